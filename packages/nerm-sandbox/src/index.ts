@@ -1,0 +1,6 @@
+export { startSandbox, type Sandbox, type SandboxOptions, type SandboxCredentials } from './server.ts';
+export { seedTenant, nermDate, nermTimestamp, type SeedOptions } from './seed.ts';
+export { Faults, type FaultPlan } from './faults.ts';
+export { Stats } from './stats.ts';
+export { DEFAULT_LIMIT, MAX_LIMIT } from './paging.ts';
+export type * from './types.ts';

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+/** An ISO 8601 timestamp with offset, as the broker always writes it (UTC, `Z`). */
+export const Timestamp = z.iso.datetime({ offset: true });
+
+/** Unified lists: default 100, maximum 500 (CONTRACT §3). */
+export const MAX_PAGE_SIZE = 500;
+export const DEFAULT_PAGE_SIZE = 100;
+
+export const PageQuery = z.strictObject({
+  limit: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
+    .default(DEFAULT_PAGE_SIZE),
+  next_cursor: z.string().min(1).max(2048).optional(),
+});
+
+/** `{result, next_cursor, prev_cursor, result_count}` around any unified item. */
+export function listEnvelope<T extends z.ZodType>(item: T) {
+  return z.object({
+    result: z.array(item),
+    next_cursor: z.string().nullable(),
+    prev_cursor: z.string().nullable(),
+    result_count: z.number().int().min(0),
+  });
+}
+
+export interface ListEnvelope<T> {
+  result: T[];
+  next_cursor: string | null;
+  prev_cursor: string | null;
+  result_count: number;
+}
+
+export const HealthSchema = z.object({ status: z.literal('ok') });

@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { AccountSummarySchema } from './account.ts';
+import { Timestamp } from './common.ts';
+
+export const TenantId = z.string().trim().min(1).max(256);
+
+export const CreateLinkTokenBody = z.strictObject({
+  tenant_id: TenantId,
+  /** Re-authenticate this account in place (same id) instead of creating one. */
+  integrated_account_id: z.string().min(1).max(64).optional(),
+});
+export type CreateLinkTokenBody = z.input<typeof CreateLinkTokenBody>;
+
+export const LinkTokenSchema = z.object({ link_token: z.string(), expires_at: Timestamp });
+export type LinkToken = z.infer<typeof LinkTokenSchema>;
+
+const Secret = z.string().trim().min(1, 'required').max(1024);
+
+export const PatAuth = z.strictObject({
+  type: z.literal('pat'),
+  client_id: z.string().trim().min(1, 'required').max(256),
+  client_secret: Secret,
+  token_url: z.string().trim().min(1).max(2048).optional(),
+});
+export const ApiKeyAuth = z.strictObject({ type: z.literal('api_key'), api_key: Secret });
+export const ConnectAuth = z.discriminatedUnion('type', [PatAuth, ApiKeyAuth]);
+export type ConnectAuth = z.infer<typeof ConnectAuth>;
+
+export const ConnectBody = z.strictObject({
+  tenant_url: z.string().trim().min(1, 'required').max(2048),
+  auth: ConnectAuth,
+});
+export type ConnectBody = z.input<typeof ConnectBody>;
+
+export const ConnectResultSchema = z.object({
+  public_token: z.string(),
+  expires_at: Timestamp,
+  integrated_account: AccountSummarySchema,
+});
+export type ConnectResult = z.infer<typeof ConnectResultSchema>;
+
+/** `GET /link/session`: what the widget may know about its link token. */
+export const LinkSessionSchema = z.object({
+  tenant_id: z.string(),
+  expires_at: Timestamp,
+  /** Set for a re-authentication link: the account being repaired. */
+  integrated_account: AccountSummarySchema.nullable(),
+});
+export type LinkSession = z.infer<typeof LinkSessionSchema>;

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { Timestamp } from './common.ts';
+
+export const ExchangeBody = z.strictObject({ public_token: z.string().min(1).max(512) });
+export type ExchangeBody = z.input<typeof ExchangeBody>;
+
+export const ExchangeResultSchema = z.object({
+  integrated_account_id: z.string(),
+  integrated_account_token: z.string(),
+  expires_at: Timestamp,
+});
+export type ExchangeResult = z.infer<typeof ExchangeResultSchema>;
+
+export const AccountTokenSchema = z.object({
+  integrated_account_token: z.string(),
+  expires_at: Timestamp,
+});
+export type AccountToken = z.infer<typeof AccountTokenSchema>;
+
+/** Audience of every integrated_account_token (CONTRACT §3). */
+export const TOKEN_AUDIENCE = 'nerm-connect';
+
+export const AccountTokenClaims = z.object({
+  iss: z.string(),
+  aud: z.union([z.literal(TOKEN_AUDIENCE), z.array(z.string()).refine((a) => a.includes(TOKEN_AUDIENCE))]),
+  sub: z.string().min(1),
+  tid: z.string().min(1),
+  jti: z.string().min(1),
+  iat: z.number().int(),
+  exp: z.number().int(),
+});
+export type AccountTokenClaims = z.infer<typeof AccountTokenClaims>;
+
+export const JwksSchema = z.object({
+  keys: z.array(z.object({ kid: z.string(), kty: z.string(), alg: z.string().optional() }).loose()),
+});

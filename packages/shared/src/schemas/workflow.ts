@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+/** NERM's requester kinds for a workflow session. */
+export const RequesterType = z.enum(['User', 'NeprofileUser', 'NeaccessUser', 'NeaccessRegistrant']);
+
+/** SDK input of `workflows.start`: a NERM workflow session created with `run=true`. */
+export const StartWorkflowInput = z.strictObject({
+  workflowId: z.string().min(1),
+  requesterId: z.string().min(1),
+  requesterType: RequesterType.default('User'),
+  profileId: z.string().min(1).optional(),
+  profileIds: z.array(z.string().min(1)).optional(),
+  attributes: z.record(z.string(), z.string()).optional(),
+});
+export type StartWorkflowInput = z.input<typeof StartWorkflowInput>;
+
+export const WorkflowSessionSchema = z
+  .object({
+    id: z.string(),
+    uid: z.string().nullish(),
+    workflow_id: z.string(),
+    requester_id: z.string().nullish(),
+    requester_type: z.string().nullish(),
+    profile_id: z.string().nullish(),
+    profile_ids: z.array(z.string()).nullish(),
+    status: z.string().nullish(),
+    attributes: z.record(z.string(), z.unknown()).nullish(),
+  })
+  .loose();
+export type WorkflowSession = z.infer<typeof WorkflowSessionSchema>;
