@@ -49,7 +49,8 @@ function uid(): string {
 }
 
 function objectField(body: unknown, key: string): Record<string, unknown> {
-  const value = typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
+  const value =
+    typeof body === 'object' && body !== null ? (body as Record<string, unknown>)[key] : undefined;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw badRequest(`param is missing or the value is empty: ${key}`);
   }
@@ -107,17 +108,25 @@ export class NermApi {
 
     this.on('GET', '/api/profiles', (r) => this.listProfiles(r));
     this.on('POST', '/api/profile', (r) => this.createProfile(r));
-    this.on('GET', '/api/profiles/:id', (r) => ok({ profile: renderProfile(this.profile(r.params.id)) }));
+    this.on('GET', '/api/profiles/:id', (r) =>
+      ok({ profile: renderProfile(this.profile(r.params.id)) }),
+    );
     this.on('PATCH', '/api/profiles/:id', (r) => this.updateProfile(r));
     this.on('DELETE', '/api/profiles/:id', (r) => this.deleteProfile(r));
     this.on('GET', '/api/profile_types', (r) => this.listProfileTypes(r));
-    this.on('GET', '/api/profile_types/:id', (r) => ok({ profile_type: this.profileType(r.params.id) }));
+    this.on('GET', '/api/profile_types/:id', (r) =>
+      ok({ profile_type: this.profileType(r.params.id) }),
+    );
     this.on('GET', '/api/ne_attributes', (r) => this.listAttributes(r));
-    this.on('GET', '/api/ne_attributes/:id', (r) => ok({ ne_attribute: this.attribute(r.params.id) }));
+    this.on('GET', '/api/ne_attributes/:id', (r) =>
+      ok({ ne_attribute: this.attribute(r.params.id) }),
+    );
     this.on('GET', '/api/roles', (r) => this.listRoles(r));
     this.on('GET', '/api/roles/:id', (r) => ok({ role: renderRole(this.role(r.params.id)) }));
     this.on('GET', '/api/role_profiles', (r) => this.listRoleProfiles(r));
-    this.on('GET', '/api/role_profiles/:id', (r) => ok({ role_profile: this.roleProfile(r.params.id) }));
+    this.on('GET', '/api/role_profiles/:id', (r) =>
+      ok({ role_profile: this.roleProfile(r.params.id) }),
+    );
     this.on('POST', '/api/role_profile', (r) => this.createRoleProfile(r));
     this.on('DELETE', '/api/role_profile/:id', (r) => this.deleteRoleProfile(r));
     this.on('GET', '/api/users', (r) => this.listUsers(r));
@@ -126,11 +135,16 @@ export class NermApi {
     this.on('GET', '/api/user_roles/:id', (r) => ok({ user_role: this.userRole(r.params.id) }));
     this.on('GET', '/api/workflow_sessions', (r) => this.listSessions(r));
     this.on('POST', '/api/workflow_sessions', (r) => this.createSession(r));
-    this.on('GET', '/api/workflow_sessions/:id', (r) => ok({ workflow_session: renderSession(this.session(r.params.id)) }));
+    this.on('GET', '/api/workflow_sessions/:id', (r) =>
+      ok({ workflow_session: renderSession(this.session(r.params.id)) }),
+    );
   }
 
   /** Finds the route for a request; `undefined` means 404, `null` means 405. */
-  match(method: string, path: string): { route: Route; params: Record<string, string> } | null | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | null | undefined {
     let pathMatched = false;
     for (const route of this.routes) {
       const m = route.pattern.exec(path);
@@ -158,7 +172,9 @@ export class NermApi {
   // ---- profiles -------------------------------------------------------------------
 
   private profile(id: string | undefined): Profile {
-    const profile = id ? (this.profiles.get(id) ?? this.data.profiles.find((p) => p.uid === id)) : undefined;
+    const profile = id
+      ? (this.profiles.get(id) ?? this.data.profiles.find((p) => p.uid === id))
+      : undefined;
     if (!profile) throw notFound('Profile');
     return profile;
   }
@@ -174,7 +190,8 @@ export class NermApi {
       throw badRequest(`status must be one of: ${PROFILE_STATUSES.join(', ')}`);
     }
     const afterId = q.get('after_id');
-    if (afterId !== null) return this.listProfilesAfterId(req, afterId, typeId, updatedAfter, withAttributes);
+    if (afterId !== null)
+      return this.listProfilesAfterId(req, afterId, typeId, updatedAfter, withAttributes);
 
     let items: readonly Profile[] = this.data.profiles.filter(
       (p) =>
@@ -184,7 +201,11 @@ export class NermApi {
         (updatedAfter === undefined || Date.parse(p.updated_at) >= updatedAfter),
     );
     items = ordered(items, q.get('order'), ORDER_FIELDS);
-    return ok(pageOf('profiles', items, parsePaging(q), req.path, q, (p) => renderProfile(p, withAttributes)));
+    return ok(
+      pageOf('profiles', items, parsePaging(q), req.path, q, (p) =>
+        renderProfile(p, withAttributes),
+      ),
+    );
   }
 
   /** Keyset mode: sorted by id, `offset` refused, `_metadata.after_id` = next id or null. */
@@ -210,7 +231,9 @@ export class NermApi {
       .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const rest = afterId === '' ? sorted : sorted.filter((p) => p.id > afterId);
     const page = rest.slice(0, limit);
-    const body: Record<string, unknown> = { profiles: page.map((p) => renderProfile(p, withAttributes)) };
+    const body: Record<string, unknown> = {
+      profiles: page.map((p) => renderProfile(p, withAttributes)),
+    };
     if (metadata) {
       body._metadata = {
         limit,
@@ -231,7 +254,8 @@ export class NermApi {
     const status = this.checkStatus(input.status, errors, true);
     const attributes = this.checkAttributes(input.attributes, errors);
     const name = this.checkName(input.name, type, attributes, errors);
-    if (Object.keys(errors).length > 0 || !type || !status) throw validationFailed('Profile', errors);
+    if (Object.keys(errors).length > 0 || !type || !status)
+      throw validationFailed('Profile', errors);
     const stamp = nermTimestamp(this.now());
     const profile: Profile = {
       id: randomUUID(),
@@ -254,7 +278,8 @@ export class NermApi {
     const profile = this.profile(req.params.id);
     const input = objectField(req.body, 'profile');
     const errors: Record<string, string[]> = {};
-    const type = 'profile_type_id' in input ? this.checkType(input.profile_type_id, errors, true) : undefined;
+    const type =
+      'profile_type_id' in input ? this.checkType(input.profile_type_id, errors, true) : undefined;
     const status = 'status' in input ? this.checkStatus(input.status, errors, true) : undefined;
     const attributes = this.checkAttributes(input.attributes, errors);
     const name = 'name' in input ? this.checkName(input.name, type, undefined, errors) : undefined;
@@ -282,7 +307,11 @@ export class NermApi {
     return { status: 204 };
   }
 
-  private checkType(value: unknown, errors: Record<string, string[]>, required: boolean): ProfileType | undefined {
+  private checkType(
+    value: unknown,
+    errors: Record<string, string[]>,
+    required: boolean,
+  ): ProfileType | undefined {
     if (value === undefined || value === null || value === '') {
       if (required) errors.profile_type_id = ["can't be blank"];
       return undefined;
@@ -292,7 +321,11 @@ export class NermApi {
     return type;
   }
 
-  private checkStatus(value: unknown, errors: Record<string, string[]>, required: boolean): ProfileStatus | undefined {
+  private checkStatus(
+    value: unknown,
+    errors: Record<string, string[]>,
+    required: boolean,
+  ): ProfileStatus | undefined {
     if (value === undefined || value === null || value === '') {
       if (required) errors.status = ["can't be blank"];
       return undefined;
@@ -309,7 +342,10 @@ export class NermApi {
   }
 
   /** Attribute values are strings keyed by an existing attribute uid; dates are mm/dd/yyyy. */
-  private checkAttributes(value: unknown, errors: Record<string, string[]>): Record<string, string> | undefined {
+  private checkAttributes(
+    value: unknown,
+    errors: Record<string, string[]>,
+  ): Record<string, string> | undefined {
     if (value === undefined || value === null) return undefined;
     if (typeof value !== 'object' || Array.isArray(value)) {
       errors.attributes = ['must be an object'];
@@ -348,7 +384,10 @@ export class NermApi {
   }
 
   /** A profile's name comes from its type's naming attributes, in order. */
-  private derivedName(type: ProfileType | undefined, attributes: Record<string, string>): string | undefined {
+  private derivedName(
+    type: ProfileType | undefined,
+    attributes: Record<string, string>,
+  ): string | undefined {
     if (!type) return undefined;
     const byId = new Map(this.data.neAttributes.map((a) => [a.id, a.uid]));
     const parts = [...type.profile_type_namings]
@@ -361,7 +400,9 @@ export class NermApi {
   // ---- profile types, attributes --------------------------------------------------
 
   private profileType(id: string | undefined): ProfileType {
-    const type = id ? (this.types.get(id) ?? this.data.profileTypes.find((t) => t.uid === id)) : undefined;
+    const type = id
+      ? (this.types.get(id) ?? this.data.profileTypes.find((t) => t.uid === id))
+      : undefined;
     if (!type) throw notFound('ProfileType');
     return type;
   }
@@ -371,9 +412,20 @@ export class NermApi {
     const name = q.get('name');
     const archived = q.has('archived') ? parseBool(q.get('archived')) : undefined;
     const items = this.data.profileTypes.filter(
-      (t) => (!name || t.name.toLowerCase() === name.toLowerCase()) && (archived === undefined || t.archived === archived),
+      (t) =>
+        (!name || t.name.toLowerCase() === name.toLowerCase()) &&
+        (archived === undefined || t.archived === archived),
     );
-    return ok(pageOf('profile_types', ordered(items, q.get('order'), ORDER_FIELDS), parsePaging(q), req.path, q, (t) => t));
+    return ok(
+      pageOf(
+        'profile_types',
+        ordered(items, q.get('order'), ORDER_FIELDS),
+        parsePaging(q),
+        req.path,
+        q,
+        (t) => t,
+      ),
+    );
   }
 
   private attribute(id: string | undefined) {
@@ -404,7 +456,16 @@ export class NermApi {
     const q = req.query;
     const type = q.get('type');
     const items = this.data.roles.filter((r) => !type || r.type === type);
-    return ok(pageOf('roles', ordered(items, q.get('order'), ORDER_FIELDS), parsePaging(q), req.path, q, renderRole));
+    return ok(
+      pageOf(
+        'roles',
+        ordered(items, q.get('order'), ORDER_FIELDS),
+        parsePaging(q),
+        req.path,
+        q,
+        renderRole,
+      ),
+    );
   }
 
   private roleProfile(id: string | undefined) {
@@ -427,7 +488,8 @@ export class NermApi {
     const input = objectField(req.body, 'role_profile');
     const errors: Record<string, string[]> = {};
     const role = this.data.roles.find((r) => r.id === input.role_id);
-    const profile = typeof input.profile_id === 'string' ? this.profiles.get(input.profile_id) : undefined;
+    const profile =
+      typeof input.profile_id === 'string' ? this.profiles.get(input.profile_id) : undefined;
     if (!role) errors.role = ['must exist'];
     if (!profile) errors.profile = ['must exist'];
     if (!role || !profile) throw validationFailed('RoleProfile', errors);
@@ -461,8 +523,19 @@ export class NermApi {
       ['sailpoint_identity_id', q.get('sailpoint_identity_id')],
       ['status', status],
     ];
-    const items = this.data.users.filter((u) => filters.every(([key, want]) => !want || u[key] === want));
-    return ok(pageOf('users', ordered(items, q.get('order'), [...ORDER_FIELDS, 'login', 'email']), parsePaging(q), req.path, q, (u) => u));
+    const items = this.data.users.filter((u) =>
+      filters.every(([key, want]) => !want || u[key] === want),
+    );
+    return ok(
+      pageOf(
+        'users',
+        ordered(items, q.get('order'), [...ORDER_FIELDS, 'login', 'email']),
+        parsePaging(q),
+        req.path,
+        q,
+        (u) => u,
+      ),
+    );
   }
 
   private userRole(id: string | undefined) {
@@ -500,28 +573,44 @@ export class NermApi {
       ['uid', q.get('uid')],
       ['status', status],
     ];
-    const items = this.data.workflowSessions.filter((s) => filters.every(([key, want]) => !want || s[key] === want));
-    return ok(pageOf('workflow_sessions', ordered(items, q.get('order'), ORDER_FIELDS), parsePaging(q), req.path, q, renderSession));
+    const items = this.data.workflowSessions.filter((s) =>
+      filters.every(([key, want]) => !want || s[key] === want),
+    );
+    return ok(
+      pageOf(
+        'workflow_sessions',
+        ordered(items, q.get('order'), ORDER_FIELDS),
+        parsePaging(q),
+        req.path,
+        q,
+        renderSession,
+      ),
+    );
   }
 
   /** `POST /api/workflow_sessions?run=true` starts the workflow; update workflows apply their attributes. */
   private createSession(req: ApiRequest): ApiResponse {
     const input = objectField(req.body, 'workflow_session');
     const errors: Record<string, string[]> = {};
-    const workflow = this.data.workflows.find((w) => w.id === input.workflow_id || w.uid === input.workflow_id);
+    const workflow = this.data.workflows.find(
+      (w) => w.id === input.workflow_id || w.uid === input.workflow_id,
+    );
     if (!input.workflow_id) errors.workflow_id = ["can't be blank"];
     else if (!workflow) errors.workflow = ['must exist'];
     if (!input.requester_id) errors.requester_id = ["can't be blank"];
     const requesterTypes = ['User', 'NeprofileUser', 'NeaccessUser', 'NeaccessRegistrant'];
     if (!input.requester_type) errors.requester_type = ["can't be blank"];
-    else if (!requesterTypes.includes(String(input.requester_type))) errors.requester_type = ['is not included in the list'];
-    else if (!this.data.users.some((u) => u.id === input.requester_id)) errors.requester = ['must exist'];
+    else if (!requesterTypes.includes(String(input.requester_type)))
+      errors.requester_type = ['is not included in the list'];
+    else if (!this.data.users.some((u) => u.id === input.requester_id))
+      errors.requester = ['must exist'];
     const profileId = typeof input.profile_id === 'string' ? input.profile_id : null;
     const profile = profileId ? this.profiles.get(profileId) : undefined;
     if (profileId && !profile) errors.profile = ['must exist'];
     if (workflow?.kind === 'update' && !profileId) errors.profile_id = ["can't be blank"];
     const attributes = this.checkAttributes(input.attributes, errors) ?? {};
-    if (Object.keys(errors).length > 0 || !workflow) throw validationFailed('WorkflowSession', errors);
+    if (Object.keys(errors).length > 0 || !workflow)
+      throw validationFailed('WorkflowSession', errors);
 
     const stamp = nermTimestamp(this.now());
     const session: WorkflowSession = {
@@ -537,12 +626,18 @@ export class NermApi {
       created_at: stamp,
       updated_at: stamp,
     };
-    if (parseBool(req.query.get('run'))) this.run(session, workflow.kind, workflow.profile_type_id, profile);
+    if (parseBool(req.query.get('run')))
+      this.run(session, workflow.kind, workflow.profile_type_id, profile);
     this.data.workflowSessions.push(session);
     return ok({ workflow_session: renderSession(session) });
   }
 
-  private run(session: WorkflowSession, kind: 'create' | 'update', typeId: string, profile: Profile | undefined): void {
+  private run(
+    session: WorkflowSession,
+    kind: 'create' | 'update',
+    typeId: string,
+    profile: Profile | undefined,
+  ): void {
     const stamp = nermTimestamp(this.now());
     if (kind === 'update' && profile) {
       Object.assign(profile.attributes, session.attributes);
@@ -572,8 +667,14 @@ export class NermApi {
   /** Runs one request; NERM error bodies for thrown `NermHttpError`s. */
   handle(req: Omit<ApiRequest, 'params'>): ApiResponse & { route: string } {
     const found = this.match(req.method, req.path);
-    if (found === undefined) return { status: 404, body: { error: 'Not Found' }, route: `${req.method} (unknown)` };
-    if (found === null) return { status: 405, body: { error: 'Method Not Allowed' }, route: `${req.method} ${req.path}` };
+    if (found === undefined)
+      return { status: 404, body: { error: 'Not Found' }, route: `${req.method} (unknown)` };
+    if (found === null)
+      return {
+        status: 405,
+        body: { error: 'Method Not Allowed' },
+        route: `${req.method} ${req.path}`,
+      };
     const route = `${found.route.method} ${found.route.template}`;
     try {
       return { ...found.route.handler({ ...req, params: found.params }), route };

@@ -20,9 +20,7 @@ export interface AuthConfig {
 
 export type Caller = { kind: 'admin' } | { kind: 'restricted' };
 
-export type AuthOutcome =
-  | { ok: true; caller: Caller }
-  | { ok: false; status: 401; error: string };
+export type AuthOutcome = { ok: true; caller: Caller } | { ok: false; status: 401; error: string };
 
 interface IssuedToken {
   expiresAt: number;
@@ -57,7 +55,8 @@ export class Authenticator {
     const presented = bearer ?? legacy;
     if (!presented) return { ok: false, status: 401, error: 'Not Authorized' };
     if (same(presented, this.config.apiKey)) return { ok: true, caller: { kind: 'admin' } };
-    if (same(presented, this.config.restrictedApiKey)) return { ok: true, caller: { kind: 'restricted' } };
+    if (same(presented, this.config.restrictedApiKey))
+      return { ok: true, caller: { kind: 'restricted' } };
     if (legacy) return { ok: false, status: 401, error: 'Not Authorized' };
     const token = this.tokens.get(presented);
     if (!token) return { ok: false, status: 401, error: 'Not Authorized' };
@@ -72,8 +71,12 @@ export class Authenticator {
   issue(clientId: string, clientSecret: string): { token: string; expiresIn: number } | undefined {
     const { client, restrictedClient, tokenTtlSeconds } = this.config;
     let restricted: boolean;
-    if (same(clientId, client.clientId) && same(clientSecret, client.clientSecret)) restricted = false;
-    else if (same(clientId, restrictedClient.clientId) && same(clientSecret, restrictedClient.clientSecret)) {
+    if (same(clientId, client.clientId) && same(clientSecret, client.clientSecret))
+      restricted = false;
+    else if (
+      same(clientId, restrictedClient.clientId) &&
+      same(clientSecret, restrictedClient.clientSecret)
+    ) {
       restricted = true;
     } else return undefined;
     const token = randomSecret('eyJ', 36);

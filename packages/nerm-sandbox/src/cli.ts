@@ -5,13 +5,17 @@ import { startSandbox } from './server.ts';
  * until SIGINT/SIGTERM. Port from NERM_SANDBOX_PORT (default 4010).
  */
 const port = Number(process.env.NERM_SANDBOX_PORT ?? 4010);
-const persons = process.env.NERM_SANDBOX_PERSONS ? Number(process.env.NERM_SANDBOX_PERSONS) : undefined;
+const persons = process.env.NERM_SANDBOX_PERSONS
+  ? Number(process.env.NERM_SANDBOX_PERSONS)
+  : undefined;
 const sandbox = await startSandbox({
   port,
   ...(persons ? { persons } : {}),
   ...(process.env.NERM_SANDBOX_API_KEY ? { apiKey: process.env.NERM_SANDBOX_API_KEY } : {}),
   ...(process.env.NERM_SANDBOX_CLIENT_ID ? { clientId: process.env.NERM_SANDBOX_CLIENT_ID } : {}),
-  ...(process.env.NERM_SANDBOX_CLIENT_SECRET ? { clientSecret: process.env.NERM_SANDBOX_CLIENT_SECRET } : {}),
+  ...(process.env.NERM_SANDBOX_CLIENT_SECRET
+    ? { clientSecret: process.env.NERM_SANDBOX_CLIENT_SECRET }
+    : {}),
 });
 
 process.stdout.write(

@@ -5,7 +5,9 @@ export class NermHttpError extends Error {
     readonly body: unknown,
     readonly headers: Record<string, string> = {},
   ) {
-    super(typeof body === 'object' && body && 'error' in body ? String(body.error) : `HTTP ${status}`);
+    super(
+      typeof body === 'object' && body && 'error' in body ? String(body.error) : `HTTP ${status}`,
+    );
     this.name = 'NermHttpError';
   }
 }
@@ -19,7 +21,10 @@ export function notFound(objectName: string): NermHttpError {
 }
 
 /** NERM's validation failure: `{"error": "The Profile failed to create/update", "errors": {...}}`. */
-export function validationFailed(objectName: string, errors: Record<string, string[]>): NermHttpError {
+export function validationFailed(
+  objectName: string,
+  errors: Record<string, string[]>,
+): NermHttpError {
   return new NermHttpError(400, { error: `The ${objectName} failed to create/update`, errors });
 }
 

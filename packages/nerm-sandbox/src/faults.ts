@@ -45,7 +45,11 @@ export class Faults {
     if (rateLimitEvery && rateLimitEvery > 0 && n % rateLimitEvery === 0) {
       return { kind: 'rate_limited', retryAfter: this.plan.retryAfterSeconds ?? 1 };
     }
-    if (failEvery && failEvery.every > 0 && (n - 1) % failEvery.every >= failEvery.every - failEvery.burst) {
+    if (
+      failEvery &&
+      failEvery.every > 0 &&
+      (n - 1) % failEvery.every >= failEvery.every - failEvery.burst
+    ) {
       return { kind: 'fail', status: failEvery.status ?? 503 };
     }
     return { kind: 'none' };

@@ -1,4 +1,9 @@
-export { startSandbox, type Sandbox, type SandboxOptions, type SandboxCredentials } from './server.ts';
+export {
+  startSandbox,
+  type Sandbox,
+  type SandboxOptions,
+  type SandboxCredentials,
+} from './server.ts';
 export { seedTenant, nermDate, nermTimestamp, type SeedOptions } from './seed.ts';
 export { Faults, type FaultPlan } from './faults.ts';
 export { Stats } from './stats.ts';

@@ -31,7 +31,10 @@ export function parseBool(raw: string | null): boolean {
 }
 
 export function parsePaging(query: URLSearchParams): Paging {
-  const limit = Math.min(nonNegativeInt('limit', query.get('limit'), 1) ?? DEFAULT_LIMIT, MAX_LIMIT);
+  const limit = Math.min(
+    nonNegativeInt('limit', query.get('limit'), 1) ?? DEFAULT_LIMIT,
+    MAX_LIMIT,
+  );
   const offset = nonNegativeInt('offset', query.get('offset'), 0) ?? 0;
   return { limit, offset, metadata: parseBool(query.get('metadata')) };
 }
@@ -69,7 +72,11 @@ export function pageOf<T>(
 }
 
 /** `order=<field>`: ascending sort on one of the fields NERM allows. */
-export function ordered<T extends object>(items: readonly T[], order: string | null, allowed: readonly string[]): readonly T[] {
+export function ordered<T extends object>(
+  items: readonly T[],
+  order: string | null,
+  allowed: readonly string[],
+): readonly T[] {
   if (order === null || order === '') return items;
   if (!allowed.includes(order)) throw badRequest(`Invalid order parameter: ${order}`);
   const field = order as keyof T;

@@ -1,7 +1,6 @@
 import { Random } from './random.ts';
 import type {
   ConsoleUser,
-  NeAttribute,
   Profile,
   ProfileStatus,
   ProfileType,
@@ -32,41 +31,89 @@ interface PersonScheme {
   title: string | null;
 }
 
-const CONTRACTOR: PersonScheme = { first: 'first_name', last: 'last_name', email: 'email', title: 'job_title' };
-const VENDOR_CONTACT: PersonScheme = { first: 'given_name', last: 'surname', email: 'work_email', title: 'title' };
-const EMPLOYEE: PersonScheme = { first: 'firstname', last: 'lastname', email: 'email_address', title: 'job_title' };
-const BOT: PersonScheme = { first: null, last: null, email: null, title: null };
+const CONTRACTOR: PersonScheme = {
+  first: 'first_name',
+  last: 'last_name',
+  email: 'email',
+  title: 'job_title',
+};
+const VENDOR_CONTACT: PersonScheme = {
+  first: 'given_name',
+  last: 'surname',
+  email: 'work_email',
+  title: 'title',
+};
+const EMPLOYEE: PersonScheme = {
+  first: 'firstname',
+  last: 'lastname',
+  email: 'email_address',
+  title: 'job_title',
+};
 
 /** Given names and family names that travel together, written in their own script. */
-const NAME_POOLS: { given: string[]; family: string[]; familyFirst?: boolean; joiner?: string }[] = [
-  {
-    given: ['James', 'Olivia', 'Liam', 'Emma', 'Noah', 'Ava', 'Mary-Kate', 'Ethan', 'Grace', 'Henry'],
-    family: ["O'Brien", "O'Connor", 'Smith', 'McAllister', 'Johnson', 'Walker', 'Thompson', 'Reed'],
-  },
-  {
-    given: ['José', 'María', 'Ángel', 'Lucía', 'Nicolás', 'Inés', 'Sofía', 'Joaquín'],
-    family: ['García', 'Núñez', 'Peña', 'Muñoz', 'Fernández', 'Ibáñez'],
-  },
-  {
-    given: ['Zoë', 'Chloé', 'Hélène', 'François', 'Loïc', 'Maëlle', 'Anaïs'],
-    family: ['Lefèvre', 'Dubois', 'Bélanger', "D'Aubigné", 'Mercier'],
-  },
-  {
-    given: ['Jürgen', 'Jörg', 'Anneliese', 'Björn', 'Käthe', 'Günter'],
-    family: ['Müller', 'Schröder', 'Weiß', 'Köhler', 'Groß'],
-  },
-  {
-    given: ['Siobhán', 'Seán', 'Aoife', 'Niamh', 'Pádraig'],
-    family: ['Ó Briain', 'Mac Giolla Phádraig', 'Ní Dhónaill', "D'Arcy"],
-  },
-  { given: ['An', 'Minh', 'Thảo', 'Hương'], family: ['Nguyễn', 'Trần', 'Lê', 'Phạm'] },
-  { given: ['Дмитрий', 'Анна', 'Ольга', 'Сергей'], family: ['Иванов', 'Смирнова', 'Кузнецов', 'Попова'] },
-  { given: ['太郎', '花子', '健', '美咲'], family: ['田中', '佐藤', '鈴木', '高橋'], familyFirst: true, joiner: ' ' },
-  { given: ['伟', '芳', '娜', '磊'], family: ['王', '李', '张', '刘'], familyFirst: true, joiner: '' },
-  { given: ['محمد', 'فاطمة', 'يوسف', 'ليلى'], family: ['العلي', 'الحسن', 'منصور'] },
-  { given: ['Σοφία', 'Γιώργος', 'Ελένη'], family: ['Παπαδοπούλου', 'Νικολάου', 'Γεωργίου'] },
-  { given: ['प्रिया', 'राहुल', 'अनन्या'], family: ['शर्मा', 'वर्मा', 'पटेल'] },
-];
+const NAME_POOLS: { given: string[]; family: string[]; familyFirst?: boolean; joiner?: string }[] =
+  [
+    {
+      given: [
+        'James',
+        'Olivia',
+        'Liam',
+        'Emma',
+        'Noah',
+        'Ava',
+        'Mary-Kate',
+        'Ethan',
+        'Grace',
+        'Henry',
+      ],
+      family: [
+        "O'Brien",
+        "O'Connor",
+        'Smith',
+        'McAllister',
+        'Johnson',
+        'Walker',
+        'Thompson',
+        'Reed',
+      ],
+    },
+    {
+      given: ['José', 'María', 'Ángel', 'Lucía', 'Nicolás', 'Inés', 'Sofía', 'Joaquín'],
+      family: ['García', 'Núñez', 'Peña', 'Muñoz', 'Fernández', 'Ibáñez'],
+    },
+    {
+      given: ['Zoë', 'Chloé', 'Hélène', 'François', 'Loïc', 'Maëlle', 'Anaïs'],
+      family: ['Lefèvre', 'Dubois', 'Bélanger', "D'Aubigné", 'Mercier'],
+    },
+    {
+      given: ['Jürgen', 'Jörg', 'Anneliese', 'Björn', 'Käthe', 'Günter'],
+      family: ['Müller', 'Schröder', 'Weiß', 'Köhler', 'Groß'],
+    },
+    {
+      given: ['Siobhán', 'Seán', 'Aoife', 'Niamh', 'Pádraig'],
+      family: ['Ó Briain', 'Mac Giolla Phádraig', 'Ní Dhónaill', "D'Arcy"],
+    },
+    { given: ['An', 'Minh', 'Thảo', 'Hương'], family: ['Nguyễn', 'Trần', 'Lê', 'Phạm'] },
+    {
+      given: ['Дмитрий', 'Анна', 'Ольга', 'Сергей'],
+      family: ['Иванов', 'Смирнова', 'Кузнецов', 'Попова'],
+    },
+    {
+      given: ['太郎', '花子', '健', '美咲'],
+      family: ['田中', '佐藤', '鈴木', '高橋'],
+      familyFirst: true,
+      joiner: ' ',
+    },
+    {
+      given: ['伟', '芳', '娜', '磊'],
+      family: ['王', '李', '张', '刘'],
+      familyFirst: true,
+      joiner: '',
+    },
+    { given: ['محمد', 'فاطمة', 'يوسف', 'ليلى'], family: ['العلي', 'الحسن', 'منصور'] },
+    { given: ['Σοφία', 'Γιώργος', 'Ελένη'], family: ['Παπαδοπούλου', 'Νικολάου', 'Γεωργίου'] },
+    { given: ['प्रिया', 'राहुल', 'अनन्या'], family: ['शर्मा', 'वर्मा', 'पटेल'] },
+  ];
 
 const MONONYMS = ['Madonna', 'Teller', 'Zendaya', 'Björk', 'Pelé'];
 
@@ -163,7 +210,12 @@ class Builder {
 
   constructor(readonly rng: Random) {}
 
-  attribute(uid: string, label: string, dataType = 'text field', type = 'TextFieldAttribute'): string {
+  attribute(
+    uid: string,
+    label: string,
+    dataType = 'text field',
+    type = 'TextFieldAttribute',
+  ): string {
     const existing = this.attributeIds.get(uid);
     if (existing) return existing;
     const id = this.rng.uuid();
@@ -184,7 +236,12 @@ class Builder {
     return id;
   }
 
-  profileType(uid: string, name: string, category: ProfileTypeCategory, naming: string[]): ProfileType {
+  profileType(
+    uid: string,
+    name: string,
+    category: ProfileTypeCategory,
+    naming: string[],
+  ): ProfileType {
     const id = this.rng.uuid();
     const type: ProfileType = {
       id,
@@ -208,10 +265,18 @@ class Builder {
     return type;
   }
 
-  profile(type: ProfileType, name: string, status: ProfileStatus, attributes: Record<string, string>): Profile {
+  profile(
+    type: ProfileType,
+    name: string,
+    status: ProfileStatus,
+    attributes: Record<string, string>,
+  ): Profile {
     this.clock += 3_600_000 + this.rng.int(20 * 3_600_000);
     const created = this.clock;
-    const updated = Math.min(SEED_NOW, created + this.rng.int(700) * 86_400_000 + this.rng.int(86_400_000));
+    const updated = Math.min(
+      SEED_NOW,
+      created + this.rng.int(700) * 86_400_000 + this.rng.int(86_400_000),
+    );
     const profile: Profile = {
       id: this.rng.uuid(),
       uid: this.rng.hex(32),
@@ -229,7 +294,12 @@ class Builder {
   }
 }
 
-function personName(rng: Random): { name: string; given: string | null; family: string | null; slug: string } {
+function personName(rng: Random): {
+  name: string;
+  given: string | null;
+  family: string | null;
+  slug: string;
+} {
   if (rng.chance(0.01)) {
     const mono = rng.pick(MONONYMS);
     return { name: mono, given: mono, family: null, slug: asciiSlug(mono) || 'user' };
@@ -279,8 +349,14 @@ export function seedTenant(options: SeedOptions = {}): TenantData {
     b.attribute(uid, label, kind, kind === 'date' ? 'DateAttribute' : 'TextFieldAttribute');
   }
 
-  const contractor = b.profileType('contractor', 'Contractor', 'non-employee', ['first_name', 'last_name']);
-  const vendorContact = b.profileType('vendor_contact', 'Vendor Contact', 'non-employee', ['given_name', 'surname']);
+  const contractor = b.profileType('contractor', 'Contractor', 'non-employee', [
+    'first_name',
+    'last_name',
+  ]);
+  const vendorContact = b.profileType('vendor_contact', 'Vendor Contact', 'non-employee', [
+    'given_name',
+    'surname',
+  ]);
   const bot = b.profileType('bot', 'Bot', 'non-employee', ['application']);
   const employee = b.profileType('employee', 'Employee', 'employee', ['firstname', 'lastname']);
   const vendorOrg = b.profileType('vendor', 'Vendor', 'organization', ['vendor_name']);
@@ -290,7 +366,13 @@ export function seedTenant(options: SeedOptions = {}): TenantData {
   for (const [uid, name, groups] of ROLE_DEFS) {
     b.data.roles.push({ id: rng.uuid(), uid, name, groups, type: 'NeprofileRole' });
   }
-  b.data.roles.push({ id: rng.uuid(), uid: 'portal_requesters', name: 'Portal Requesters', groups: [], type: 'NeaccessRole' });
+  b.data.roles.push({
+    id: rng.uuid(),
+    uid: 'portal_requesters',
+    name: 'Portal Requesters',
+    groups: [],
+    type: 'NeaccessRole',
+  });
   contractor.permitted_role_ids = b.data.roles.slice(0, 6).map((r) => r.id);
 
   const vendorProfiles = VENDORS.map(([name, domain]) =>
@@ -307,7 +389,8 @@ export function seedTenant(options: SeedOptions = {}): TenantData {
   const personRecords: Profile[] = [];
   for (let i = 0; i < persons; i++) {
     const roll = rng.next();
-    const type = roll < 0.58 ? contractor : roll < 0.78 ? vendorContact : roll < 0.83 ? bot : employee;
+    const type =
+      roll < 0.58 ? contractor : roll < 0.78 ? vendorContact : roll < 0.83 ? bot : employee;
     const person = type === bot ? botProfile(b, bot, i) : humanProfile(b, type, i, vendorProfiles);
     personRecords.push(person);
     // Organizations and assignments are interleaved with people, as in a live tenant.
@@ -338,10 +421,18 @@ export function seedTenant(options: SeedOptions = {}): TenantData {
 
 function humanProfile(b: Builder, type: ProfileType, index: number, vendors: Profile[]): Profile {
   const { rng } = b;
-  const scheme = type.uid === 'contractor' ? CONTRACTOR : type.uid === 'vendor_contact' ? VENDOR_CONTACT : EMPLOYEE;
+  const scheme =
+    type.uid === 'contractor'
+      ? CONTRACTOR
+      : type.uid === 'vendor_contact'
+        ? VENDOR_CONTACT
+        : EMPLOYEE;
   const person = personName(rng);
   const vendor = rng.pick(vendors);
-  const domain = type.uid === 'employee' ? 'corp.example' : (vendor.attributes.vendor_domain ?? 'vendor.example');
+  const domain =
+    type.uid === 'employee'
+      ? 'corp.example'
+      : (vendor.attributes.vendor_domain ?? 'vendor.example');
   const local = person.slug || `user${index}`;
   const attributes: Record<string, string> = {};
   // Some tenants never filled the name attributes; the broker must fall back to `name`.
@@ -367,7 +458,8 @@ function humanProfile(b: Builder, type: ProfileType, index: number, vendors: Pro
   }
   if (type.uid !== 'employee') attributes.vendor = vendor.name;
   if (rng.chance(0.4)) attributes.phone = `+1-555-${String(1000 + rng.int(9000))}`;
-  if (type.uid === 'contractor') attributes.background_check = rng.pick(['Pending', 'Passed', 'Passed', 'Failed']);
+  if (type.uid === 'contractor')
+    attributes.background_check = rng.pick(['Pending', 'Passed', 'Passed', 'Failed']);
   return b.profile(type, person.name, status, attributes);
 }
 
@@ -382,7 +474,9 @@ function botProfile(b: Builder, type: ProfileType, index: number): Profile {
 
 function assignRoles(b: Builder, persons: Profile[], bot: ProfileType): void {
   const { rng, data } = b;
-  const personRoles = data.roles.filter((r) => r.type === 'NeprofileRole' && r.uid !== 'service_accounts');
+  const personRoles = data.roles.filter(
+    (r) => r.type === 'NeprofileRole' && r.uid !== 'service_accounts',
+  );
   const serviceRole = data.roles.find((r) => r.uid === 'service_accounts');
   for (const person of persons) {
     const picks = new Set<string>();
@@ -392,7 +486,12 @@ function assignRoles(b: Builder, persons: Profile[], bot: ProfileType): void {
       for (let i = 0; i < count; i++) picks.add(rng.pick(personRoles).id);
     }
     for (const roleId of picks) {
-      const link: RoleProfile = { id: rng.uuid(), uid: rng.hex(32), role_id: roleId, profile_id: person.id };
+      const link: RoleProfile = {
+        id: rng.uuid(),
+        uid: rng.hex(32),
+        role_id: roleId,
+        profile_id: person.id,
+      };
       data.roleProfiles.push(link);
     }
   }
@@ -419,7 +518,10 @@ function seedConsoleUsers(b: Builder): void {
       email: `${login}@corp.example`,
       type: i % 6 === 5 ? 'NeaccessUser' : 'NeprofileUser',
       title: fixed ? fixed[2] : rng.pick(TITLES),
-      status: i === 0 ? 'Active' : rng.pick(['Active', 'Active', 'Active', 'Pending', 'Disabled'] as const),
+      status:
+        i === 0
+          ? 'Active'
+          : rng.pick(['Active', 'Active', 'Active', 'Pending', 'Disabled'] as const),
       login,
       last_login: rng.chance(0.8) ? nermTimestamp(SEED_NOW - rng.int(90) * 86_400_000) : null,
       cookies_accepted_at: null,
@@ -429,11 +531,17 @@ function seedConsoleUsers(b: Builder): void {
       sailpoint_identity_id: rng.chance(0.6) ? rng.hex(32) : null,
     };
     data.users.push(user);
-    const roles = user.type === 'NeaccessUser'
-      ? data.roles.filter((r) => r.type === 'NeaccessRole')
-      : [rng.pick(data.roles.filter((r) => r.type === 'NeprofileRole'))];
+    const roles =
+      user.type === 'NeaccessUser'
+        ? data.roles.filter((r) => r.type === 'NeaccessRole')
+        : [rng.pick(data.roles.filter((r) => r.type === 'NeprofileRole'))];
     for (const role of roles) {
-      const link: UserRole = { id: rng.uuid(), uid: rng.hex(32), user_id: user.id, role_id: role.id };
+      const link: UserRole = {
+        id: rng.uuid(),
+        uid: rng.hex(32),
+        user_id: user.id,
+        role_id: role.id,
+      };
       data.userRoles.push(link);
     }
   }
@@ -473,4 +581,3 @@ function seedWorkflows(b: Builder, contractor: ProfileType, vendorContact: Profi
     data.workflowSessions.push(session);
   });
 }
-

@@ -48,7 +48,12 @@ export interface Sandbox {
 
 const MAX_BODY = 1024 * 1024;
 
-function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (body === undefined || status === 204) {
     res.writeHead(status, headers).end();
     return;
@@ -116,39 +121,64 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const stats = new Stats();
   const faults = new Faults(options.faults);
 
-  async function tokenEndpoint(req: IncomingMessage, res: ServerResponse, raw: string): Promise<void> {
+  async function tokenEndpoint(
+    req: IncomingMessage,
+    res: ServerResponse,
+    raw: string,
+  ): Promise<void> {
     const type = req.headers['content-type'] ?? '';
     const form = type.includes('application/json')
-      ? new URLSearchParams(Object.entries(safeJson(raw) ?? {}).map(([k, v]) => [k, String(v)]))
+      ? new URLSearchParams(
+          Object.entries(safeJson(raw) ?? {}).map(([k, v]): [string, string] => [k, String(v)]),
+        )
       : new URLSearchParams(raw);
     if (form.get('grant_type') !== 'client_credentials') {
-      return send(res, 400, { error: 'unsupported_grant_type', error_description: 'Unsupported grant type' });
+      return send(res, 400, {
+        error: 'unsupported_grant_type',
+        error_description: 'Unsupported grant type',
+      });
     }
     const basic = basicAuth(req.headers.authorization);
     const clientId = form.get('client_id') ?? basic?.clientId ?? '';
     const clientSecret = form.get('client_secret') ?? basic?.clientSecret ?? '';
     const issued = auth.issue(clientId, clientSecret);
-    if (!issued) return send(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
+    if (!issued)
+      return send(res, 401, { error: 'invalid_client', error_description: 'Bad credentials' });
     stats.tokensIssued++;
-    send(res, 200, {
-      access_token: issued.token,
-      token_type: 'bearer',
-      expires_in: issued.expiresIn,
-      scope: 'sp:scopes:all',
-      tenant_id: 'sandbox',
-      pod: 'sandbox-pod',
-      strong_auth_supported: false,
-      jti: randomSecret('', 12),
-    }, { 'cache-control': 'no-store' });
+    send(
+      res,
+      200,
+      {
+        access_token: issued.token,
+        token_type: 'bearer',
+        expires_in: issued.expiresIn,
+        scope: 'sp:scopes:all',
+        tenant_id: 'sandbox',
+        pod: 'sandbox-pod',
+        strong_auth_supported: false,
+        jti: randomSecret('', 12),
+      },
+      { 'cache-control': 'no-store' },
+    );
   }
 
-  async function apiEndpoint(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): Promise<void> {
+  async function apiEndpoint(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    raw: string,
+  ): Promise<void> {
     const n = ++stats.api;
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const fault = faults.decide(n);
     if (fault.kind === 'rate_limited') {
       stats.rateLimited++;
-      return send(res, 429, { error: 'Too Many Requests' }, { 'retry-after': String(fault.retryAfter) });
+      return send(
+        res,
+        429,
+        { error: 'Too Many Requests' },
+        { 'retry-after': String(fault.retryAfter) },
+      );
     }
     if (fault.kind === 'fail') {
       stats.injectedFailures++;
@@ -157,14 +187,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const outcome = auth.check(req.headers.authorization);
     if (!outcome.ok) return send(res, 401, { error: outcome.error });
     if (outcome.caller.kind === 'restricted') {
-      return send(res, 403, { error: 'You are not authorized to access the Non-Employee Risk Management API' });
+      return send(res, 403, {
+        error: 'You are not authorized to access the Non-Employee Risk Management API',
+      });
     }
     let body: unknown;
     if (raw !== '') {
       body = safeJson(raw);
       if (body === undefined) return send(res, 400, { error: INVALID_JSON });
     }
-    const result = api.handle({ method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, body });
+    const result = api.handle({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: url.searchParams,
+      body,
+    });
     stats.count(result.route);
     send(res, result.status, result.body);
   }
@@ -190,7 +227,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         if (req.method !== 'POST') return send(res, 405, { error: 'Method Not Allowed' });
         return tokenEndpoint(req, res, raw);
       }
-      if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return apiEndpoint(req, res, url, raw);
+      if (url.pathname === '/api' || url.pathname.startsWith('/api/'))
+        return apiEndpoint(req, res, url, raw);
       send(res, 404, { error: 'Not Found' });
     })().catch(() => {
       if (!res.headersSent) send(res, 500, { error: SERVER_ERROR });
@@ -226,7 +264,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 function safeJson(raw: string): Record<string, unknown> | undefined {
   try {
     const value: unknown = JSON.parse(raw);
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+    return typeof value === 'object' && value !== null
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }

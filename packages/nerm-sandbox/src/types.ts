@@ -1,9 +1,15 @@
 /** NERM objects as the v1 spec (sailpoint-oss/api-specs, nerm/schemas/GET) shapes them. */
 
 export type ProfileStatus = 'Active' | 'Inactive' | 'On Leave' | 'Terminated';
-export const PROFILE_STATUSES: readonly ProfileStatus[] = ['Active', 'Inactive', 'On Leave', 'Terminated'];
+export const PROFILE_STATUSES: readonly ProfileStatus[] = [
+  'Active',
+  'Inactive',
+  'On Leave',
+  'Terminated',
+];
 
-export type ProfileTypeCategory = 'employee' | 'non-employee' | 'organization' | 'assignment' | 'other';
+export type ProfileTypeCategory =
+  'employee' | 'non-employee' | 'organization' | 'assignment' | 'other';
 
 export interface Profile {
   id: string;
@@ -27,7 +33,12 @@ export interface ProfileType {
   archived: boolean;
   permitted_role_ids: string[];
   isc_synced: boolean;
-  profile_type_dup_attributes: { id: string; uid: string; profile_type_id: string; ne_attribute_id: string }[];
+  profile_type_dup_attributes: {
+    id: string;
+    uid: string;
+    profile_type_id: string;
+    ne_attribute_id: string;
+  }[];
   profile_type_namings: {
     id: string;
     uid: string;

@@ -22,7 +22,10 @@ export const TOKEN_AUDIENCE = 'nerm-connect';
 
 export const AccountTokenClaims = z.object({
   iss: z.string(),
-  aud: z.union([z.literal(TOKEN_AUDIENCE), z.array(z.string()).refine((a) => a.includes(TOKEN_AUDIENCE))]),
+  aud: z.union([
+    z.literal(TOKEN_AUDIENCE),
+    z.array(z.string()).refine((a) => a.includes(TOKEN_AUDIENCE)),
+  ]),
   sub: z.string().min(1),
   tid: z.string().min(1),
   jti: z.string().min(1),

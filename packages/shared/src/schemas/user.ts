@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, Timestamp, listEnvelope } from './common.ts';
+import { PageQuery, listEnvelope } from './common.ts';
 
 export const UserStatus = z.enum(['active', 'inactive', 'deleted']);
 export type UserStatus = z.infer<typeof UserStatus>;

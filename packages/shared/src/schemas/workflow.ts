@@ -1,7 +1,12 @@
 import { z } from 'zod';
 
 /** NERM's requester kinds for a workflow session. */
-export const RequesterType = z.enum(['User', 'NeprofileUser', 'NeaccessUser', 'NeaccessRegistrant']);
+export const RequesterType = z.enum([
+  'User',
+  'NeprofileUser',
+  'NeaccessUser',
+  'NeaccessRegistrant',
+]);
 
 /** SDK input of `workflows.start`: a NERM workflow session created with `run=true`. */
 export const StartWorkflowInput = z.strictObject({

@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { seedTenant } from './seed.ts';
+
+const PERSON_CATEGORIES = new Set(['employee', 'non-employee']);
+
+describe('seeded tenant', () => {
+  const data = seedTenant();
+  const categoryOf = new Map(data.profileTypes.map((t) => [t.id, t.category]));
+  const persons = data.profiles.filter((p) =>
+    PERSON_CATEGORIES.has(categoryOf.get(p.profile_type_id) ?? ''),
+  );
+
+  it('is deterministic for a seed', () => {
+    const again = seedTenant();
+    expect(again.profiles.map((p) => p.id)).toEqual(data.profiles.map((p) => p.id));
+    expect(seedTenant({ seed: 7 }).profiles[0]!.id).not.toBe(data.profiles[0]!.id);
+  });
+
+  it('holds at least 1,000 people across several person profile types', () => {
+    expect(persons.length).toBeGreaterThanOrEqual(1000);
+    const personTypes = new Set(persons.map((p) => p.profile_type_id));
+    expect(personTypes.size).toBeGreaterThanOrEqual(3);
+    const categories = new Set(persons.map((p) => categoryOf.get(p.profile_type_id)));
+    expect(categories).toEqual(new Set(['employee', 'non-employee']));
+  });
+
+  it('interleaves organization and assignment profiles with people', () => {
+    const kinds = data.profiles.map((p) => categoryOf.get(p.profile_type_id));
+    expect(kinds).toContain('organization');
+    expect(kinds).toContain('assignment');
+    const firstPerson = kinds.findIndex((k) => PERSON_CATEGORIES.has(k ?? ''));
+    const lastPerson =
+      kinds.length - 1 - [...kinds].reverse().findIndex((k) => PERSON_CATEGORIES.has(k ?? ''));
+    const between = kinds.slice(firstPerson, lastPerson);
+    expect(between.filter((k) => k === 'assignment').length).toBeGreaterThan(10);
+    expect(between.filter((k) => k === 'organization').length).toBeGreaterThan(2);
+  });
+
+  it('uses every profile status, including Terminated and On Leave', () => {
+    expect(new Set(persons.map((p) => p.status))).toEqual(
+      new Set(['Active', 'Inactive', 'On Leave', 'Terminated']),
+    );
+  });
+
+  it('has names with accents, apostrophes and non-Latin scripts', () => {
+    const names = persons.map((p) => p.name);
+    expect(names.some((n) => /[éèëöüñçãõ]/i.test(n))).toBe(true);
+    expect(names.some((n) => n.includes("'"))).toBe(true);
+    expect(names.some((n) => /[\u0400-\u04ff]/.test(n))).toBe(true); // Cyrillic
+    expect(names.some((n) => /[\u3040-\u30ff\u4e00-\u9fff]/.test(n))).toBe(true); // CJK
+    expect(names.some((n) => /[\u0600-\u06ff]/.test(n))).toBe(true); // Arabic
+  });
+
+  it('has people without email and people with only a personal email', () => {
+    const workKeys = ['email', 'email_address', 'work_email'];
+    const hasWork = (a: Record<string, string>) => workKeys.some((k) => k in a);
+    const humans = persons.filter((p) => !p.name.startsWith('svc-'));
+    expect(humans.some((p) => !hasWork(p.attributes) && !('personal_email' in p.attributes))).toBe(
+      true,
+    );
+    expect(humans.some((p) => !hasWork(p.attributes) && 'personal_email' in p.attributes)).toBe(
+      true,
+    );
+  });
+
+  it('writes start and end dates as mm/dd/yyyy', () => {
+    const dates = persons
+      .flatMap((p) => [p.attributes.start_date, p.attributes.end_date])
+      .filter(Boolean);
+    expect(dates.length).toBeGreaterThan(1000);
+    for (const d of dates) expect(d).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+  });
+
+  it('links people to roles and console users to roles', () => {
+    expect(data.roles.length).toBeGreaterThanOrEqual(5);
+    expect(data.roleProfiles.length).toBeGreaterThan(persons.length / 2);
+    expect(data.users.length).toBeGreaterThan(10);
+    expect(data.userRoles.length).toBeGreaterThanOrEqual(data.users.length);
+  });
+
+  it('scales to a requested number of people', () => {
+    const big = seedTenant({ persons: 10_000 });
+    const cat = new Map(big.profileTypes.map((t) => [t.id, t.category]));
+    expect(
+      big.profiles.filter((p) => PERSON_CATEGORIES.has(cat.get(p.profile_type_id) ?? '')),
+    ).toHaveLength(10_000);
+  });
+});
