@@ -1,0 +1,112 @@
+import type { Express } from 'express';
+import type { Logger } from 'pino';
+import { createApp } from './app.ts';
+import type { BrokerConfig } from './config.ts';
+import { Vault } from './crypto/vault.ts';
+import { RateLimiter, type WindowLimit } from './http/rate-limit.ts';
+import { createLogger } from './logger.ts';
+import { AccessTokenCache } from './nerm/access-tokens.ts';
+import { Outbound, type Resolver } from './nerm/outbound.ts';
+import type { RetryPolicy } from './nerm/retry.ts';
+import { AccountService } from './services/account-service.ts';
+import { LinkService } from './services/link-service.ts';
+import { TokenService } from './services/token-service.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+
+export interface BrokerOverrides {
+  logger?: Logger;
+  store?: Store;
+  now?: () => number;
+  /** DNS for outbound calls; tests point names at chosen addresses. */
+  resolve?: Resolver;
+  retry?: RetryPolicy;
+  limits?: Partial<{ connectPerLinkToken: WindowLimit; connectPerIp: WindowLimit }>;
+  outboundTimeoutMs?: number;
+}
+
+export interface Broker {
+  app: Express;
+  store: Store;
+  logger: Logger;
+  tokens: AccessTokenCache;
+  jwt: TokenService;
+  vault: Vault;
+  links: LinkService;
+  accounts: AccountService;
+  close(): Promise<void>;
+}
+
+/** Wires a broker from configuration: store, vault, signer, outbound door, services, app. */
+export async function createBroker(
+  config: BrokerConfig,
+  overrides: BrokerOverrides = {},
+): Promise<Broker> {
+  const now = overrides.now ?? Date.now;
+  const logger = overrides.logger ?? createLogger({ level: config.logLevel });
+  const store = overrides.store ?? openStore(config.databaseUrl);
+  await store.migrate();
+
+  const vault = new Vault(config.encryptionKeys);
+  const unknownKids = (await store.credentialKeyIds()).filter((kid) => !vault.has(kid));
+  if (unknownKids.length > 0) {
+    const message = `stored credentials use encryption key ids that are not configured: ${unknownKids.join(', ')}`;
+    if (config.production) {
+      await store.close();
+      throw new Error(`Refusing to start: ${message}`);
+    }
+    logger.warn(message);
+  }
+
+  const jwt = await TokenService.create({
+    signingKeys: config.signingKeys,
+    issuer: config.issuer,
+    ttlSeconds: config.tokenTtlSeconds,
+    now,
+  });
+  const outbound = new Outbound({
+    allowList: config.allowedHosts,
+    ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
+    ...(overrides.outboundTimeoutMs
+      ? {
+          requestTimeoutMs: overrides.outboundTimeoutMs,
+          connectTimeoutMs: overrides.outboundTimeoutMs,
+        }
+      : {}),
+  });
+  const tokens = new AccessTokenCache(outbound, now, overrides.retry);
+  const retry = overrides.retry ? { retry: overrides.retry } : {};
+  const accounts = new AccountService({ store, vault, outbound, tokens, jwt, now, ...retry });
+  const links = new LinkService({ store, vault, outbound, tokens, now, ...retry });
+
+  const app = createApp({
+    logger,
+    store,
+    jwt,
+    links,
+    accounts,
+    apiKeys: config.apiKeys,
+    allowedOrigins: config.allowedOrigins,
+    limiter: new RateLimiter(now),
+    limits: {
+      connectPerLinkToken: overrides.limits?.connectPerLinkToken ?? { limit: 10, windowMs: 60_000 },
+      connectPerIp: overrides.limits?.connectPerIp ?? { limit: 60, windowMs: 60_000 },
+    },
+    trustProxy: config.trustProxy,
+  });
+
+  return {
+    app,
+    store,
+    logger,
+    tokens,
+    jwt,
+    vault,
+    links,
+    accounts,
+    close: async () => {
+      await outbound.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import { ERROR_STATUS, type ErrorCode, type Issue } from '@nerm-connect/shared';
+
+export interface BrokerErrorOptions {
+  cause?: unknown;
+  issues?: Issue[];
+  /** Seconds, for `rate_limited`. */
+  retryAfter?: number;
+}
+
+/**
+ * The broker's one error type: a contract code, a message safe to show a caller (never
+ * a secret, never upstream bodies), and the cause for the log.
+ */
+export class BrokerError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly issues: Issue[] | undefined;
+  readonly retryAfter: number | undefined;
+
+  constructor(code: ErrorCode, message: string, options: BrokerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'BrokerError';
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+    this.issues = options.issues;
+    this.retryAfter = options.retryAfter;
+  }
+}
+
+export function isBrokerError(error: unknown, code?: ErrorCode): error is BrokerError {
+  return error instanceof BrokerError && (code === undefined || error.code === code);
+}

@@ -1,0 +1,59 @@
+import type { Request, RequestHandler } from 'express';
+import { safeEqual } from '../crypto/tokens.ts';
+import { BrokerError } from '../errors.ts';
+import type { LinkService } from '../services/link-service.ts';
+import type { TokenService } from '../services/token-service.ts';
+import type { Store } from '../store/store.ts';
+
+export function bearer(req: Request): string | undefined {
+  const header = req.get('authorization');
+  const match = header ? /^Bearer[ ]+([^\s]+)[ ]*$/i.exec(header) : null;
+  return match?.[1];
+}
+
+/** Server-to-server calls: one of NERM_BROKER_API_KEYS. */
+export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
+  return (req, _res, next) => {
+    const presented = bearer(req);
+    // Compare against every key so timing says nothing about which one nearly matched.
+    const ok =
+      presented !== undefined && apiKeys.map((k) => safeEqual(presented, k)).includes(true);
+    next(
+      ok
+        ? undefined
+        : new BrokerError(
+            'unauthorized',
+            'A valid API key is required (Authorization: Bearer <key>)',
+          ),
+    );
+  };
+}
+
+/** The widget's calls: a live link token. */
+export function requireLinkToken(links: LinkService): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearer(req);
+    if (!token) return next(new BrokerError('link_token_invalid', 'A link token is required'));
+    res.locals.link = await links.resolve(token);
+    next();
+  };
+}
+
+/**
+ * integrated_account_token: a valid JWT *and* an account that still exists and is not
+ * disconnected, checked against the store on every request.
+ */
+export function requireAccountToken(jwt: TokenService, store: Store): RequestHandler {
+  return async (req, res, next) => {
+    const token = bearer(req);
+    if (!token)
+      return next(new BrokerError('unauthorized', 'An integrated_account_token is required'));
+    const claims = await jwt.verify(token);
+    const account = await store.getAccount(claims.accountId);
+    if (!account || account.tenant_id !== claims.tenantId || account.status === 'disconnected') {
+      return next(new BrokerError('unauthorized', 'This integrated account has been disconnected'));
+    }
+    res.locals.account = account;
+    next();
+  };
+}

@@ -1,0 +1,162 @@
+import { BrokerError } from '../errors.ts';
+import { AccessTokenCache } from './access-tokens.ts';
+import type { StoredCredential } from './credential.ts';
+import type { Outbound} from './outbound.ts';
+import { OutboundError } from './outbound.ts';
+import {
+  DEFAULT_RETRY,
+  RETRYABLE_STATUS,
+  backoffMs,
+  parseRetryAfter,
+  type RetryPolicy,
+} from './retry.ts';
+import { outboundFailure } from './upstream-errors.ts';
+
+export interface NermRequest {
+  method: string;
+  /** Path below `/api/`, already validated, e.g. `profiles` or `profiles/<id>`. */
+  path: string;
+  query?: URLSearchParams;
+  /** JSON body, sent as is. */
+  body?: string;
+  /** GETs are; a write is only when the caller holds an idempotency key. */
+  idempotent?: boolean;
+}
+
+export interface NermResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface NermAccount {
+  id: string;
+  origin: string;
+  credential: StoredCredential;
+}
+
+export interface NermClientDeps {
+  outbound: Outbound;
+  tokens: AccessTokenCache;
+  retry?: RetryPolicy;
+  /** Called once when the credential is refused after a refresh. */
+  onReauthNeeded?: (accountId: string) => Promise<void>;
+  /**
+   * While connecting, a refused credential is the user's typo (`invalid_credentials`);
+   * for a stored account it means the account must be reconnected.
+   */
+  refusal?: 'invalid_credentials' | 'account_needs_reauth';
+}
+
+/** Parses a NERM JSON body; undefined when it is not JSON. */
+export function parseJson(res: NermResponse): unknown {
+  try {
+    return JSON.parse(res.body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Talks to one account's tenant: injects the credential, retries what is safe to
+ * retry, refreshes a PAT access token once on 401, and reports a credential NERM no
+ * longer accepts.
+ */
+export class NermClient {
+  private readonly retry: RetryPolicy;
+  private readonly tokenKey: string | undefined;
+
+  constructor(
+    private readonly deps: NermClientDeps,
+    readonly account: NermAccount,
+  ) {
+    this.retry = deps.retry ?? DEFAULT_RETRY;
+    const { credential } = account;
+    this.tokenKey =
+      credential.type === 'pat' ? AccessTokenCache.keyFor(account.id, credential) : undefined;
+  }
+
+  /** Sends one request; upstream statuses come back as they are, except a final 401. */
+  async send(req: NermRequest): Promise<NermResponse> {
+    let refreshed = false;
+    for (let attempt = 0; ; attempt++) {
+      const authorization = await this.authorization();
+      let res: NermResponse;
+      try {
+        res = await this.deps.outbound.request({
+          url: this.url(req),
+          method: req.method,
+          headers: {
+            authorization: `Bearer ${authorization}`,
+            accept: 'application/json',
+            'user-agent': 'nerm-connect-broker',
+            ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(req.body !== undefined ? { body: req.body } : {}),
+        });
+      } catch (error) {
+        if (!(error instanceof OutboundError)) throw error;
+        const transient = error.kind === 'unreachable' || error.kind === 'timeout';
+        if (transient && req.idempotent && attempt < this.retry.retries) {
+          await this.retry.sleep(backoffMs(this.retry, attempt));
+          continue;
+        }
+        throw outboundFailure(error);
+      }
+
+      if (res.status === 401) {
+        if (this.tokenKey && !refreshed) {
+          // A PAT access token can expire early or be revoked: get a new one, once.
+          this.deps.tokens.invalidate(this.tokenKey, authorization);
+          refreshed = true;
+          attempt--;
+          continue;
+        }
+        throw await this.refused();
+      }
+
+      if (RETRYABLE_STATUS.has(res.status) && req.idempotent && attempt < this.retry.retries) {
+        const retryAfter = parseRetryAfter(res.headers['retry-after']);
+        if (retryAfter === undefined || retryAfter <= this.retry.maxRetryAfterMs) {
+          await this.retry.sleep(retryAfter ?? backoffMs(this.retry, attempt));
+          continue;
+        }
+      }
+      return res;
+    }
+  }
+
+  private url(req: NermRequest): URL {
+    const url = new URL(`${this.account.origin}/api/${req.path}`);
+    if (req.query) url.search = req.query.toString();
+    return url;
+  }
+
+  private async authorization(): Promise<string> {
+    const { credential } = this.account;
+    if (credential.type === 'api_key') return credential.api_key;
+    try {
+      return await this.deps.tokens.get(this.tokenKey as string, credential);
+    } catch (error) {
+      if (error instanceof BrokerError && error.code === 'invalid_credentials')
+        throw await this.refused(error);
+      throw error;
+    }
+  }
+
+  private async refused(cause?: unknown): Promise<BrokerError> {
+    if (this.deps.refusal === 'invalid_credentials') {
+      return cause instanceof BrokerError
+        ? cause
+        : new BrokerError('invalid_credentials', 'NERM refused this credential');
+    }
+    await this.deps.onReauthNeeded?.(this.account.id);
+    return new BrokerError(
+      'account_needs_reauth',
+      "NERM no longer accepts this account's credential; reconnect it",
+      {
+        cause,
+      },
+    );
+  }
+}

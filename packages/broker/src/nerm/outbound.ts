@@ -1,0 +1,247 @@
+import { lookup as dnsLookup } from 'node:dns/promises';
+import type { LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import { Agent, request } from 'undici';
+import { isPublicAddress } from './address-policy.ts';
+import type { HostAllowList } from './host-allow-list.ts';
+
+export type OutboundErrorKind =
+  | 'invalid_url'
+  | 'host_not_allowed'
+  | 'address_not_allowed'
+  | 'unreachable'
+  | 'timeout'
+  | 'response_too_large';
+
+/** A failure to talk to a tenant, before any HTTP status exists. Never carries secrets. */
+export class OutboundError extends Error {
+  constructor(
+    readonly kind: OutboundErrorKind,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'OutboundError';
+  }
+}
+
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export interface OutboundOptions {
+  allowList: HostAllowList;
+  /** DNS resolution (all addresses); injectable so tests can point names anywhere. */
+  resolve?: Resolver;
+  connectTimeoutMs?: number;
+  /** Whole request, headers and body. */
+  requestTimeoutMs?: number;
+  maxResponseBytes?: number;
+}
+
+export interface OutboundRequest {
+  url: URL;
+  method: string;
+  headers: Record<string, string>;
+  body?: string | Buffer;
+  signal?: AbortSignal;
+}
+
+export interface OutboundResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+const MAX_AGENTS = 256;
+const ADDRESS_REFUSED = 'NERM_ADDRESS_NOT_ALLOWED';
+
+const defaultResolve: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
+
+/**
+ * The only door from the broker to a tenant. It enforces the host allow-list, resolves
+ * DNS once and checks every address, then connects to exactly the checked address (no
+ * rebinding window); never follows redirects; bounds time and response size.
+ */
+export class Outbound {
+  private readonly agents = new Map<string, Agent>();
+  private readonly resolve: Resolver;
+  private readonly connectTimeoutMs: number;
+  private readonly requestTimeoutMs: number;
+  private readonly maxResponseBytes: number;
+
+  constructor(private readonly options: OutboundOptions) {
+    this.resolve = options.resolve ?? defaultResolve;
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+    this.maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
+  }
+
+  /** Throws `OutboundError('host_not_allowed')` unless the allow-list admits `url`. */
+  admit(url: URL): { exactOrigin: boolean } {
+    if (url.username || url.password)
+      throw new OutboundError('invalid_url', 'URLs with credentials are refused');
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') {
+      throw new OutboundError('invalid_url', 'only http(s) URLs can be called');
+    }
+    const decision = this.options.allowList.check(url);
+    if (!decision.allowed) {
+      throw new OutboundError(
+        'host_not_allowed',
+        decision.reason === 'not_https'
+          ? `${url.origin} must use https on the default port`
+          : `${url.host} is not an allowed host`,
+      );
+    }
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (!decision.exactOrigin && isIP(literal) !== 0 && !isPublicAddress(literal)) {
+      throw new OutboundError('address_not_allowed', `${url.host} is not a public address`);
+    }
+    return { exactOrigin: decision.exactOrigin };
+  }
+
+  async request(req: OutboundRequest): Promise<OutboundResponse> {
+    const { exactOrigin } = this.admit(req.url);
+    const signal = req.signal
+      ? AbortSignal.any([req.signal, AbortSignal.timeout(this.requestTimeoutMs)])
+      : AbortSignal.timeout(this.requestTimeoutMs);
+    let res: Awaited<ReturnType<typeof request>>;
+    try {
+      res = await request(req.url, {
+        method: req.method as 'GET',
+        headers: req.headers,
+        body: req.body ?? null,
+        dispatcher: this.agentFor(req.url.origin, exactOrigin),
+        signal,
+        headersTimeout: this.requestTimeoutMs,
+        bodyTimeout: this.requestTimeoutMs,
+      });
+    } catch (error) {
+      throw this.translate(error, req.url);
+    }
+    const body = await this.readCapped(res.body, req.url);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(res.headers)) {
+      if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+    }
+    return { status: res.statusCode, headers, body };
+  }
+
+  async close(): Promise<void> {
+    const agents = [...this.agents.values()];
+    this.agents.clear();
+    await Promise.all(agents.map((a) => a.close()));
+  }
+
+  private agentFor(origin: string, allowPrivate: boolean): Agent {
+    const key = `${allowPrivate ? 'x' : 'p'}|${origin}`;
+    const existing = this.agents.get(key);
+    if (existing) return existing;
+    if (this.agents.size >= MAX_AGENTS) {
+      const [oldestKey, oldest] = this.agents.entries().next().value as [string, Agent];
+      this.agents.delete(oldestKey);
+      void oldest.close();
+    }
+    const agent = new Agent({
+      connect: { timeout: this.connectTimeoutMs, lookup: this.checkedLookup(allowPrivate) },
+      keepAliveTimeout: 10_000,
+      connections: 16,
+    });
+    this.agents.set(key, agent);
+    return agent;
+  }
+
+  /** A `dns.lookup`-compatible function that refuses non-public answers. */
+  private checkedLookup(allowPrivate: boolean) {
+    return (
+      hostname: string,
+      options: { all?: boolean | undefined; family?: number | string | undefined },
+      callback: (
+        error: NodeJS.ErrnoException | null,
+        address: string | LookupAddress[],
+        family?: number,
+      ) => void,
+    ): void => {
+      this.resolve(hostname).then(
+        (addresses) => {
+          const family =
+            options.family === 'IPv4' ? 4 : options.family === 'IPv6' ? 6 : options.family;
+          const usable = addresses.filter((a) => !family || a.family === family);
+          if (usable.length === 0) {
+            return callback(
+              Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }),
+              [],
+            );
+          }
+          if (!allowPrivate && usable.some((a) => !isPublicAddress(a.address))) {
+            return callback(
+              Object.assign(new Error(`${hostname} resolves to a non-public address`), {
+                code: ADDRESS_REFUSED,
+              }),
+              [],
+            );
+          }
+          if (options.all) return callback(null, usable);
+          const first = usable[0] as LookupAddress;
+          callback(null, first.address, first.family);
+        },
+        (error: NodeJS.ErrnoException) => callback(error, []),
+      );
+    };
+  }
+
+  private async readCapped(
+    body: AsyncIterable<Buffer> & { destroy(): unknown },
+    url: URL,
+  ): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    try {
+      for await (const chunk of body) {
+        size += chunk.length;
+        if (size > this.maxResponseBytes) {
+          body.destroy();
+          throw new OutboundError(
+            'response_too_large',
+            `${url.host} answered more than ${this.maxResponseBytes} bytes`,
+          );
+        }
+        chunks.push(chunk);
+      }
+    } catch (error) {
+      throw this.translate(error, url);
+    }
+    return Buffer.concat(chunks);
+  }
+
+  private translate(error: unknown, url: URL): OutboundError {
+    if (error instanceof OutboundError) return error;
+    const code = findCode(error);
+    if (code === ADDRESS_REFUSED) {
+      return new OutboundError(
+        'address_not_allowed',
+        `${url.hostname} resolves to a non-public address`,
+        { cause: error },
+      );
+    }
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError' || /TIMEOUT/.test(code ?? '')) {
+      return new OutboundError('timeout', `${url.host} did not answer in time`, { cause: error });
+    }
+    return new OutboundError(
+      'unreachable',
+      `${url.host} could not be reached (${code ?? 'network error'})`,
+      { cause: error },
+    );
+  }
+}
+
+function findCode(error: unknown): string | undefined {
+  for (
+    let e: unknown = error, depth = 0;
+    e && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return undefined;
+}

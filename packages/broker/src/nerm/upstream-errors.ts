@@ -1,0 +1,32 @@
+import { BrokerError } from '../errors.ts';
+import type { OutboundError } from './outbound.ts';
+
+/** Network-level failures towards a tenant, in the contract's words. */
+export function outboundFailure(error: OutboundError, what = 'tenant'): BrokerError {
+  switch (error.kind) {
+    case 'invalid_url':
+      return new BrokerError('tenant_url_invalid', `The ${what} is not a valid https URL`, {
+        cause: error,
+      });
+    case 'host_not_allowed':
+    case 'address_not_allowed':
+      return new BrokerError(
+        'tenant_host_not_allowed',
+        `The ${what} host is not allowed: ${error.message}`,
+        { cause: error },
+      );
+    case 'unreachable':
+    case 'timeout':
+      return new BrokerError(
+        'tenant_unreachable',
+        `The ${what} could not be reached: ${error.message}`,
+        { cause: error },
+      );
+    case 'response_too_large':
+      return new BrokerError(
+        'upstream_error',
+        `The ${what} answered with more data than the broker accepts`,
+        { cause: error },
+      );
+  }
+}

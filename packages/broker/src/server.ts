@@ -1,0 +1,68 @@
+import type { Server } from 'node:http';
+import { createBroker } from './broker.ts';
+import { ConfigError, loadConfig } from './config.ts';
+
+/** `pnpm broker`: configuration from the environment (CONTRACT §5), graceful SIGTERM. */
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = await loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const broker = await createBroker(config);
+  const { logger } = broker;
+  if (config.generated.length > 0) {
+    logger.warn(
+      { generated: config.generated, data_dir: config.dataDir },
+      'development mode: generated missing keys into the data folder (never do this in production)',
+    );
+  }
+  if (config.generated.includes('api_key')) {
+    // Development convenience promised by CONTRACT §5: print the generated key once, to
+    // the terminal, not to the structured log.
+    process.stderr.write(
+      `\nDevelopment API key (also in ${config.dataDir}/dev-api-key):\n  ${config.apiKeys[0]}\n\n`,
+    );
+  }
+
+  const server: Server = broker.app.listen(config.port, config.host, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    logger.info(
+      { port, store: broker.store.kind, production: config.production },
+      'nerm-connect broker listening',
+    );
+  });
+  server.keepAliveTimeout = 65_000;
+
+  const housekeeping = setInterval(() => {
+    broker.store.purgeExpired(Date.now(), 24 * 3600_000).catch((error: unknown) => {
+      logger.warn({ err: (error as Error).message }, 'housekeeping failed');
+    });
+  }, 10 * 60_000);
+  housekeeping.unref();
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    clearInterval(housekeeping);
+    server.close(() => {
+      void broker.close().then(() => process.exit(0));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => {
+      server.closeAllConnections();
+    }, 10_000).unref();
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

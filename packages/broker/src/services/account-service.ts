@@ -1,0 +1,176 @@
+import type { Account, AccountList, FieldMapping } from '@nerm-connect/shared';
+import type { Vault } from '../crypto/vault.ts';
+import { BrokerError } from '../errors.ts';
+import type { AccessTokenCache } from '../nerm/access-tokens.ts';
+import { StoredCredential } from '../nerm/credential.ts';
+import { NermClient, type NermClientDeps } from '../nerm/nerm-client.ts';
+import type { Outbound } from '../nerm/outbound.ts';
+import { probeTenant } from '../nerm/probe.ts';
+import type { RetryPolicy } from '../nerm/retry.ts';
+import type { AccountRow, Store } from '../store/store.ts';
+import type { TokenService } from './token-service.ts';
+
+export interface AccountServiceDeps {
+  store: Store;
+  vault: Vault;
+  outbound: Outbound;
+  tokens: AccessTokenCache;
+  jwt: TokenService;
+  retry?: RetryPolicy;
+  now: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+export function toAccount(row: AccountRow): Account {
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    tenant_host: row.tenant_host,
+    auth_type: row.auth_type,
+    status: row.status,
+    created_at: iso(row.created_at),
+    updated_at: iso(row.updated_at),
+    last_verified_at: row.last_verified_at === null ? null : iso(row.last_verified_at),
+    credential_hint: row.credential_hint,
+    field_mapping: row.field_mapping,
+  };
+}
+
+function encodeCursor(lastId: string): string {
+  return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): string {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
+      after?: unknown;
+    };
+    if (typeof value.after === 'string' && value.after !== '') return value.after;
+  } catch {
+    /* fall through */
+  }
+  throw new BrokerError('invalid_cursor', 'next_cursor is not a cursor this endpoint issued');
+}
+
+/** Integrated accounts: read, verify, re-map, disconnect, and talk to their tenant. */
+export class AccountService {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  async require(id: string): Promise<AccountRow> {
+    const row = await this.deps.store.getAccount(id);
+    if (!row) throw new BrokerError('not_found', 'No integrated account has this id');
+    return row;
+  }
+
+  async get(id: string): Promise<Account> {
+    return toAccount(await this.require(id));
+  }
+
+  async list(query: {
+    tenant_id?: string | undefined;
+    limit: number;
+    next_cursor?: string | undefined;
+  }): Promise<AccountList> {
+    const rows = await this.deps.store.listAccounts({
+      ...(query.tenant_id ? { tenantId: query.tenant_id } : {}),
+      ...(query.next_cursor ? { afterId: decodeCursor(query.next_cursor) } : {}),
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const last = page.at(-1);
+    return {
+      result: page.map(toAccount),
+      next_cursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
+    };
+  }
+
+  async setFieldMapping(id: string, mapping: FieldMapping): Promise<Account> {
+    await this.require(id);
+    const row = await this.deps.store.updateAccount(id, {
+      field_mapping: mapping,
+      updated_at: this.deps.now(),
+    });
+    if (!row) throw new BrokerError('not_found', 'No integrated account has this id');
+    return toAccount(row);
+  }
+
+  /** Re-tests the stored credential with one read; a refusal marks the account needs_reauth. */
+  async verify(id: string): Promise<Account> {
+    const row = await this.require(id);
+    const client = this.clientFor(row, 'invalid_credentials');
+    try {
+      await probeTenant(client);
+    } catch (error) {
+      if (error instanceof BrokerError && error.code === 'invalid_credentials') {
+        return toAccount(await this.mark(id, 'needs_reauth'));
+      }
+      throw error;
+    }
+    const now = this.deps.now();
+    const updated = await this.deps.store.updateAccount(id, {
+      status: 'active',
+      last_verified_at: now,
+      updated_at: now,
+    });
+    return toAccount(updated as AccountRow);
+  }
+
+  /** Destroys the credential; every token of the account stops working on the next request. */
+  async disconnect(id: string): Promise<void> {
+    await this.require(id);
+    await this.deps.store.disconnectAccount(id, this.deps.now());
+    this.deps.tokens.forget(id);
+  }
+
+  async mintToken(id: string): Promise<{ integrated_account_token: string; expires_at: string }> {
+    const row = await this.require(id);
+    if (row.status === 'disconnected') {
+      throw new BrokerError(
+        'account_needs_reauth',
+        'This account is disconnected; reconnect it with a new link token',
+      );
+    }
+    const { token, expiresAt } = await this.deps.jwt.issue(row.id, row.tenant_id);
+    return { integrated_account_token: token, expires_at: iso(expiresAt) };
+  }
+
+  /**
+   * A client for the account's tenant. `account_needs_reauth` refusals are persisted, so
+   * the next caller learns it without asking NERM.
+   */
+  clientFor(
+    row: AccountRow,
+    refusal: NonNullable<NermClientDeps['refusal']> = 'account_needs_reauth',
+  ): NermClient {
+    if (row.status === 'disconnected' || row.credential === null || row.credential_kid === null) {
+      throw new BrokerError(
+        'account_needs_reauth',
+        'This account is disconnected; reconnect it with a new link token',
+      );
+    }
+    const plaintext = this.deps.vault.open(
+      { kid: row.credential_kid, blob: row.credential },
+      row.id,
+    );
+    const credential = StoredCredential.parse(JSON.parse(plaintext));
+    return new NermClient(
+      {
+        outbound: this.deps.outbound,
+        tokens: this.deps.tokens,
+        refusal,
+        onReauthNeeded: async (accountId) => {
+          await this.mark(accountId, 'needs_reauth');
+        },
+        ...(this.deps.retry ? { retry: this.deps.retry } : {}),
+      },
+      { id: row.id, origin: row.tenant_origin, credential },
+    );
+  }
+
+  private async mark(id: string, status: 'needs_reauth'): Promise<AccountRow> {
+    const row = await this.deps.store.updateAccount(id, { status, updated_at: this.deps.now() });
+    if (!row) throw new BrokerError('not_found', 'No integrated account has this id');
+    return row;
+  }
+}

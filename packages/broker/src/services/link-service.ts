@@ -1,0 +1,281 @@
+import { randomUUID } from 'node:crypto';
+import {
+  defaultTokenUrl,
+  normalizeTenantUrl,
+  type ConnectAuth,
+  type ConnectResult,
+  type LinkSession,
+  type LinkToken,
+} from '@nerm-connect/shared';
+import { hashToken, newOpaqueToken } from '../crypto/tokens.ts';
+import type { Vault } from '../crypto/vault.ts';
+import { BrokerError } from '../errors.ts';
+import { AccessTokenCache } from '../nerm/access-tokens.ts';
+import { credentialHint, type StoredCredential } from '../nerm/credential.ts';
+import { NermClient } from '../nerm/nerm-client.ts';
+import { OutboundError, type Outbound } from '../nerm/outbound.ts';
+import { probeTenant } from '../nerm/probe.ts';
+import type { RetryPolicy } from '../nerm/retry.ts';
+import { outboundFailure } from '../nerm/upstream-errors.ts';
+import type { AccountRow, LinkTokenRow, Store } from '../store/store.ts';
+import { toAccount } from './account-service.ts';
+
+export const LINK_TOKEN_TTL_MS = 30 * 60_000;
+export const PUBLIC_TOKEN_TTL_MS = 10 * 60_000;
+
+export interface LinkServiceDeps {
+  store: Store;
+  vault: Vault;
+  outbound: Outbound;
+  tokens: AccessTokenCache;
+  retry?: RetryPolicy;
+  now: () => number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+const TENANT_URL_MESSAGES: Record<string, string> = {
+  empty: 'Enter your NERM tenant URL, for example acme.nonemployee.com',
+  too_long: 'The tenant URL is too long',
+  invalid_characters: 'The tenant URL contains spaces or characters a URL cannot hold',
+  credentials_in_url: 'The tenant URL must not contain a user name or password',
+  unsupported_scheme: 'The tenant URL must start with https://',
+  invalid_host: 'The tenant URL is not a valid host name',
+};
+
+/** Link tokens, the connect step, and the public-token exchange (CONTRACT §1). */
+export class LinkService {
+  constructor(private readonly deps: LinkServiceDeps) {}
+
+  async createLinkToken(tenantId: string, accountId?: string): Promise<LinkToken> {
+    const now = this.deps.now();
+    if (accountId !== undefined) {
+      const account = await this.deps.store.getAccount(accountId);
+      if (!account || account.tenant_id !== tenantId) {
+        throw new BrokerError(
+          'not_found',
+          'No integrated account with this id belongs to this tenant_id',
+        );
+      }
+    }
+    const token = newOpaqueToken('lt');
+    const row: LinkTokenRow = {
+      token_hash: hashToken(token),
+      tenant_id: tenantId,
+      account_id: accountId ?? null,
+      expires_at: now + LINK_TOKEN_TTL_MS,
+      used_at: null,
+      created_at: now,
+    };
+    await this.deps.store.insertLinkToken(row);
+    return { link_token: token, expires_at: iso(row.expires_at) };
+  }
+
+  /** The link token's row, if it can still be used. */
+  async resolve(token: string): Promise<LinkTokenRow> {
+    const row = await this.deps.store.getLinkToken(hashToken(token));
+    if (!row || row.used_at !== null || row.expires_at <= this.deps.now()) {
+      throw new BrokerError(
+        'link_token_invalid',
+        'This link has expired or was already used; ask for a new one',
+      );
+    }
+    return row;
+  }
+
+  async session(link: LinkTokenRow): Promise<LinkSession> {
+    const account = link.account_id ? await this.deps.store.getAccount(link.account_id) : undefined;
+    return {
+      tenant_id: link.tenant_id,
+      expires_at: iso(link.expires_at),
+      integrated_account: account ? summary(account) : null,
+    };
+  }
+
+  /**
+   * Validates, proves and stores a credential. Any failure leaves the link token usable,
+   * so the user can fix the field and try again.
+   */
+  async connect(
+    link: LinkTokenRow,
+    input: { tenant_url: string; auth: ConnectAuth },
+  ): Promise<ConnectResult> {
+    const tenant = normalizeTenantUrl(input.tenant_url);
+    if (!tenant.ok) {
+      throw new BrokerError(
+        'tenant_url_invalid',
+        TENANT_URL_MESSAGES[tenant.problem] ?? 'Invalid tenant URL',
+        {
+          issues: [
+            {
+              code: tenant.problem,
+              path: ['tenant_url'],
+              message: TENANT_URL_MESSAGES[tenant.problem] ?? '',
+            },
+          ],
+        },
+      );
+    }
+    const origin = new URL(tenant.origin);
+    this.admit(origin, 'tenant_url');
+
+    const credential = this.credentialFrom(input.auth, tenant.tenant);
+    const accountId = link.account_id ?? randomUUID();
+    const previous = link.account_id
+      ? await this.deps.store.getAccount(link.account_id)
+      : undefined;
+    if (link.account_id && !previous)
+      throw new BrokerError('link_token_invalid', 'The account this link repairs no longer exists');
+    if (previous && previous.tenant_host !== tenant.host) {
+      throw new BrokerError(
+        'tenant_url_invalid',
+        `This connection belongs to ${previous.tenant_host}; reconnect that tenant`,
+        {
+          issues: [
+            {
+              code: 'tenant_mismatch',
+              path: ['tenant_url'],
+              message: `expected ${previous.tenant_host}`,
+            },
+          ],
+        },
+      );
+    }
+
+    let primed: { token: string; expiresIn: number } | undefined;
+    if (credential.type === 'pat') primed = await this.deps.tokens.exchange(credential);
+    const probeTokens = new AccessTokenCache(this.deps.outbound, this.deps.now);
+    if (credential.type === 'pat' && primed) {
+      probeTokens.prime(
+        AccessTokenCache.keyFor(accountId, credential),
+        primed.token,
+        primed.expiresIn,
+      );
+    }
+    const client = new NermClient(
+      {
+        outbound: this.deps.outbound,
+        tokens: probeTokens,
+        refusal: 'invalid_credentials',
+        ...(this.deps.retry ? { retry: this.deps.retry } : {}),
+      },
+      { id: accountId, origin: tenant.origin, credential },
+    );
+    await probeTenant(client);
+
+    const now = this.deps.now();
+    const sealed = this.deps.vault.seal(JSON.stringify(credential), accountId);
+    const account: AccountRow = {
+      id: accountId,
+      tenant_id: link.tenant_id,
+      tenant_host: tenant.host,
+      tenant_origin: tenant.origin,
+      auth_type: credential.type,
+      status: 'active',
+      credential_kid: sealed.kid,
+      credential: sealed.blob,
+      credential_hint: credentialHint(credential),
+      field_mapping: previous?.field_mapping ?? {},
+      created_at: previous?.created_at ?? now,
+      updated_at: now,
+      last_verified_at: now,
+    };
+    const publicToken = newOpaqueToken('pt');
+    const outcome = await this.deps.store.completeLink({
+      linkTokenHash: link.token_hash,
+      now,
+      account,
+      reauth: previous !== undefined,
+      publicToken: {
+        token_hash: hashToken(publicToken),
+        account_id: accountId,
+        expires_at: now + PUBLIC_TOKEN_TTL_MS,
+        created_at: now,
+      },
+    });
+    if (!outcome.ok) {
+      throw new BrokerError(
+        'link_token_invalid',
+        'This link has expired or was already used; ask for a new one',
+      );
+    }
+    this.deps.tokens.forget(accountId);
+    if (credential.type === 'pat' && primed) {
+      this.deps.tokens.prime(
+        AccessTokenCache.keyFor(accountId, credential),
+        primed.token,
+        primed.expiresIn,
+      );
+    }
+    return {
+      public_token: publicToken,
+      expires_at: iso(now + PUBLIC_TOKEN_TTL_MS),
+      integrated_account: summary(outcome.account),
+    };
+  }
+
+  /** One use: a public token becomes an account id. */
+  async redeem(publicToken: string): Promise<AccountRow> {
+    const accountId = await this.deps.store.redeemPublicToken(
+      hashToken(publicToken),
+      this.deps.now(),
+    );
+    const account = accountId ? await this.deps.store.getAccount(accountId) : undefined;
+    if (!account || account.status === 'disconnected') {
+      throw new BrokerError(
+        'public_token_invalid',
+        'This public token is unknown, expired or already exchanged',
+      );
+    }
+    return account;
+  }
+
+  private credentialFrom(auth: ConnectAuth, tenant: string): StoredCredential {
+    if (auth.type === 'api_key') return { type: 'api_key', api_key: auth.api_key };
+    const tokenUrl = auth.token_url ?? defaultTokenUrl(tenant);
+    let url: URL;
+    try {
+      url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(tokenUrl) ? tokenUrl : `https://${tokenUrl}`);
+    } catch {
+      throw new BrokerError('invalid_request', 'The token URL is not a valid URL', {
+        issues: [{ code: 'invalid_url', path: ['auth', 'token_url'], message: 'not a valid URL' }],
+      });
+    }
+    if (url.username || url.password || url.search || url.hash) {
+      throw new BrokerError('invalid_request', 'The token URL must be a plain https URL', {
+        issues: [
+          {
+            code: 'invalid_url',
+            path: ['auth', 'token_url'],
+            message: 'no credentials, query or fragment',
+          },
+        ],
+      });
+    }
+    this.admit(url, 'auth.token_url');
+    return {
+      type: 'pat',
+      client_id: auth.client_id,
+      client_secret: auth.client_secret,
+      token_url: url.toString(),
+    };
+  }
+
+  private admit(url: URL, field: string): void {
+    try {
+      this.deps.outbound.admit(url);
+    } catch (error) {
+      if (!(error instanceof OutboundError)) throw error;
+      const mapped = outboundFailure(error, field === 'tenant_url' ? 'tenant' : 'token URL');
+      throw new BrokerError(mapped.code, mapped.message, {
+        cause: error,
+        issues: [{ code: error.kind, path: field.split('.'), message: error.message }],
+      });
+    }
+  }
+}
+
+function summary(row: AccountRow): ConnectResult['integrated_account'] {
+  const { id, tenant_id, tenant_host, auth_type, status } = toAccount(row);
+  return { id, tenant_id, tenant_host, auth_type, status };
+}

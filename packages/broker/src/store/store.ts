@@ -1,0 +1,120 @@
+import type { AccountStatus, AuthType, FieldMapping } from '@nerm-connect/shared';
+
+/** Times are epoch milliseconds everywhere in the store. */
+export interface AccountRow {
+  id: string;
+  tenant_id: string;
+  tenant_host: string;
+  /** `https://acme.nonemployee.com`, or an exact allow-listed origin. */
+  tenant_origin: string;
+  auth_type: AuthType;
+  status: AccountStatus;
+  /** Key id and sealed bytes of the credential; both null once disconnected. */
+  credential_kid: string | null;
+  credential: Buffer | null;
+  credential_hint: string | null;
+  field_mapping: FieldMapping;
+  created_at: number;
+  updated_at: number;
+  last_verified_at: number | null;
+}
+
+export interface LinkTokenRow {
+  token_hash: string;
+  tenant_id: string;
+  /** Set for a re-authentication link. */
+  account_id: string | null;
+  expires_at: number;
+  used_at: number | null;
+  created_at: number;
+}
+
+export interface PublicTokenRow {
+  token_hash: string;
+  account_id: string;
+  expires_at: number;
+  created_at: number;
+}
+
+export interface CompleteLinkInput {
+  linkTokenHash: string;
+  now: number;
+  /** The account to create, or (re-authentication) the new credential of an existing one. */
+  account: AccountRow;
+  reauth: boolean;
+  publicToken: PublicTokenRow;
+}
+
+export type CompleteLinkOutcome =
+  | { ok: true; account: AccountRow }
+  | { ok: false; reason: 'link_token_invalid' | 'account_missing' };
+
+export interface AccountPatch {
+  status?: AccountStatus;
+  last_verified_at?: number | null;
+  field_mapping?: FieldMapping;
+  updated_at: number;
+}
+
+export interface IdempotencyRow {
+  account_id: string;
+  key: string;
+  request_hash: string;
+  status: number;
+  response: string;
+  created_at: number;
+}
+
+export interface SealedCredentialRow {
+  id: string;
+  credential_kid: string;
+  credential: Buffer;
+}
+
+/**
+ * Everything the broker persists, behind one small interface with two real
+ * implementations (SQLite and PostgreSQL) and one shared test suite.
+ */
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  insertLinkToken(row: LinkTokenRow): Promise<void>;
+  getLinkToken(hash: string): Promise<LinkTokenRow | undefined>;
+  /**
+   * In one transaction: burn the link token (only if unused and unexpired), create or
+   * re-credential the account, and store the public token.
+   */
+  completeLink(input: CompleteLinkInput): Promise<CompleteLinkOutcome>;
+  /** One use: returns the account id and burns the token, or undefined. */
+  redeemPublicToken(hash: string, now: number): Promise<string | undefined>;
+
+  getAccount(id: string): Promise<AccountRow | undefined>;
+  /** Ordered by id; `afterId` is the keyset cursor. */
+  listAccounts(query: {
+    tenantId?: string;
+    afterId?: string;
+    limit: number;
+  }): Promise<AccountRow[]>;
+  updateAccount(id: string, patch: AccountPatch): Promise<AccountRow | undefined>;
+  /** Destroys the credential (no residue where the engine allows it) and marks the account disconnected. */
+  disconnectAccount(id: string, now: number): Promise<boolean>;
+
+  /** Rotation: credentials not sealed with `activeKid`, a batch at a time. */
+  listCredentialsNotSealedWith(activeKid: string, limit: number): Promise<SealedCredentialRow[]>;
+  /** Compare-and-swap on the key id, so concurrent rotations never clobber each other. */
+  replaceCredential(
+    id: string,
+    expectedKid: string,
+    next: { kid: string; credential: Buffer },
+  ): Promise<boolean>;
+  credentialKeyIds(): Promise<string[]>;
+
+  getIdempotency(accountId: string, key: string): Promise<IdempotencyRow | undefined>;
+  /** Inserts unless the key exists; returns the stored row either way. */
+  putIdempotency(row: IdempotencyRow): Promise<IdempotencyRow>;
+
+  /** Removes expired link/public tokens and old idempotency records. */
+  purgeExpired(now: number, idempotencyMaxAgeMs: number): Promise<void>;
+}
