@@ -10,9 +10,14 @@ import { healthRouter } from './routes/health.ts';
 import { integratedAccountsRouter } from './routes/integrated-accounts.ts';
 import { linkTokensRouter } from './routes/link-tokens.ts';
 import { linkRouter } from './routes/link.ts';
+import { proxyRouter } from './routes/proxy.ts';
 import { tokensRouter } from './routes/tokens.ts';
+import { unifiedRouter } from './routes/unified.ts';
 import type { AccountService } from './services/account-service.ts';
+import type { DirectoryService } from './services/directory-service.ts';
+import type { IdempotencyService } from './services/idempotency-service.ts';
 import type { LinkService } from './services/link-service.ts';
+import type { ProxyService } from './services/proxy-service.ts';
 import type { TokenService } from './services/token-service.ts';
 import type { Store } from './store/store.ts';
 
@@ -22,6 +27,9 @@ export interface AppDeps {
   jwt: TokenService;
   links: LinkService;
   accounts: AccountService;
+  directory: DirectoryService;
+  proxy: ProxyService;
+  idempotency: IdempotencyService;
   apiKeys: readonly string[];
   allowedOrigins: readonly string[];
   limiter: RateLimiter;
@@ -83,8 +91,9 @@ export function createApp(deps: AppDeps): Express {
   app.use('/tokens', ...admin, tokensRouter(deps.links, deps.jwt));
   app.use('/integrated-accounts', ...admin, integratedAccountsRouter(deps.accounts));
 
-  const account = [requireAccountToken(deps.jwt, deps.store)];
-  void account;
+  const accountToken = requireAccountToken(deps.jwt, deps.store);
+  app.use('/unified/user-directory', accountToken, unifiedRouter(deps.directory, deps.idempotency));
+  app.use('/proxy', accountToken, proxyRouter(deps.proxy));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

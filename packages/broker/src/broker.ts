@@ -2,6 +2,7 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
 import type { BrokerConfig } from './config.ts';
+import { CursorCodec } from './crypto/cursor.ts';
 import { Vault } from './crypto/vault.ts';
 import { RateLimiter, type WindowLimit } from './http/rate-limit.ts';
 import { createLogger } from './logger.ts';
@@ -9,7 +10,10 @@ import { AccessTokenCache } from './nerm/access-tokens.ts';
 import { Outbound, type Resolver } from './nerm/outbound.ts';
 import type { RetryPolicy } from './nerm/retry.ts';
 import { AccountService } from './services/account-service.ts';
+import { DirectoryService } from './services/directory-service.ts';
+import { IdempotencyService } from './services/idempotency-service.ts';
 import { LinkService } from './services/link-service.ts';
+import { ProxyService } from './services/proxy-service.ts';
 import { TokenService } from './services/token-service.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -34,6 +38,7 @@ export interface Broker {
   vault: Vault;
   links: LinkService;
   accounts: AccountService;
+  directory: DirectoryService;
   close(): Promise<void>;
 }
 
@@ -78,6 +83,10 @@ export async function createBroker(
   const retry = overrides.retry ? { retry: overrides.retry } : {};
   const accounts = new AccountService({ store, vault, outbound, tokens, jwt, now, ...retry });
   const links = new LinkService({ store, vault, outbound, tokens, now, ...retry });
+  const cursors = new CursorCodec(config.encryptionKeys);
+  const directory = new DirectoryService({ accounts, cursors, now });
+  const idempotency = new IdempotencyService(store, now);
+  const proxy = new ProxyService({ accounts, cursors, idempotency });
 
   const app = createApp({
     logger,
@@ -85,6 +94,9 @@ export async function createBroker(
     jwt,
     links,
     accounts,
+    directory,
+    proxy,
+    idempotency,
     apiKeys: config.apiKeys,
     allowedOrigins: config.allowedOrigins,
     limiter: new RateLimiter(now),
@@ -104,6 +116,7 @@ export async function createBroker(
     vault,
     links,
     accounts,
+    directory,
     close: async () => {
       await outbound.close();
       await store.close();

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { BrokerError } from '../errors.ts';
 import type { PatCredential } from './credential.ts';
-import type { Outbound} from './outbound.ts';
+import type { Outbound } from './outbound.ts';
 import { OutboundError } from './outbound.ts';
 import {
   DEFAULT_RETRY,

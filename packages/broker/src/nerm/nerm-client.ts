@@ -1,7 +1,7 @@
 import { BrokerError } from '../errors.ts';
 import { AccessTokenCache } from './access-tokens.ts';
 import type { StoredCredential } from './credential.ts';
-import type { Outbound} from './outbound.ts';
+import type { Outbound } from './outbound.ts';
 import { OutboundError } from './outbound.ts';
 import {
   DEFAULT_RETRY,

@@ -12,7 +12,6 @@ import {
 import { TOKEN_AUDIENCE } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 
-
 type Algorithm = 'EdDSA' | 'ES256';
 
 interface SigningKey {

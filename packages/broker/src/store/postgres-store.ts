@@ -289,13 +289,34 @@ export class PostgresStore implements Store {
     return rows[0];
   }
 
-  async putIdempotency(row: IdempotencyRow): Promise<IdempotencyRow> {
-    await this.pool.query(
+  async reserveIdempotency(
+    row: Pick<IdempotencyRow, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
+  ): Promise<IdempotencyRow | undefined> {
+    const res = await this.pool.query(
       `INSERT INTO idempotency_keys (account_id, key, request_hash, status, response, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING`,
-      [row.account_id, row.key, row.request_hash, row.status, row.response, row.created_at],
+       VALUES ($1, $2, $3, 0, '', $4) ON CONFLICT DO NOTHING`,
+      [row.account_id, row.key, row.request_hash, row.created_at],
     );
-    return (await this.getIdempotency(row.account_id, row.key)) as IdempotencyRow;
+    return res.rowCount === 1 ? undefined : this.getIdempotency(row.account_id, row.key);
+  }
+
+  async completeIdempotency(
+    accountId: string,
+    key: string,
+    status: number,
+    response: string,
+  ): Promise<void> {
+    await this.pool.query(
+      'UPDATE idempotency_keys SET status = $1, response = $2 WHERE account_id = $3 AND key = $4',
+      [status, response, accountId, key],
+    );
+  }
+
+  async releaseIdempotency(accountId: string, key: string): Promise<void> {
+    await this.pool.query(
+      'DELETE FROM idempotency_keys WHERE account_id = $1 AND key = $2 AND status = 0',
+      [accountId, key],
+    );
   }
 
   async purgeExpired(now: number, idempotencyMaxAgeMs: number): Promise<void> {

@@ -245,14 +245,35 @@ export class SqliteStore implements Store {
       .get(accountId, key) as IdempotencyRow | undefined;
   }
 
-  async putIdempotency(row: IdempotencyRow): Promise<IdempotencyRow> {
-    this.db
+  async reserveIdempotency(
+    row: Pick<IdempotencyRow, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
+  ): Promise<IdempotencyRow | undefined> {
+    const inserted = this.db
       .prepare(
         `INSERT INTO idempotency_keys (account_id, key, request_hash, status, response, created_at)
-         VALUES (@account_id, @key, @request_hash, @status, @response, @created_at) ON CONFLICT DO NOTHING`,
+         VALUES (@account_id, @key, @request_hash, 0, '', @created_at) ON CONFLICT DO NOTHING`,
       )
-      .run(row);
-    return (await this.getIdempotency(row.account_id, row.key)) as IdempotencyRow;
+      .run(row).changes;
+    return inserted === 1 ? undefined : this.getIdempotency(row.account_id, row.key);
+  }
+
+  async completeIdempotency(
+    accountId: string,
+    key: string,
+    status: number,
+    response: string,
+  ): Promise<void> {
+    this.db
+      .prepare(
+        'UPDATE idempotency_keys SET status = ?, response = ? WHERE account_id = ? AND key = ?',
+      )
+      .run(status, response, accountId, key);
+  }
+
+  async releaseIdempotency(accountId: string, key: string): Promise<void> {
+    this.db
+      .prepare('DELETE FROM idempotency_keys WHERE account_id = ? AND key = ? AND status = 0')
+      .run(accountId, key);
   }
 
   async purgeExpired(now: number, idempotencyMaxAgeMs: number): Promise<void> {

@@ -60,6 +60,7 @@ export interface IdempotencyRow {
   account_id: string;
   key: string;
   request_hash: string;
+  /** 0 while the first request is still running. */
   status: number;
   response: string;
   created_at: number;
@@ -112,8 +113,18 @@ export interface Store {
   credentialKeyIds(): Promise<string[]>;
 
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRow | undefined>;
-  /** Inserts unless the key exists; returns the stored row either way. */
-  putIdempotency(row: IdempotencyRow): Promise<IdempotencyRow>;
+  /** Claims a key (status 0); `undefined` when claimed, else the row that holds it. */
+  reserveIdempotency(
+    row: Pick<IdempotencyRow, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
+  ): Promise<IdempotencyRow | undefined>;
+  completeIdempotency(
+    accountId: string,
+    key: string,
+    status: number,
+    response: string,
+  ): Promise<void>;
+  /** Gives a key back after a failure that must not be replayed (network, 5xx). */
+  releaseIdempotency(accountId: string, key: string): Promise<void>;
 
   /** Removes expired link/public tokens and old idempotency records. */
   purgeExpired(now: number, idempotencyMaxAgeMs: number): Promise<void>;

@@ -1,0 +1,112 @@
+import type { Issue } from '@nerm-connect/shared';
+import { BrokerError } from '../errors.ts';
+import { parseJson, type NermClient, type NermResponse } from './nerm-client.ts';
+import { parseRetryAfter } from './retry.ts';
+
+/** NERM's own page cap; the broker never asks for more. */
+export const NERM_MAX_LIMIT = 500;
+
+export interface NermPage<T> {
+  items: T[];
+  /** `_metadata.total`, when the tenant sends it. */
+  total: number | undefined;
+}
+
+/** NERM validation errors (`{"error", "errors": {field: [msg]}}`) as contract issues. */
+export function nermIssues(
+  body: unknown,
+  rename: (field: string) => (string | number)[] = (f) => [f],
+): Issue[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors;
+  if (!errors || typeof errors !== 'object') return [];
+  return Object.entries(errors as Record<string, unknown>).flatMap(([field, messages]) =>
+    (Array.isArray(messages) ? messages : [messages]).map((message) => ({
+      code: 'nerm_validation',
+      path: rename(field),
+      message: typeof message === 'string' ? message : JSON.stringify(message),
+    })),
+  );
+}
+
+/** Any non-2xx answer from NERM, in the contract's words. */
+export function upstreamFailure(
+  res: NermResponse,
+  what: string,
+  rename?: (field: string) => (string | number)[],
+): BrokerError {
+  const body = parseJson(res);
+  switch (true) {
+    case res.status === 400 || res.status === 422: {
+      const nermMessage =
+        typeof (body as { error?: unknown })?.error === 'string'
+          ? (body as { error: string }).error
+          : undefined;
+      return new BrokerError(
+        'invalid_request',
+        `NERM refused the ${what}${nermMessage ? `: ${nermMessage}` : ''}`,
+        {
+          issues: nermIssues(body, rename),
+        },
+      );
+    }
+    case res.status === 403:
+      return new BrokerError(
+        'insufficient_permissions',
+        `The connected credential may not access ${what} in NERM`,
+      );
+    case res.status === 404:
+      return new BrokerError('not_found', `NERM has no such ${what}`);
+    case res.status === 429: {
+      const retryAfter = Math.ceil((parseRetryAfter(res.headers['retry-after']) ?? 1000) / 1000);
+      return new BrokerError(
+        'rate_limited',
+        'NERM is rate limiting this tenant; try again shortly',
+        { retryAfter },
+      );
+    }
+    default:
+      return new BrokerError('upstream_error', `NERM answered HTTP ${res.status} for ${what}`);
+  }
+}
+
+/** One page of a NERM list (`{"<resource>": [...], "_metadata": {...}}`). */
+export async function fetchPage<T>(
+  client: NermClient,
+  resource: string,
+  query: URLSearchParams,
+): Promise<NermPage<T>> {
+  const q = new URLSearchParams(query);
+  q.set('metadata', 'true');
+  const res = await client.send({ method: 'GET', path: resource, query: q, idempotent: true });
+  if (res.status !== 200) throw upstreamFailure(res, resource);
+  const body = parseJson(res) as Record<string, unknown> | undefined;
+  const items = body?.[resource];
+  if (!Array.isArray(items))
+    throw new BrokerError('upstream_error', `NERM's ${resource} answer had no ${resource} list`);
+  const total = (body?._metadata as { total?: unknown } | undefined)?.total;
+  return { items: items as T[], total: typeof total === 'number' ? total : undefined };
+}
+
+/** Whether records remain after a page that ended at `nextOffset`. */
+export function hasMore(page: NermPage<unknown>, nextOffset: number, requested: number): boolean {
+  if (page.items.length === 0) return false;
+  return page.total !== undefined ? nextOffset < page.total : page.items.length >= requested;
+}
+
+/** Every record of a (small) NERM list, 500 at a time. */
+export async function fetchAll<T>(
+  client: NermClient,
+  resource: string,
+  query = new URLSearchParams(),
+): Promise<T[]> {
+  const all: T[] = [];
+  for (let offset = 0; ;) {
+    const q = new URLSearchParams(query);
+    q.set('limit', String(NERM_MAX_LIMIT));
+    q.set('offset', String(offset));
+    const page = await fetchPage<T>(client, resource, q);
+    all.push(...page.items);
+    offset += page.items.length;
+    if (!hasMore(page, offset, NERM_MAX_LIMIT)) return all;
+  }
+}

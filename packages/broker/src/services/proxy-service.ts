@@ -1,0 +1,189 @@
+import { createHash } from 'node:crypto';
+import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@nerm-connect/shared';
+import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
+import { BrokerError } from '../errors.ts';
+import { hasMore } from '../nerm/lists.ts';
+import { parseJson, type NermResponse } from '../nerm/nerm-client.ts';
+import type { AccountRow } from '../store/store.ts';
+import type { AccountService } from './account-service.ts';
+import type { IdempotencyService } from './idempotency-service.ts';
+
+export interface ProxyRequest {
+  method: string;
+  /** The request path after `/proxy/`, still percent-encoded as received. */
+  rawPath: string;
+  query: URLSearchParams;
+  body?: Buffer;
+  idempotencyKey?: string;
+}
+
+export interface ProxyResponse {
+  status: number;
+  contentType?: string;
+  retryAfter?: string;
+  body: Buffer | string;
+}
+
+const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
+const SEGMENT = /^(?:[A-Za-z0-9._~!$'()*+,;=@-]|%[0-9A-Fa-f]{2})+$/;
+const FORBIDDEN_ESCAPES = /%(?:2f|5c|2e|00|0d|0a|09|25)/i;
+
+/**
+ * A relative path below `/api` and nothing else: no `..`, no encoded slashes or dots,
+ * no absolute URLs, no control characters.
+ */
+export function safeUpstreamPath(raw: string): string {
+  const bad = () =>
+    new BrokerError(
+      'invalid_request',
+      'The proxy path must be a relative NERM API path like profiles/<id>',
+    );
+  // SEGMENT admits no whitespace, control characters or backslashes; these escapes
+  // would smuggle them (or a slash, or a dot) past it.
+  if (raw.length > 1024 || FORBIDDEN_ESCAPES.test(raw)) throw bad();
+  const segments = raw.split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || !SEGMENT.test(s))) throw bad();
+  if ((segments[0] ?? '').includes(':')) throw bad();
+  return segments.join('/');
+}
+
+/** `/proxy/<path>`: NERM 1:1 with the stored credential, plus unified paging on request. */
+export class ProxyService {
+  constructor(
+    private readonly deps: {
+      accounts: AccountService;
+      cursors: CursorCodec;
+      idempotency: IdempotencyService;
+    },
+  ) {}
+
+  async forward(account: AccountRow, req: ProxyRequest): Promise<ProxyResponse> {
+    const method = req.method.toUpperCase();
+    if (!METHODS.has(method))
+      throw new BrokerError('invalid_request', `The proxy does not forward ${method}`);
+    const path = safeUpstreamPath(req.rawPath);
+    const paged =
+      method === 'GET' &&
+      (req.query.has('limit') || req.query.has('next_cursor')) &&
+      !req.query.has('offset');
+    if (paged) return this.page(account, path, req.query);
+
+    const send = async (): Promise<ProxyResponse> => {
+      const res = await this.deps.accounts.clientFor(account).send({
+        method,
+        path,
+        query: req.query,
+        ...(req.body && req.body.length > 0 ? { body: req.body.toString('utf8') } : {}),
+        idempotent: IDEMPOTENT.has(method) || req.idempotencyKey !== undefined,
+      });
+      return passThrough(res);
+    };
+    if (method === 'GET' || req.idempotencyKey === undefined) return send();
+
+    const identity = {
+      method,
+      path,
+      query: req.query.toString(),
+      body: createHash('sha256')
+        .update(req.body ?? Buffer.alloc(0))
+        .digest('hex'),
+    };
+    const result = await this.deps.idempotency.run(
+      account.id,
+      `proxy:${req.idempotencyKey}`,
+      identity,
+      async () => {
+        const res = await send();
+        if (res.status >= 500 || res.status === 429) {
+          throw new BrokerError('upstream_error', `NERM answered HTTP ${res.status}`);
+        }
+        return {
+          status: res.status,
+          body: { contentType: res.contentType ?? null, text: res.body.toString() },
+        };
+      },
+    );
+    const stored = result.body as { contentType: string | null; text: string };
+    return {
+      status: result.status,
+      ...(stored.contentType ? { contentType: stored.contentType } : {}),
+      body: stored.text,
+    };
+  }
+
+  /** A NERM list answered in the unified envelope, paged with an opaque cursor. */
+  private async page(
+    account: AccountRow,
+    path: string,
+    query: URLSearchParams,
+  ): Promise<ProxyResponse> {
+    const limitRaw = query.get('limit');
+    const limit = limitRaw === null ? DEFAULT_PAGE_SIZE : Number(limitRaw);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+      throw new BrokerError(
+        'invalid_request',
+        `limit must be a whole number from 1 to ${MAX_PAGE_SIZE}`,
+        {
+          issues: [{ code: 'too_big', path: ['limit'], message: `at most ${MAX_PAGE_SIZE}` }],
+        },
+      );
+    }
+    const upstream = new URLSearchParams(query);
+    upstream.delete('limit');
+    upstream.delete('next_cursor');
+    upstream.delete('metadata');
+    upstream.sort();
+    const scope = scopeDigest(`proxy:${path}`, Object.fromEntries(upstream));
+    const cursor = query.get('next_cursor');
+    const start = cursor ? this.deps.cursors.decode(cursor, account.id, scope).o : 0;
+    upstream.set('limit', String(limit));
+    upstream.set('offset', String(start));
+    upstream.set('metadata', 'true');
+
+    const res = await this.deps.accounts
+      .clientFor(account)
+      .send({ method: 'GET', path, query: upstream, idempotent: true });
+    if (res.status !== 200) return passThrough(res);
+    const body = parseJson(res) as Record<string, unknown> | undefined;
+    const last = path.split('/').at(-1) ?? '';
+    const key =
+      body &&
+      (Array.isArray(body[last])
+        ? last
+        : Object.keys(body).find((k) => k !== '_metadata' && Array.isArray(body[k])));
+    if (!body || !key) return passThrough(res);
+    const items = body[key] as unknown[];
+    const total = (body._metadata as { total?: unknown } | undefined)?.total;
+    const next = start + items.length;
+    const more = hasMore(
+      { items, total: typeof total === 'number' ? total : undefined },
+      next,
+      limit,
+    );
+    const envelope = {
+      result: items,
+      next_cursor: more ? this.deps.cursors.encode(account.id, scope, { o: next }) : null,
+      prev_cursor:
+        start > 0
+          ? this.deps.cursors.encode(account.id, scope, { o: Math.max(0, start - limit) })
+          : null,
+      result_count: items.length,
+    };
+    return {
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify(envelope),
+    };
+  }
+}
+
+/** Upstream status and body as they are; only content type and Retry-After cross over. */
+function passThrough(res: NermResponse): ProxyResponse {
+  return {
+    status: res.status,
+    body: res.body,
+    ...(res.headers['content-type'] ? { contentType: res.headers['content-type'] } : {}),
+    ...(res.headers['retry-after'] ? { retryAfter: res.headers['retry-after'] } : {}),
+  };
+}
