@@ -90,6 +90,14 @@ export class Authenticator {
     this.tokens.clear();
   }
 
+  /** Revokes the legacy key and the PAT secret (and their tokens); returns the new ones. */
+  rotate(): { apiKey: string; clientSecret: string } {
+    this.config.apiKey = randomSecret('nerm_');
+    this.config.client = { ...this.config.client, clientSecret: randomSecret('', 32) };
+    this.tokens.clear();
+    return { apiKey: this.config.apiKey, clientSecret: this.config.client.clientSecret };
+  }
+
   setTokenTtl(seconds: number): void {
     this.config.tokenTtlSeconds = seconds;
   }

@@ -407,3 +407,17 @@ describe('fault injection and counters', () => {
     expect(sandbox.stats.api).toBe(3);
   });
 });
+
+describe('credential rotation', () => {
+  it('revokes the old legacy key and PAT secret and issues new ones', async () => {
+    const oldKey = sandbox.credentials.apiKey;
+    const oldSecret = sandbox.credentials.client.clientSecret;
+    const { body } = await accessToken(sandbox.credentials.client.clientId, oldSecret);
+    sandbox.rotateCredentials();
+    expect((await call('/api/roles', { auth: oldKey })).status).toBe(401);
+    expect((await call('/api/roles', { auth: body.access_token })).status).toBe(401);
+    expect((await accessToken(sandbox.credentials.client.clientId, oldSecret)).status).toBe(401);
+    expect((await call('/api/roles')).status).toBe(200);
+    expect(sandbox.credentials.apiKey).not.toBe(oldKey);
+  });
+});

@@ -43,6 +43,11 @@ export interface Sandbox {
   /** Every access token issued so far stops working (401) from now on. */
   expireTokens(): void;
   setTokenTtl(seconds: number): void;
+  /**
+   * The tenant admin revokes the legacy key and the PAT: both are replaced (see
+   * `credentials`) and every issued token stops working.
+   */
+  rotateCredentials(): void;
   close(): Promise<void>;
 }
 
@@ -253,6 +258,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     faults,
     expireTokens: () => auth.expireAll(),
     setTokenTtl: (seconds) => auth.setTokenTtl(seconds),
+    rotateCredentials: () => {
+      const next = auth.rotate();
+      credentials.apiKey = next.apiKey;
+      credentials.client = { ...credentials.client, clientSecret: next.clientSecret };
+    },
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -252,12 +252,13 @@ export class PostgresStore implements Store {
 
   async listCredentialsNotSealedWith(
     activeKid: string,
+    afterId: string,
     limit: number,
   ): Promise<SealedCredentialRow[]> {
     const { rows } = await this.pool.query<SealedCredentialRow>(
       `SELECT id, credential_kid, credential FROM accounts
-       WHERE credential IS NOT NULL AND credential_kid <> $1 ORDER BY id LIMIT $2`,
-      [activeKid, limit],
+       WHERE credential IS NOT NULL AND credential_kid <> $1 AND id > $2 ORDER BY id LIMIT $3`,
+      [activeKid, afterId, limit],
     );
     return rows;
   }

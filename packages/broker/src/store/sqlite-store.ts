@@ -205,14 +205,15 @@ export class SqliteStore implements Store {
 
   async listCredentialsNotSealedWith(
     activeKid: string,
+    afterId: string,
     limit: number,
   ): Promise<SealedCredentialRow[]> {
     return this.db
       .prepare(
         `SELECT id, credential_kid, credential FROM accounts
-         WHERE credential IS NOT NULL AND credential_kid <> ? ORDER BY id LIMIT ?`,
+         WHERE credential IS NOT NULL AND credential_kid <> ? AND id > ? ORDER BY id LIMIT ?`,
       )
-      .all(activeKid, limit) as SealedCredentialRow[];
+      .all(activeKid, afterId, limit) as SealedCredentialRow[];
   }
 
   async replaceCredential(

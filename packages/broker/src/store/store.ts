@@ -102,8 +102,8 @@ export interface Store {
   /** Destroys the credential (no residue where the engine allows it) and marks the account disconnected. */
   disconnectAccount(id: string, now: number): Promise<boolean>;
 
-  /** Rotation: credentials not sealed with `activeKid`, a batch at a time. */
-  listCredentialsNotSealedWith(activeKid: string, limit: number): Promise<SealedCredentialRow[]>;
+  /** Rotation: credentials not sealed with `activeKid`, by id after `afterId`, a batch at a time. */
+  listCredentialsNotSealedWith(activeKid: string, afterId: string, limit: number): Promise<SealedCredentialRow[]>;
   /** Compare-and-swap on the key id, so concurrent rotations never clobber each other. */
   replaceCredential(
     id: string,

@@ -27,7 +27,8 @@ export const ConnectAuth = z.discriminatedUnion('type', [PatAuth, ApiKeyAuth]);
 export type ConnectAuth = z.infer<typeof ConnectAuth>;
 
 export const ConnectBody = z.strictObject({
-  tenant_url: z.string().trim().min(1, 'required').max(2048),
+  // Emptiness and shape are the broker's call (tenant_url_invalid), not a schema issue.
+  tenant_url: z.string().max(2048),
   auth: ConnectAuth,
 });
 export type ConnectBody = z.input<typeof ConnectBody>;

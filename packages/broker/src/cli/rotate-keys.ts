@@ -1,0 +1,48 @@
+import { ConfigError, loadConfig } from '../config.ts';
+import { Vault } from '../crypto/vault.ts';
+import { rotateCredentials } from '../services/rotation.ts';
+import { openStore } from '../store/open-store.ts';
+
+/**
+ * `pnpm --filter @nerm-connect/broker rotate-keys [--batch N] [--max N]`
+ *
+ * Re-encrypts every stored credential with the first key of NERM_BROKER_ENCRYPTION_KEYS.
+ * Put the new key first and keep the old one after it, run this, then drop the old key.
+ * Resumable: interrupt it and run it again. Exit code 0 when every credential is on the
+ * active key, 2 when some are sealed with a key that is no longer configured.
+ */
+function flag(name: string): number | undefined {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at >= 0 ? Number(process.argv[at + 1]) : undefined;
+  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
+    console.error(`--${name} takes a positive whole number`);
+    process.exit(64);
+  }
+  return value;
+}
+
+let config;
+try {
+  config = await loadConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(78);
+  }
+  throw error;
+}
+const store = openStore(config.databaseUrl);
+await store.migrate();
+const vault = new Vault(config.encryptionKeys);
+const batchSize = flag('batch');
+const max = flag('max');
+const report = await rotateCredentials(store, vault, {
+  ...(batchSize ? { batchSize } : {}),
+  ...(max ? { max } : {}),
+  onBatch: (r) => process.stderr.write(`rotated ${r.rotated} so far\n`),
+});
+await store.close();
+process.stdout.write(
+  `${JSON.stringify({ active_kid: vault.activeKid, rotated: report.rotated, raced: report.raced, unreadable: report.unreadable, complete: report.done && report.unreadable.length === 0 })}\n`,
+);
+process.exit(report.unreadable.length > 0 ? 2 : 0);
