@@ -38,7 +38,10 @@ export async function rotateCredentials(
       }
       const plaintext = vault.open({ kid: row.credential_kid, blob: row.credential }, row.id);
       const sealed = vault.seal(plaintext, row.id);
-      const swapped = await store.replaceCredential(row.id, row.credential_kid, { kid: sealed.kid, credential: sealed.blob });
+      const swapped = await store.replaceCredential(row.id, row.credential_kid, {
+        kid: sealed.kid,
+        credential: sealed.blob,
+      });
       if (swapped) report.rotated++;
       else report.raced++;
     }

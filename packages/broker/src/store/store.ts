@@ -103,7 +103,11 @@ export interface Store {
   disconnectAccount(id: string, now: number): Promise<boolean>;
 
   /** Rotation: credentials not sealed with `activeKid`, by id after `afterId`, a batch at a time. */
-  listCredentialsNotSealedWith(activeKid: string, afterId: string, limit: number): Promise<SealedCredentialRow[]>;
+  listCredentialsNotSealedWith(
+    activeKid: string,
+    afterId: string,
+    limit: number,
+  ): Promise<SealedCredentialRow[]>;
   /** Compare-and-swap on the key id, so concurrent rotations never clobber each other. */
   replaceCredential(
     id: string,

@@ -1,0 +1,363 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresStore } from '../src/store/postgres-store.ts';
+import { SqliteStore } from '../src/store/sqlite-store.ts';
+import type { AccountRow, Store } from '../src/store/store.ts';
+import { POSTGRES_URL, tempDir } from './helpers.ts';
+
+const NOW = 1_800_000_000_000;
+
+function account(overrides: Partial<AccountRow> = {}): AccountRow {
+  return {
+    id: randomUUID(),
+    tenant_id: 'tenant-a',
+    tenant_host: 'acme.nonemployee.com',
+    tenant_origin: 'https://acme.nonemployee.com',
+    auth_type: 'api_key',
+    status: 'active',
+    credential_kid: 'k1',
+    credential: randomBytes(48),
+    credential_hint: 'abcd',
+    field_mapping: {},
+    created_at: NOW,
+    updated_at: NOW,
+    last_verified_at: NOW,
+    ...overrides,
+  };
+}
+
+async function link(
+  store: Store,
+  hash = randomUUID(),
+  accountId: string | null = null,
+  expiresAt = NOW + 60_000,
+) {
+  await store.insertLinkToken({
+    token_hash: hash,
+    tenant_id: 'tenant-a',
+    account_id: accountId,
+    expires_at: expiresAt,
+    used_at: null,
+    created_at: NOW,
+  });
+  return hash;
+}
+
+function publicToken(accountId: string, expiresAt = NOW + 60_000) {
+  return {
+    token_hash: randomUUID(),
+    account_id: accountId,
+    expires_at: expiresAt,
+    created_at: NOW,
+  };
+}
+
+const engines: { name: string; open: () => Promise<Store>; cleanup?: () => Promise<void> }[] = [
+  { name: 'sqlite', open: async () => new SqliteStore(join(tempDir(), 'store.db')) },
+];
+const schema = `store_test_${randomBytes(4).toString('hex')}`;
+if (POSTGRES_URL) {
+  engines.push({
+    name: 'postgres',
+    open: async () => new PostgresStore({ connectionString: POSTGRES_URL, schema }),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await client.end();
+    },
+  });
+}
+
+describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
+  let store: Store;
+  beforeAll(async () => {
+    store = await open();
+    await store.migrate();
+  });
+  afterAll(async () => {
+    await store.close();
+    await cleanup?.();
+  });
+
+  it('migrates idempotently', async () => {
+    await store.migrate();
+    await store.migrate();
+  });
+
+  it('stores a link token and reads it back by hash', async () => {
+    const hash = await link(store);
+    expect(await store.getLinkToken(hash)).toMatchObject({
+      tenant_id: 'tenant-a',
+      used_at: null,
+      account_id: null,
+    });
+    expect(await store.getLinkToken('nope')).toBeUndefined();
+  });
+
+  it('completes a link once: burns the token, creates the account, stores the public token', async () => {
+    const hash = await link(store);
+    const a = account();
+    const pt = publicToken(a.id);
+    const first = await store.completeLink({
+      linkTokenHash: hash,
+      now: NOW,
+      account: a,
+      reauth: false,
+      publicToken: pt,
+    });
+    expect(first.ok).toBe(true);
+    if (first.ok) {
+      expect(first.account).toMatchObject({ id: a.id, status: 'active', credential_kid: 'k1' });
+      expect(Buffer.compare(first.account.credential as Buffer, a.credential as Buffer)).toBe(0);
+    }
+    expect((await store.getLinkToken(hash))?.used_at).toBe(NOW);
+    const second = await store.completeLink({
+      linkTokenHash: hash,
+      now: NOW,
+      account: account(),
+      reauth: false,
+      publicToken: publicToken(a.id),
+    });
+    expect(second).toEqual({ ok: false, reason: 'link_token_invalid' });
+  });
+
+  it('lets exactly one of two concurrent completions win', async () => {
+    const hash = await link(store);
+    const results = await Promise.all(
+      [account(), account()].map((a) =>
+        store.completeLink({
+          linkTokenHash: hash,
+          now: NOW,
+          account: a,
+          reauth: false,
+          publicToken: publicToken(a.id),
+        }),
+      ),
+    );
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  });
+
+  it('refuses an expired link token', async () => {
+    const hash = await link(store, randomUUID(), null, NOW - 1);
+    const a = account();
+    expect(
+      await store.completeLink({
+        linkTokenHash: hash,
+        now: NOW,
+        account: a,
+        reauth: false,
+        publicToken: publicToken(a.id),
+      }),
+    ).toEqual({
+      ok: false,
+      reason: 'link_token_invalid',
+    });
+    expect(await store.getAccount(a.id)).toBeUndefined();
+  });
+
+  it('re-credentials an account in place and leaves nothing half-written when it is gone', async () => {
+    const original = account({ status: 'needs_reauth' });
+    const h1 = await link(store);
+    await store.completeLink({
+      linkTokenHash: h1,
+      now: NOW,
+      account: original,
+      reauth: false,
+      publicToken: publicToken(original.id),
+    });
+    const h2 = await link(store, randomUUID(), original.id);
+    const fresh = {
+      ...original,
+      status: 'active' as const,
+      credential: randomBytes(40),
+      credential_hint: 'wxyz',
+      updated_at: NOW + 5,
+    };
+    const done = await store.completeLink({
+      linkTokenHash: h2,
+      now: NOW + 5,
+      account: fresh,
+      reauth: true,
+      publicToken: publicToken(original.id),
+    });
+    expect(done.ok && done.account).toMatchObject({
+      id: original.id,
+      status: 'active',
+      credential_hint: 'wxyz',
+      created_at: NOW,
+    });
+
+    const ghost = account();
+    const h3 = await link(store);
+    const missing = await store.completeLink({
+      linkTokenHash: h3,
+      now: NOW,
+      account: ghost,
+      reauth: true,
+      publicToken: publicToken(ghost.id),
+    });
+    expect(missing).toEqual({ ok: false, reason: 'account_missing' });
+    expect((await store.getLinkToken(h3))?.used_at).toBeNull();
+  });
+
+  it('redeems a public token once and never after expiry', async () => {
+    const a = account();
+    const pt = publicToken(a.id);
+    await store.completeLink({
+      linkTokenHash: await link(store),
+      now: NOW,
+      account: a,
+      reauth: false,
+      publicToken: pt,
+    });
+    expect(await store.redeemPublicToken(pt.token_hash, NOW)).toBe(a.id);
+    expect(await store.redeemPublicToken(pt.token_hash, NOW)).toBeUndefined();
+    const late = publicToken(a.id, NOW + 10);
+    await store.completeLink({
+      linkTokenHash: await link(store, randomUUID(), a.id),
+      now: NOW,
+      account: a,
+      reauth: true,
+      publicToken: late,
+    });
+    expect(await store.redeemPublicToken(late.token_hash, NOW + 11)).toBeUndefined();
+  });
+
+  it('lists accounts by tenant with a keyset cursor', async () => {
+    const tenant = `t-${randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const a = account({ tenant_id: tenant });
+      ids.push(a.id);
+      await store.insertLinkToken({
+        token_hash: `lt-${a.id}`,
+        tenant_id: tenant,
+        account_id: null,
+        expires_at: NOW + 1000,
+        used_at: null,
+        created_at: NOW,
+      });
+      await store.completeLink({
+        linkTokenHash: `lt-${a.id}`,
+        now: NOW,
+        account: a,
+        reauth: false,
+        publicToken: publicToken(a.id),
+      });
+    }
+    ids.sort();
+    const first = await store.listAccounts({ tenantId: tenant, limit: 3 });
+    expect(first.map((a) => a.id)).toEqual(ids.slice(0, 3));
+    const rest = await store.listAccounts({
+      tenantId: tenant,
+      afterId: first.at(-1)!.id,
+      limit: 3,
+    });
+    expect(rest.map((a) => a.id)).toEqual(ids.slice(3));
+  });
+
+  it('patches only the given account fields', async () => {
+    const a = account();
+    await store.completeLink({
+      linkTokenHash: await link(store),
+      now: NOW,
+      account: a,
+      reauth: false,
+      publicToken: publicToken(a.id),
+    });
+    const mapped = await store.updateAccount(a.id, {
+      field_mapping: { title: 'role_title' },
+      updated_at: NOW + 1,
+    });
+    expect(mapped).toMatchObject({
+      status: 'active',
+      last_verified_at: NOW,
+      field_mapping: { title: 'role_title' },
+      updated_at: NOW + 1,
+    });
+    const marked = await store.updateAccount(a.id, { status: 'needs_reauth', updated_at: NOW + 2 });
+    expect(marked).toMatchObject({
+      status: 'needs_reauth',
+      field_mapping: { title: 'role_title' },
+    });
+    expect(await store.updateAccount('missing', { updated_at: NOW })).toBeUndefined();
+  });
+
+  it('disconnects: destroys the credential and its public tokens, once', async () => {
+    const a = account();
+    const pt = publicToken(a.id);
+    await store.completeLink({
+      linkTokenHash: await link(store),
+      now: NOW,
+      account: a,
+      reauth: false,
+      publicToken: pt,
+    });
+    expect(await store.disconnectAccount(a.id, NOW + 1)).toBe(true);
+    expect(await store.getAccount(a.id)).toMatchObject({
+      status: 'disconnected',
+      credential: null,
+      credential_kid: null,
+    });
+    expect(await store.redeemPublicToken(pt.token_hash, NOW)).toBeUndefined();
+    expect(await store.disconnectAccount(a.id, NOW + 2)).toBe(false);
+  });
+
+  it('lists credentials for rotation and swaps them only from the expected key', async () => {
+    const a = account({ credential_kid: 'old-kid' });
+    await store.completeLink({
+      linkTokenHash: await link(store),
+      now: NOW,
+      account: a,
+      reauth: false,
+      publicToken: publicToken(a.id),
+    });
+    const pending = await store.listCredentialsNotSealedWith('new-kid', '', 1000);
+    expect(pending.map((r) => r.id)).toContain(a.id);
+    expect(await store.credentialKeyIds()).toContain('old-kid');
+    const blob = randomBytes(30);
+    expect(
+      await store.replaceCredential(a.id, 'wrong-kid', { kid: 'new-kid', credential: blob }),
+    ).toBe(false);
+    expect(
+      await store.replaceCredential(a.id, 'old-kid', { kid: 'new-kid', credential: blob }),
+    ).toBe(true);
+    expect((await store.getAccount(a.id))?.credential_kid).toBe('new-kid');
+    expect(
+      (await store.listCredentialsNotSealedWith('new-kid', '', 1000)).map((r) => r.id),
+    ).not.toContain(a.id);
+  });
+
+  it('reserves, completes and releases idempotency keys', async () => {
+    const a = account();
+    await store.completeLink({
+      linkTokenHash: await link(store),
+      now: NOW,
+      account: a,
+      reauth: false,
+      publicToken: publicToken(a.id),
+    });
+    const row = { account_id: a.id, key: 'k-1', request_hash: 'h1', created_at: NOW };
+    expect(await store.reserveIdempotency(row)).toBeUndefined();
+    expect(await store.reserveIdempotency(row)).toMatchObject({ status: 0, request_hash: 'h1' });
+    await store.completeIdempotency(a.id, 'k-1', 201, '{"ok":true}');
+    expect(await store.getIdempotency(a.id, 'k-1')).toMatchObject({
+      status: 201,
+      response: '{"ok":true}',
+    });
+    await store.releaseIdempotency(a.id, 'k-1');
+    expect(await store.getIdempotency(a.id, 'k-1')).toBeDefined();
+    await store.reserveIdempotency({ ...row, key: 'k-2' });
+    await store.releaseIdempotency(a.id, 'k-2');
+    expect(await store.getIdempotency(a.id, 'k-2')).toBeUndefined();
+  });
+
+  it('purges expired tokens and old idempotency records', async () => {
+    const hash = await link(store, randomUUID(), null, NOW + 5);
+    await store.purgeExpired(NOW + 10, 1);
+    expect(await store.getLinkToken(hash)).toBeUndefined();
+  });
+});
