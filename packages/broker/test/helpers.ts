@@ -78,6 +78,8 @@ export interface Stack {
   logs: LogCapture;
   dbFile: string | undefined;
   env: Record<string, string>;
+  /** Every response this stack's helpers received, headers and body, for secret scans. */
+  transcript: string[];
   /** fetch against the broker, returning status, headers and parsed JSON. */
   call(
     path: string,
@@ -132,6 +134,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   await new Promise((resolve) => server.once('listening', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  const transcript: string[] = [];
   const call: Stack['call'] = async (path, init = {}) => {
     const { token, json, ...rest } = init;
     const headers = new Headers(rest.headers);
@@ -143,6 +146,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
     });
     const text = await res.text();
+    transcript.push(`${res.status} ${JSON.stringify([...res.headers])}\n${text}`);
     let body: any;
     try {
       body = text ? JSON.parse(text) : undefined;
@@ -205,6 +209,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     logs,
     dbFile,
     env,
+    transcript,
     call,
     admin,
     linkToken,

@@ -58,12 +58,13 @@ const engines: { name: string; open: () => Promise<Store>; cleanup?: () => Promi
   { name: 'sqlite', open: async () => new SqliteStore(join(tempDir(), 'store.db')) },
 ];
 const schema = `store_test_${randomBytes(4).toString('hex')}`;
-if (POSTGRES_URL) {
+const postgresUrl = POSTGRES_URL;
+if (postgresUrl) {
   engines.push({
     name: 'postgres',
-    open: async () => new PostgresStore({ connectionString: POSTGRES_URL, schema }),
+    open: async () => new PostgresStore({ connectionString: postgresUrl, schema }),
     cleanup: async () => {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
+      const client = new pg.Client({ connectionString: postgresUrl });
       await client.connect();
       await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await client.end();

@@ -1,0 +1,114 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../src/config.ts';
+import { encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
+
+async function problemsOf(env: Record<string, string>): Promise<string> {
+  try {
+    await loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  it('refuses to start in production without every key, naming variables only', async () => {
+    const message = await problemsOf({ NODE_ENV: 'production', NERM_BROKER_DATA_DIR: tempDir() });
+    for (const name of [
+      'NERM_BROKER_API_KEYS',
+      'NERM_BROKER_ENCRYPTION_KEYS',
+      'NERM_BROKER_SIGNING_KEYS',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it('refuses short, malformed or duplicate encryption keys without echoing them', async () => {
+    const base = { NERM_BROKER_DATA_DIR: tempDir() };
+    const short = `k1:${Buffer.alloc(16, 7).toString('base64')}`;
+    expect(await problemsOf({ ...base, NERM_BROKER_ENCRYPTION_KEYS: short })).toContain('32 bytes');
+    expect(await problemsOf({ ...base, NERM_BROKER_ENCRYPTION_KEYS: 'no-colon' })).toContain(
+      'kid:base64',
+    );
+    const k = encryptionKey('same');
+    expect(await problemsOf({ ...base, NERM_BROKER_ENCRYPTION_KEYS: `${k},${k}` })).toContain(
+      'unique',
+    );
+    expect(await problemsOf({ ...base, NERM_BROKER_ENCRYPTION_KEYS: short })).not.toContain(
+      short.split(':')[1],
+    );
+  });
+
+  it('refuses signing keys that are not private Ed25519 or P-256 JWKs with a kid', async () => {
+    const base = { NERM_BROKER_DATA_DIR: tempDir() };
+    const ed = await signingKeyJson('ok');
+    const { d: _d, ...publicOnly } = ed;
+    for (const [value, fragment] of [
+      ['not json', 'not JSON'],
+      ['[]', 'non-empty'],
+      [JSON.stringify([{ kty: 'oct', k: 'c2VjcmV0', kid: 'h' }]), 'Ed25519'],
+      [JSON.stringify([publicOnly]), 'not a private key'],
+      [JSON.stringify([{ ...ed, kid: undefined }]), 'kid'],
+      [JSON.stringify([ed, ed]), 'twice'],
+    ] as const) {
+      expect(await problemsOf({ ...base, NERM_BROKER_SIGNING_KEYS: value }), value).toContain(
+        fragment,
+      );
+    }
+  });
+
+  it('refuses weak API keys, bad origins, bad hosts and bad numbers', async () => {
+    const message = await problemsOf({
+      NERM_BROKER_DATA_DIR: tempDir(),
+      NERM_BROKER_API_KEYS: 'short',
+      NERM_BROKER_ALLOWED_ORIGINS: 'not an origin',
+      NERM_BROKER_ALLOWED_HOSTS: 'ftp://x',
+      NERM_BROKER_PORT: 'eighty',
+      NERM_BROKER_TOKEN_TTL: '5',
+    });
+    for (const name of [
+      'NERM_BROKER_API_KEYS',
+      'NERM_BROKER_ALLOWED_ORIGINS',
+      'NERM_BROKER_ALLOWED_HOSTS',
+      'NERM_BROKER_PORT',
+      'NERM_BROKER_TOKEN_TTL',
+    ]) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it('generates missing keys in development into 0600 files, and reuses them', async () => {
+    const dir = tempDir();
+    const first = await loadConfig({ NERM_BROKER_DATA_DIR: dir });
+    expect(first.generated.sort()).toEqual(['api_key', 'encryption_key', 'signing_key']);
+    for (const file of ['dev-api-key', 'dev-encryption-keys', 'dev-signing-keys.json']) {
+      expect(statSync(join(dir, file)).mode & 0o777, file).toBe(0o600);
+    }
+    const second = await loadConfig({ NERM_BROKER_DATA_DIR: dir });
+    expect(second.apiKeys).toEqual(first.apiKeys);
+    expect(second.encryptionKeys[0]!.key.equals(first.encryptionKeys[0]!.key)).toBe(true);
+    expect(second.signingKeys[0]!.kid).toBe(first.signingKeys[0]!.kid);
+  });
+
+  it('reads a complete production configuration with the contract defaults', async () => {
+    const config = await loadConfig({
+      NODE_ENV: 'production',
+      NERM_BROKER_API_KEYS: 'a'.repeat(32),
+      NERM_BROKER_ENCRYPTION_KEYS: `${encryptionKey('new')},${encryptionKey('old')}`,
+      NERM_BROKER_SIGNING_KEYS: JSON.stringify([await signingKeyJson('s1')]),
+    });
+    expect(config).toMatchObject({
+      production: true,
+      port: 8787,
+      databaseUrl: 'sqlite:.data/nerm-connect.db',
+      tokenTtlSeconds: 3600,
+      allowedOrigins: [],
+      generated: [],
+    });
+    expect(config.encryptionKeys.map((k) => k.kid)).toEqual(['new', 'old']);
+    expect(config.allowedHosts.check(new URL('https://acme.nonemployee.com')).allowed).toBe(true);
+  });
+});
