@@ -28,8 +28,14 @@ describe('error vocabulary', () => {
   });
 
   it('validates the envelope and refuses unknown codes', () => {
-    expect(ErrorEnvelopeSchema.safeParse({ error: { code: 'not_found', message: 'x', request_id: 'r' } }).success).toBe(true);
-    expect(ErrorEnvelopeSchema.safeParse({ error: { code: 'teapot', message: 'x', request_id: 'r' } }).success).toBe(false);
+    expect(
+      ErrorEnvelopeSchema.safeParse({ error: { code: 'not_found', message: 'x', request_id: 'r' } })
+        .success,
+    ).toBe(true);
+    expect(
+      ErrorEnvelopeSchema.safeParse({ error: { code: 'teapot', message: 'x', request_id: 'r' } })
+        .success,
+    ).toBe(false);
   });
 
   it('turns zod issues into data without the submitted values', () => {

@@ -18,7 +18,10 @@ describe('normalizeTenantUrl', () => {
   });
 
   it('names the tenant after the first label', () => {
-    expect(normalizeTenantUrl('https://acme.nonemployee.com/api')).toMatchObject({ host: 'acme.nonemployee.com', tenant: 'acme' });
+    expect(normalizeTenantUrl('https://acme.nonemployee.com/api')).toMatchObject({
+      host: 'acme.nonemployee.com',
+      tenant: 'acme',
+    });
   });
 
   it.each([

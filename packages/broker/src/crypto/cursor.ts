@@ -3,8 +3,10 @@ import { BrokerError } from '../errors.ts';
 import type { EncryptionKey } from './vault.ts';
 
 export interface CursorPayload {
-  /** Upstream record offset where the page starts. */
+  /** Upstream record offset where the page starts (or, going back, ends). */
   o: number;
+  /** Set on a prev_cursor: the page ends at `o` instead of starting there. */
+  b?: true;
 }
 
 interface SignedPayload extends CursorPayload {
@@ -42,7 +44,13 @@ export class CursorCodec {
   }
 
   encode(accountId: string, scope: string, payload: CursorPayload): string {
-    const body: SignedPayload = { v: 1, a: accountId, s: scope, o: payload.o };
+    const body: SignedPayload = {
+      v: 1,
+      a: accountId,
+      s: scope,
+      o: payload.o,
+      ...(payload.b ? { b: true } : {}),
+    };
     const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
     return `${encoded}.${this.mac(this.keys[0] as Buffer, encoded)}`;
   }
@@ -62,14 +70,20 @@ export class CursorCodec {
     } catch {
       throw invalid();
     }
-    if (body.v !== 1 || !Number.isInteger(body.o) || body.o < 0) throw invalid();
+    if (
+      body.v !== 1 ||
+      !Number.isInteger(body.o) ||
+      body.o < 0 ||
+      (body.b !== undefined && body.b !== true)
+    )
+      throw invalid();
     if (body.a !== accountId || body.s !== scope) {
       throw new BrokerError(
         'invalid_cursor',
         'This cursor belongs to another account or to other filters',
       );
     }
-    return { o: body.o };
+    return body.b ? { o: body.o, b: true } : { o: body.o };
   }
 
   private mac(key: Buffer, encoded: string): string {

@@ -9,7 +9,7 @@ import {
 } from '@nerm-connect/shared';
 import type { z } from 'zod';
 import type { ListRolesQuery, ListUsersQuery } from '@nerm-connect/shared';
-import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
+import { scopeDigest, type CursorCodec, type CursorPayload } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
 import { NERM_MAX_LIMIT, fetchAll, fetchPage, hasMore, upstreamFailure } from '../nerm/lists.ts';
 import {
@@ -46,7 +46,7 @@ export const CACHE_TTL_MS = {
   memberships: 60_000,
 };
 
-/** NERM requests one unified page may take before it answers short (never empty-handed for long). */
+/** NERM requests one unified page may take before it answers short. */
 const MAX_HOPS = 10;
 const DAY_MS = 86_400_000;
 const UPSTREAM_ID = /^[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,255}$/;
@@ -92,64 +92,21 @@ export class DirectoryService {
       user_type: query.user_type,
       updated_after: query.updated_after,
     });
-    const start = query.next_cursor
-      ? this.deps.cursors.decode(query.next_cursor, account.id, scope).o
-      : 0;
-
+    const cursor = query.next_cursor
+      ? this.deps.cursors.decode(query.next_cursor, account.id, scope)
+      : { o: 0 };
     const types = await this.profileTypes(account, client);
-    const typeIds = new Set(
-      [...types.values()]
-        .filter((t) => PERSON_CATEGORIES.has(String(t.category)))
-        .filter((t) => query.user_type === undefined || t.name === query.user_type)
-        .map((t) => t.id),
-    );
-    if (typeIds.size === 0)
-      return { result: [], next_cursor: null, prev_cursor: null, result_count: 0 };
-
-    // Ask NERM for a little more than is missing: non-person profiles are filtered out,
-    // and the cursor remembers exactly where this page stopped, so nothing is lost or
-    // repeated. A page usually costs one NERM request; sparse stretches a few more.
-    const askFor = (missing: number) => Math.min(NERM_MAX_LIMIT, Math.ceil(missing * 1.25) + 2);
-    const upstream = new URLSearchParams();
-    if (query.user_type !== undefined && typeIds.size === 1)
-      upstream.set('profile_type_id', [...typeIds][0] as string);
-    // NERM filters on one status value; "inactive" covers two (Inactive, On Leave).
-    if (query.status === 'active' || query.status === 'deleted')
-      upstream.set('status', STATUS_TO_NERM[query.status]);
-    const afterMs = query.updated_after === undefined ? undefined : Date.parse(query.updated_after);
-    if (afterMs !== undefined) {
-      // NERM takes a date, in the tenant's zone and maybe exclusive: ask from two days
-      // earlier, then filter exactly here.
-      upstream.set('updated_after', new Date(afterMs - 2 * DAY_MS).toISOString().slice(0, 10));
-    }
-    const matches = (p: NermProfile) =>
-      typeIds.has(String(p.profile_type_id)) &&
-      (query.status === undefined || STATUS_FROM_NERM[String(p.status)] === query.status) &&
-      (afterMs === undefined || Date.parse(String(p.updated_at)) >= afterMs);
+    const plan = userQueryPlan(types, query);
+    if (!plan) return { result: [], next_cursor: null, prev_cursor: null, result_count: 0 };
 
     const rolesReady = this.roleIndex(account, client);
     rolesReady.catch(() => undefined);
-    let offset = start;
-    let more = false;
-    const persons: NermProfile[] = [];
-    for (let hop = 0; hop < MAX_HOPS && persons.length < query.limit; hop++) {
-      const upstreamLimit = askFor(query.limit - persons.length);
-      upstream.set('limit', String(upstreamLimit));
-      upstream.set('offset', String(offset));
-      const page = await fetchPage<NermProfile>(client, 'profiles', upstream);
-      let consumed = 0;
-      for (const profile of page.items) {
-        consumed++;
-        if (matches(profile)) persons.push(profile);
-        if (persons.length === query.limit) break;
-      }
-      offset += consumed;
-      more = consumed < page.items.length || hasMore(page, offset, upstreamLimit);
-      if (!more) break;
-    }
+    const page = cursor.b
+      ? await collectBackward(client, plan, cursor.o, query.limit)
+      : await collectForward(client, plan, cursor.o, query.limit);
 
     const { rolesById, byProfile } = await rolesReady;
-    const result = persons.map((p) =>
+    const result = page.persons.map((p) =>
       profileToUser(p, {
         typeName: types.get(String(p.profile_type_id))?.name ?? null,
         roles: (byProfile.get(p.id) ?? []).map((id) => ({
@@ -159,13 +116,11 @@ export class DirectoryService {
         mapping: account.field_mapping,
       }),
     );
+    const encode = (payload: CursorPayload) => this.deps.cursors.encode(account.id, scope, payload);
     return {
       result,
-      next_cursor: more ? this.deps.cursors.encode(account.id, scope, { o: offset }) : null,
-      prev_cursor:
-        start > 0
-          ? this.deps.cursors.encode(account.id, scope, { o: Math.max(0, start - query.limit) })
-          : null,
+      next_cursor: page.more ? encode({ o: page.end }) : null,
+      prev_cursor: page.start > 0 ? encode({ o: page.start, b: true }) : null,
       result_count: result.length,
     };
   }
@@ -473,6 +428,120 @@ export class DirectoryService {
           : ['attributes', field]),
     };
   }
+}
+
+interface UserQueryPlan {
+  /** Filters NERM applies itself (a superset of the answer). */
+  upstream: URLSearchParams;
+  /** The exact filter, applied here. */
+  matches: (profile: NermProfile) => boolean;
+}
+
+interface CollectedPage {
+  persons: NermProfile[];
+  /** Upstream offsets the page covers: [start, end). */
+  start: number;
+  end: number;
+  /** Whether records remain after `end`. */
+  more: boolean;
+}
+
+/** Ask NERM for a little more than is missing: some of what it sends is filtered out. */
+const askFor = (missing: number) => Math.min(NERM_MAX_LIMIT, Math.ceil(missing * 1.25) + 2);
+
+/** Which NERM query, and which exact filter, answer a unified users query; null when nothing can match. */
+function userQueryPlan(
+  types: Map<string, NermProfileType>,
+  query: UsersQuery,
+): UserQueryPlan | null {
+  const typeIds = new Set(
+    [...types.values()]
+      .filter((t) => PERSON_CATEGORIES.has(String(t.category)))
+      .filter((t) => query.user_type === undefined || t.name === query.user_type)
+      .map((t) => t.id),
+  );
+  if (typeIds.size === 0) return null;
+  const upstream = new URLSearchParams();
+  if (query.user_type !== undefined && typeIds.size === 1)
+    upstream.set('profile_type_id', [...typeIds][0] as string);
+  // NERM filters on one status value; "inactive" covers two (Inactive, On Leave).
+  if (query.status === 'active' || query.status === 'deleted')
+    upstream.set('status', STATUS_TO_NERM[query.status]);
+  const afterMs = query.updated_after === undefined ? undefined : Date.parse(query.updated_after);
+  if (afterMs !== undefined) {
+    // NERM takes a date, in the tenant's zone and maybe exclusive: ask from two days
+    // earlier, then filter exactly here.
+    upstream.set('updated_after', new Date(afterMs - 2 * DAY_MS).toISOString().slice(0, 10));
+  }
+  return {
+    upstream,
+    matches: (p) =>
+      typeIds.has(String(p.profile_type_id)) &&
+      (query.status === undefined || STATUS_FROM_NERM[String(p.status)] === query.status) &&
+      (afterMs === undefined || Date.parse(String(p.updated_at)) >= afterMs),
+  };
+}
+
+/**
+ * Up to `limit` matching profiles from upstream offset `start` on. The page ends right
+ * after its last person, so the next page starts exactly there: nothing lost, nothing
+ * repeated. Usually one NERM request; sparse stretches take a few more.
+ */
+async function collectForward(
+  client: NermClient,
+  plan: UserQueryPlan,
+  start: number,
+  limit: number,
+): Promise<CollectedPage> {
+  const persons: NermProfile[] = [];
+  const q = new URLSearchParams(plan.upstream);
+  let offset = start;
+  let more = true;
+  for (let hop = 0; hop < MAX_HOPS && persons.length < limit && more; hop++) {
+    const asked = askFor(limit - persons.length);
+    q.set('limit', String(asked));
+    q.set('offset', String(offset));
+    const page = await fetchPage<NermProfile>(client, 'profiles', q);
+    let consumed = 0;
+    for (const profile of page.items) {
+      consumed++;
+      if (plan.matches(profile)) persons.push(profile);
+      if (persons.length === limit) break;
+    }
+    offset += consumed;
+    more = consumed < page.items.length || hasMore(page, offset, asked);
+  }
+  return { persons, start, end: offset, more };
+}
+
+/** The `limit` matching profiles just before upstream offset `end` (a prev_cursor page). */
+async function collectBackward(
+  client: NermClient,
+  plan: UserQueryPlan,
+  end: number,
+  limit: number,
+): Promise<CollectedPage> {
+  const persons: NermProfile[] = [];
+  const q = new URLSearchParams(plan.upstream);
+  let before = end;
+  let start = end;
+  for (let hop = 0; hop < MAX_HOPS && persons.length < limit && before > 0; hop++) {
+    const from = Math.max(0, before - askFor(limit - persons.length));
+    q.set('limit', String(before - from));
+    q.set('offset', String(from));
+    const page = await fetchPage<NermProfile>(client, 'profiles', q);
+    const items = page.items.slice(0, before - from);
+    for (let i = items.length - 1; i >= 0 && persons.length < limit; i--) {
+      const profile = items[i] as NermProfile;
+      if (plan.matches(profile)) {
+        persons.unshift(profile);
+        start = from + i;
+      }
+    }
+    before = from;
+    if (persons.length < limit) start = from;
+  }
+  return { persons, start, end, more: true };
 }
 
 function noSuchUser(): BrokerError {
