@@ -1,0 +1,38 @@
+/** The least a page carries: its items and the cursor to the next one. */
+export interface Page<T> {
+  result: T[];
+  next_cursor: string | null;
+}
+
+/**
+ * A list that streams: `for await (const user of client.users.list())` walks every
+ * page, holding one page at a time; `.pages()` yields the pages themselves.
+ */
+export class Paginator<T, P extends Page<T> = Page<T>> implements AsyncIterable<T> {
+  constructor(private readonly fetchPage: (cursor: string | undefined) => Promise<P>) {}
+
+  async *pages(): AsyncGenerator<P, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.fetchPage(cursor);
+      yield page;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
+    for await (const page of this.pages()) yield* page.result;
+  }
+
+  /** The first page only (with its cursors), for UIs that page on demand. */
+  firstPage(): Promise<P> {
+    return this.fetchPage(undefined);
+  }
+
+  /** Every item in memory; prefer iterating for large directories. */
+  async toArray(): Promise<T[]> {
+    const all: T[] = [];
+    for await (const item of this) all.push(item);
+    return all;
+  }
+}
