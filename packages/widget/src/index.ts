@@ -1,0 +1,8 @@
+/**
+ * `@nerm-connect/widget`: the element class and its events, without registering
+ * anything. Import `@nerm-connect/widget/define` to register `<nerm-connect>`.
+ */
+export { NermConnect, type AuthType, type Theme } from './nerm-connect.ts';
+export * from './events/index.ts';
+export type { NermConnectStrings, StringOverrides } from './i18n/strings.ts';
+export { SUPPORTED_LOCALES, type SupportedLocale } from './i18n/locales.ts';
