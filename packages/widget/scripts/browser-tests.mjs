@@ -5,10 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const candidates = [process.env.CHROME_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+const candidates = [
+  process.env.CHROME_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+];
 const chrome = candidates.find((p) => p && existsSync(p));
 if (!chrome) {
-  const message = 'No Chromium found (set CHROME_PATH, or apt-get install chromium): widget browser tests';
+  const message =
+    'No Chromium found (set CHROME_PATH, or apt-get install chromium): widget browser tests';
   if (process.env.NERM_CONNECT_REQUIRE_BROWSER) {
     console.error(`${message} are required here and cannot run.`);
     process.exit(1);
@@ -18,13 +24,19 @@ if (!chrome) {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const result = spawnSync('wtr', ['--config', 'web-test-runner.config.mjs', ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    CHROME_PATH: chrome,
-    PATH: [`${root}node_modules/.bin`, `${root}../../node_modules/.bin`, process.env.PATH].join(':'),
+const result = spawnSync(
+  'wtr',
+  ['--config', 'web-test-runner.config.mjs', ...process.argv.slice(2)],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: {
+      ...process.env,
+      CHROME_PATH: chrome,
+      PATH: [`${root}node_modules/.bin`, `${root}../../node_modules/.bin`, process.env.PATH].join(
+        ':',
+      ),
+    },
   },
-});
+);
 process.exit(result.status ?? 1);

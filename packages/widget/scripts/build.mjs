@@ -7,31 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { minifyLiterals } from './minify-literals.mjs';
+import { bundleOptions } from './bundle-options.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
 rmSync('dist', { recursive: true, force: true });
 
-export const bundleOptions = {
-  entryPoints: { 'nerm-connect': 'src/define.ts' },
-  outdir: 'dist',
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  minify: true,
-  target: 'es2022',
-  chunkNames: 'locales/[name]-[hash]',
-  legalComments: 'none',
-  tsconfig: 'tsconfig.json',
-  metafile: true,
-  // Our private members (`_name`) only: Lit's own internals are already short.
-  mangleProps: /^_[a-z]/,
-  plugins: [minifyLiterals()],
-};
-
 const result = await build(bundleOptions);
-const bytes = Object.entries(result.metafile.outputs).map(([file, info]) => `${file} ${info.bytes} B`);
+const bytes = Object.entries(result.metafile.outputs).map(
+  ([file, info]) => `${file} ${info.bytes} B`,
+);
 console.log(bytes.join('\n'));
 
 // The package's and the workspace's tools, however this script was started.
@@ -40,7 +25,11 @@ const env = {
   PATH: [`${root}node_modules/.bin`, `${root}../../node_modules/.bin`, process.env.PATH].join(':'),
 };
 execFileSync('tsc', ['-p', 'tsconfig.build.json'], { stdio: 'inherit', env });
-execFileSync('cem', ['analyze', '--litelement', '--globs', 'src/nerm-connect.ts', 'src/events/*.ts', '--outdir', '.'], {
-  stdio: 'inherit',
-  env,
-});
+execFileSync(
+  'cem',
+  ['analyze', '--litelement', '--globs', 'src/nerm-connect.ts', 'src/events/*.ts', '--outdir', '.'],
+  {
+    stdio: 'inherit',
+    env,
+  },
+);

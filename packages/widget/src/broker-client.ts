@@ -34,7 +34,8 @@ function endpoint(brokerUrl: string, path: string): string {
 }
 
 async function failure(res: Response): Promise<BrokerFailure> {
-  let body: { error?: { code?: ErrorCode; issues?: BrokerIssue[]; request_id?: string } } | undefined;
+  let body:
+    { error?: { code?: ErrorCode; issues?: BrokerIssue[]; request_id?: string } } | undefined;
   try {
     body = (await res.json()) as typeof body;
   } catch {
@@ -50,7 +51,13 @@ async function failure(res: Response): Promise<BrokerFailure> {
   };
 }
 
-const offline = (): BrokerFailure => ({ ok: false, code: 'network_error', issues: [], requestId: undefined, retryAfter: undefined });
+const offline = (): BrokerFailure => ({
+  ok: false,
+  code: 'network_error',
+  issues: [],
+  requestId: undefined,
+  retryAfter: undefined,
+});
 
 /** The link token goes in a header, never in a URL; nothing is cached or stored. */
 function init(linkToken: string, signal: AbortSignal | undefined, body?: unknown): RequestInit {
@@ -96,7 +103,11 @@ export async function connect(
 }
 
 /** Whether the link token still works, and the tenant of a re-authentication link. */
-export async function session(brokerUrl: string, linkToken: string, signal?: AbortSignal): Promise<SessionOutcome> {
+export async function session(
+  brokerUrl: string,
+  linkToken: string,
+  signal?: AbortSignal,
+): Promise<SessionOutcome> {
   let res: Response;
   try {
     res = await fetch(endpoint(brokerUrl, '/link/session'), init(linkToken, signal));

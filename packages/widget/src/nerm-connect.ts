@@ -166,7 +166,11 @@ export class NermConnect extends LitElement {
   }
 
   protected override updated(changed: PropertyValues<this>): void {
-    if ((changed.has('linkToken') || changed.has('brokerUrl')) && this.linkToken && this.brokerUrl) {
+    if (
+      (changed.has('linkToken') || changed.has('brokerUrl')) &&
+      this.linkToken &&
+      this.brokerUrl
+    ) {
       void this._checkSession();
     }
   }
@@ -180,7 +184,15 @@ export class NermConnect extends LitElement {
           <p class="intro" part="intro">${t.intro}</p>
         </header>
         ${this._phase === 'success' ? this._renderSuccess(t) : this._phase === 'expired' ? this._renderExpired(t) : this._renderForm(t)}
-        <div class="visually-hidden" part="status" role="status" aria-live="polite" aria-atomic="true">${this._status}</div>
+        <div
+          class="visually-hidden"
+          part="status"
+          role="status"
+          aria-live="polite"
+          aria-atomic="true"
+        >
+          ${this._status}
+        </div>
       </section>
     `;
   }
@@ -203,62 +215,85 @@ export class NermConnect extends LitElement {
           inputmode: 'url',
           extra:
             preview.ok && !this._errors['tenant-url']
-              ? html`<p class="preview" part="preview">${format(t.tenantUrlPreview, { host: preview.host })}</p>`
+              ? html`<p class="preview" part="preview">
+                  ${format(t.tenantUrlPreview, { host: preview.host })}
+                </p>`
               : nothing,
         })}
         <fieldset part="auth-choice" ?disabled=${busy}>
           <legend>${t.authLegend}</legend>
-          ${this._renderChoice('pat', t.authPat, t.authPatHint)} ${this._renderChoice('api_key', t.authApiKey, t.authApiKeyHint)}
+          ${this._renderChoice('pat', t.authPat, t.authPatHint)}
+          ${this._renderChoice('api_key', t.authApiKey, t.authApiKeyHint)}
         </fieldset>
-        ${this._authType === 'pat'
-          ? html`
-              ${this._renderField({
-                id: 'client-id',
-                label: t.clientIdLabel,
-                help: t.clientIdHelp,
-                value: this._clientId,
-                onInput: (v) => (this._clientId = v),
-              })}
-              ${this._renderField({
-                id: 'client-secret',
-                label: t.clientSecretLabel,
-                help: t.clientSecretHelp,
-                value: this._clientSecret,
-                onInput: (v) => (this._clientSecret = v),
-                secret: true,
-              })}
-              <details part="advanced" ?open=${this._tokenUrl !== '' || this._errors['token-url'] !== undefined}>
-                <summary>${t.advanced}</summary>
+        ${
+          this._authType === 'pat'
+            ? html`
                 ${this._renderField({
-                  id: 'token-url',
-                  label: t.tokenUrlLabel,
-                  help: t.tokenUrlHelp,
-                  value: this._tokenUrl,
-                  onInput: (v) => (this._tokenUrl = v),
-                  inputmode: 'url',
-                  required: false,
+                  id: 'client-id',
+                  label: t.clientIdLabel,
+                  help: t.clientIdHelp,
+                  value: this._clientId,
+                  onInput: (v) => (this._clientId = v),
                 })}
-              </details>
-            `
-          : this._renderField({
-              id: 'api-key',
-              label: t.apiKeyLabel,
-              help: t.apiKeyHelp,
-              value: this._apiKey,
-              onInput: (v) => (this._apiKey = v),
-              secret: true,
-            })}
-        ${this._formError
-          ? html`<p class="form-error" part="form-error" id="form-error">
-              ${this._formError.message}
-              ${this._formError.requestId ? html`<small>${format(t.reference, { requestId: this._formError.requestId })}</small>` : nothing}
-            </p>`
-          : nothing}
+                ${this._renderField({
+                  id: 'client-secret',
+                  label: t.clientSecretLabel,
+                  help: t.clientSecretHelp,
+                  value: this._clientSecret,
+                  onInput: (v) => (this._clientSecret = v),
+                  secret: true,
+                })}
+                <details
+                  part="advanced"
+                  ?open=${this._tokenUrl !== '' || this._errors['token-url'] !== undefined}
+                >
+                  <summary>${t.advanced}</summary>
+                  ${this._renderField({
+                    id: 'token-url',
+                    label: t.tokenUrlLabel,
+                    help: t.tokenUrlHelp,
+                    value: this._tokenUrl,
+                    onInput: (v) => (this._tokenUrl = v),
+                    inputmode: 'url',
+                    required: false,
+                  })}
+                </details>
+              `
+            : this._renderField({
+                id: 'api-key',
+                label: t.apiKeyLabel,
+                help: t.apiKeyHelp,
+                value: this._apiKey,
+                onInput: (v) => (this._apiKey = v),
+                secret: true,
+              })
+        }
+        ${
+          this._formError
+            ? html`<p class="form-error" part="form-error" id="form-error">
+                ${this._formError.message}
+                ${this._formError.requestId ? html`<small>${format(t.reference, { requestId: this._formError.requestId })}</small>` : nothing}
+              </p>`
+            : nothing
+        }
         <div class="actions" part="actions">
-          <button class="primary" part="button submit" type="submit" ?disabled=${busy || waiting} aria-describedby=${ifDefined(this._formError ? 'form-error' : undefined)}>
+          <button
+            class="primary"
+            part="button submit"
+            type="submit"
+            ?disabled=${busy || waiting}
+            aria-describedby=${ifDefined(this._formError ? 'form-error' : undefined)}
+          >
             ${busy ? html`<span class="spinner" aria-hidden="true"></span>${t.submitting}` : t.submit}
           </button>
-          <button class="secondary" part="button secondary" type="button" @click=${busy ? this._onCancel : this._onExit}>${t.cancel}</button>
+          <button
+            class="secondary"
+            part="button secondary"
+            type="button"
+            @click=${busy ? this._onCancel : this._onExit}
+          >
+            ${t.cancel}
+          </button>
         </div>
       </form>
     `;
@@ -266,7 +301,13 @@ export class NermConnect extends LitElement {
 
   private _renderChoice(value: AuthType, label: string, hint: string): TemplateResult {
     return html`<label class="choice" part="choice">
-      <input type="radio" name="auth-type" .value=${value} .checked=${live(this._authType === value)} @change=${() => this._chooseAuth(value)} />
+      <input
+        type="radio"
+        name="auth-type"
+        .value=${value}
+        .checked=${live(this._authType === value)}
+        @change=${() => this._chooseAuth(value)}
+      />
       <span>${label}<small>${hint}</small></span>
     </label>`;
   }
@@ -306,23 +347,27 @@ export class NermConnect extends LitElement {
     />`;
     return html`<div class="field" part="field">
       <label part="label" for=${f.id}>${f.label}</label>
-      ${f.secret
-        ? html`<div class="secret">
-            ${input}
-            <button
-              class="reveal"
-              part="reveal"
-              type="button"
-              aria-label=${format(this._t.showSecret, { field: f.label })}
-              aria-pressed=${revealed ? 'true' : 'false'}
-              aria-controls=${f.id}
-              ?disabled=${this._phase === 'submitting'}
-              @click=${() => this._toggleReveal(f.id)}
-            >
-              <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">${revealed ? eyeOff : eye}</svg>
-            </button>
-          </div>`
-        : input}
+      ${
+        f.secret
+          ? html`<div class="secret">
+              ${input}
+              <button
+                class="reveal"
+                part="reveal"
+                type="button"
+                aria-label=${format(this._t.showSecret, { field: f.label })}
+                aria-pressed=${revealed ? 'true' : 'false'}
+                aria-controls=${f.id}
+                ?disabled=${this._phase === 'submitting'}
+                @click=${() => this._toggleReveal(f.id)}
+              >
+                <svg viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+                  ${revealed ? eyeOff : eye}
+                </svg>
+              </button>
+            </div>`
+          : input
+      }
       <p class="help" part="help" id="${f.id}-help">${f.help}</p>
       ${f.extra ?? nothing}
       ${error ? html`<p class="error" part="error" id="${f.id}-error">${error}</p>` : nothing}
@@ -333,7 +378,9 @@ export class NermConnect extends LitElement {
     return html`<div class="outcome success" part="outcome">
       <h3 tabindex="-1">${format(t.successTitle, { host: this._connectedHost })}</h3>
       <p>${t.successBody}</p>
-      <button class="secondary" part="button secondary" type="button" @click=${this._onDone}>${t.done}</button>
+      <button class="secondary" part="button secondary" type="button" @click=${this._onDone}>
+        ${t.done}
+      </button>
     </div>`;
   }
 
@@ -351,7 +398,9 @@ export class NermConnect extends LitElement {
   }
 
   private _loadLocale(): void {
-    const locale = resolveLocale(this.locale ?? this.closest('[lang]')?.getAttribute('lang') ?? navigator.language);
+    const locale = resolveLocale(
+      this.locale ?? this.closest('[lang]')?.getAttribute('lang') ?? navigator.language,
+    );
     if (locale === this._requestedLocale) return;
     this._requestedLocale = locale;
     this.localeReady = loadStrings(locale).then(
@@ -490,7 +539,9 @@ export class NermConnect extends LitElement {
       }),
     );
     this._step('success');
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('.outcome h3')?.focus());
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('.outcome h3')?.focus(),
+    );
   }
 
   private async _fail(failure: broker.BrokerFailure): Promise<void> {
@@ -509,7 +560,10 @@ export class NermConnect extends LitElement {
     if (fields.length > 0) {
       this._errors = Object.fromEntries(fields.map((field) => [field, message]));
     } else {
-      this._formError = { message, requestId: failure.code === 'network_error' ? undefined : failure.requestId };
+      this._formError = {
+        message,
+        requestId: failure.code === 'network_error' ? undefined : failure.requestId,
+      };
     }
     this._status = message;
     this.dispatchEvent(
@@ -526,14 +580,17 @@ export class NermConnect extends LitElement {
   /** Which fields a broker failure belongs to: its issue paths first, else its code. */
   private _fieldsFor(failure: broker.BrokerFailure): FieldId[] {
     const visible = (field: FieldId) =>
-      field === 'tenant-url' || (this._authType === 'pat' ? field !== 'api-key' : field === 'api-key');
+      field === 'tenant-url' ||
+      (this._authType === 'pat' ? field !== 'api-key' : field === 'api-key');
     const fromIssues = failure.issues
       .map((issue) => FIELD_FOR_PATH[issue.path.join('.')])
       .filter((f): f is FieldId => f !== undefined && visible(f));
     if (fromIssues.length > 0) return [...new Set(fromIssues)];
     const target = failure.code === 'network_error' ? undefined : FIELD_FOR_CODE[failure.code];
     if (!target) return [];
-    return [target === 'secret' ? (this._authType === 'pat' ? 'client-secret' : 'api-key') : target];
+    return [
+      target === 'secret' ? (this._authType === 'pat' ? 'client-secret' : 'api-key') : target,
+    ];
   }
 
   private _holdOff(seconds: number): void {
@@ -572,7 +629,9 @@ export class NermConnect extends LitElement {
     this._phase = 'idle';
     this._status = '';
     this._step('cancel');
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('button[type="submit"]')?.focus());
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('button[type="submit"]')?.focus(),
+    );
   }
 
   private _onExit(): void {
@@ -591,4 +650,3 @@ declare global {
     'nerm-connect': NermConnect;
   }
 }
-

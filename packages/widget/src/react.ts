@@ -1,5 +1,5 @@
 import { createComponent, type EventName } from '@lit/react';
-import * as React from 'react';
+import React from 'react';
 import { defineNermConnect } from './define.ts';
 import type { NermConnectErrorEvent } from './events/nerm-connect-error-event.ts';
 import type { NermConnectExitEvent } from './events/nerm-connect-exit-event.ts';

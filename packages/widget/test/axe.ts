@@ -3,7 +3,10 @@ import 'axe-core/axe.min.js';
 declare global {
   interface Window {
     axe: {
-      run(context: Element, options: Record<string, unknown>): Promise<{ violations: { id: string; help: string; nodes: { html: string }[] }[] }>;
+      run(
+        context: Element,
+        options: Record<string, unknown>,
+      ): Promise<{ violations: { id: string; help: string; nodes: { html: string }[] }[] }>;
     };
   }
 }

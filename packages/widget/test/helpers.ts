@@ -24,7 +24,10 @@ export async function linkToken(body: Record<string, unknown> = {}): Promise<str
 }
 
 export async function exchange(publicToken: string): Promise<{ status: number; body: any }> {
-  const res = await fetch('/__e2e/exchange', { method: 'POST', body: JSON.stringify({ public_token: publicToken }) });
+  const res = await fetch('/__e2e/exchange', {
+    method: 'POST',
+    body: JSON.stringify({ public_token: publicToken }),
+  });
   return (await res.json()) as { status: number; body: any };
 }
 
@@ -33,7 +36,10 @@ export async function faults(plan: Record<string, unknown>): Promise<void> {
 }
 
 /** A fresh element in the page, ready (rendered, texts loaded). */
-export async function mount(attributes: Record<string, string> = {}, container: HTMLElement = document.body): Promise<NermConnect> {
+export async function mount(
+  attributes: Record<string, string> = {},
+  container: HTMLElement = document.body,
+): Promise<NermConnect> {
   const el = document.createElement('nerm-connect');
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
   container.append(el);
@@ -72,7 +78,9 @@ export async function type(el: NermConnect, id: string, value: string): Promise<
 }
 
 export async function chooseAuth(el: NermConnect, type: 'pat' | 'api_key'): Promise<void> {
-  const radio = el.shadowRoot!.querySelector<HTMLInputElement>(`input[type=radio][value="${type}"]`)!;
+  const radio = el.shadowRoot!.querySelector<HTMLInputElement>(
+    `input[type=radio][value="${type}"]`,
+  )!;
   radio.click();
   await el.updateComplete;
 }
@@ -87,9 +95,16 @@ export async function submit(el: NermConnect): Promise<void> {
 }
 
 /** Resolves with the next event of `name` from `target`. */
-export function next<E extends Event = CustomEvent>(target: EventTarget, name: string, timeoutMs = 10_000): Promise<E> {
+export function next<E extends Event = CustomEvent>(
+  target: EventTarget,
+  name: string,
+  timeoutMs = 10_000,
+): Promise<E> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${name} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no ${name} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
     target.addEventListener(
       name,
       (event) => {
@@ -120,14 +135,21 @@ export function visibleText(el: NermConnect): string {
 }
 
 /** Fills a valid API-key connection to the sandbox. */
-export async function fillApiKey(el: NermConnect, apiKey?: string, tenantUrl?: string): Promise<void> {
+export async function fillApiKey(
+  el: NermConnect,
+  apiKey?: string,
+  tenantUrl?: string,
+): Promise<void> {
   const cfg = await e2e();
   await type(el, 'tenant-url', tenantUrl ?? cfg.sandboxUrl);
   await chooseAuth(el, 'api_key');
   await type(el, 'api-key', apiKey ?? cfg.apiKey);
 }
 
-export async function fillPat(el: NermConnect, overrides: { clientSecret?: string; tokenUrl?: string } = {}): Promise<void> {
+export async function fillPat(
+  el: NermConnect,
+  overrides: { clientSecret?: string; tokenUrl?: string } = {},
+): Promise<void> {
   const cfg = await e2e();
   await type(el, 'tenant-url', cfg.sandboxUrl);
   await type(el, 'client-id', cfg.clientId);

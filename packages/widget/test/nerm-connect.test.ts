@@ -36,7 +36,8 @@ describe('<nerm-connect>', () => {
 
   it('names its fields and button exactly as the contract says', async () => {
     const el = await mount();
-    const labelOf = (id: string) => el.shadowRoot!.querySelector(`label[for="${id}"]`)?.textContent?.trim();
+    const labelOf = (id: string) =>
+      el.shadowRoot!.querySelector(`label[for="${id}"]`)?.textContent?.trim();
     expect(labelOf('tenant-url')).to.equal('NERM tenant URL');
     expect(labelOf('client-id')).to.equal('Client ID');
     expect(labelOf('client-secret')).to.equal('Client secret');
@@ -76,14 +77,18 @@ describe('<nerm-connect>', () => {
   it('validates before any request and moves focus to the first invalid field', async () => {
     const el = await connected();
     const events: string[] = [];
-    el.addEventListener('nerm-connect-event', (e) => events.push((e as NermConnectStepEvent).detail.name));
+    el.addEventListener('nerm-connect-event', (e) =>
+      events.push((e as NermConnectStepEvent).detail.name),
+    );
     await submit(el);
     await el.updateComplete;
     expect(errorFor(el, 'tenant-url')).to.equal('Required');
     expect(errorFor(el, 'client-id')).to.equal('Required');
     expect(errorFor(el, 'client-secret')).to.equal('Required');
     expect(input(el, 'tenant-url').getAttribute('aria-invalid')).to.equal('true');
-    expect(input(el, 'tenant-url').getAttribute('aria-describedby')).to.equal('tenant-url-help tenant-url-error');
+    expect(input(el, 'tenant-url').getAttribute('aria-describedby')).to.equal(
+      'tenant-url-help tenant-url-error',
+    );
     expect(el.shadowRoot!.activeElement?.id).to.equal('tenant-url');
     expect(events).to.deep.equal(['validate']);
 
@@ -106,9 +111,17 @@ describe('<nerm-connect>', () => {
     const successes: NermConnectSuccessEvent[] = [];
     const steps: string[] = [];
     document.addEventListener('nerm-connect-success', (e) => successes.push(e));
-    el.addEventListener('nerm-connect-event', (e) => steps.push((e as NermConnectStepEvent).detail.name));
+    el.addEventListener('nerm-connect-event', (e) =>
+      steps.push((e as NermConnectStepEvent).detail.name),
+    );
     const logged: string[] = [];
-    const originals = { log: console.log, info: console.info, warn: console.warn, error: console.error, debug: console.debug };
+    const originals = {
+      log: console.log,
+      info: console.info,
+      warn: console.warn,
+      error: console.error,
+      debug: console.debug,
+    };
     for (const name of Object.keys(originals) as (keyof typeof originals)[]) {
       console[name] = (...args: unknown[]) => logged.push(args.map(String).join(' '));
     }
@@ -129,7 +142,12 @@ describe('<nerm-connect>', () => {
       // The credential is gone from the element, the DOM, storage and the URL.
       const html = el.shadowRoot!.innerHTML + el.outerHTML + document.documentElement.outerHTML;
       expect(html).not.to.contain(cfg.apiKey);
-      expect(JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + location.href + document.cookie).not.to.contain(cfg.apiKey);
+      expect(
+        JSON.stringify({ ...localStorage }) +
+          JSON.stringify({ ...sessionStorage }) +
+          location.href +
+          document.cookie,
+      ).not.to.contain(cfg.apiKey);
       expect(logged.join('\n')).not.to.contain(cfg.apiKey);
 
       const exchanged = await exchange(event.detail.publicToken);
@@ -163,7 +181,9 @@ describe('<nerm-connect>', () => {
     expect(input(el, 'tenant-url').disabled).to.equal(true);
     expect(submitButton(el).textContent).to.contain('Connecting');
     const steps: string[] = [];
-    el.addEventListener('nerm-connect-event', (e) => steps.push((e as NermConnectStepEvent).detail.name));
+    el.addEventListener('nerm-connect-event', (e) =>
+      steps.push((e as NermConnectStepEvent).detail.name),
+    );
     el.shadowRoot!.querySelector<HTMLButtonElement>('button.secondary')!.click();
     await el.updateComplete;
     expect(steps).to.deep.equal(['cancel']);
@@ -196,7 +216,10 @@ describe('<nerm-connect>', () => {
     await fetch(`${cfg.brokerUrl}/link/connect`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ tenant_url: cfg.sandboxUrl, auth: { type: 'api_key', api_key: cfg.apiKey } }),
+      body: JSON.stringify({
+        tenant_url: cfg.sandboxUrl,
+        auth: { type: 'api_key', api_key: cfg.apiKey },
+      }),
     });
     const error = next<CustomEvent>(el, 'nerm-connect-error');
     await submit(el);
@@ -245,7 +268,9 @@ describe('<nerm-connect>', () => {
     await sendKeys({ press: 'Tab' });
     await sendKeys({ press: 'ArrowDown' }); // radio group: move to "Legacy API key"
     await el.updateComplete;
-    expect(el.shadowRoot!.querySelector<HTMLInputElement>('input[value="api_key"]')!.checked).to.equal(true);
+    expect(
+      el.shadowRoot!.querySelector<HTMLInputElement>('input[value="api_key"]')!.checked,
+    ).to.equal(true);
     await sendKeys({ press: 'Tab' });
     expect(el.shadowRoot!.activeElement?.id).to.equal('api-key');
     await sendKeys({ type: cfg.apiKey });

@@ -1,4 +1,5 @@
-export type NermConnectStep = 'open' | 'validate' | 'submit' | 'cancel' | 'success' | 'error' | 'exit';
+export type NermConnectStep =
+  'open' | 'validate' | 'submit' | 'cancel' | 'success' | 'error' | 'exit';
 
 export interface NermConnectStepDetail {
   name: NermConnectStep;

@@ -2,7 +2,8 @@ import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
   title: 'SailPoint NERM verbinden',
-  intro: 'Verbinden Sie Ihren Non-Employee-Risk-Management-Mandanten, damit wir Ihre externen Mitarbeitenden, Lieferanten und Bots lesen können.',
+  intro:
+    'Verbinden Sie Ihren Non-Employee-Risk-Management-Mandanten, damit wir Ihre externen Mitarbeitenden, Lieferanten und Bots lesen können.',
   tenantUrlLabel: 'NERM-Mandanten-URL',
   tenantUrlHelp: 'Die Adresse, mit der Sie sich bei NERM anmelden, z. B. acme.nonemployee.com.',
   tenantUrlPreview: 'Verbindung zu {host}',
@@ -12,14 +13,16 @@ export const strings: NermConnectStrings = {
   authApiKey: 'Älterer API-Schlüssel',
   authApiKeyHint: 'Ein in NERM selbst erstellter API-Schlüssel.',
   clientIdLabel: 'Client-ID',
-  clientIdHelp: 'In Identity Security Cloud: Einstellungen → Persönliche Zugriffstoken → Neues Token. Verwenden Sie ein NERM-Admin-Konto.',
+  clientIdHelp:
+    'In Identity Security Cloud: Einstellungen → Persönliche Zugriffstoken → Neues Token. Verwenden Sie ein NERM-Admin-Konto.',
   clientSecretLabel: 'Client-Geheimnis',
   clientSecretHelp: 'Wird nur einmal beim Erstellen des Tokens angezeigt.',
   apiKeyLabel: 'API-Schlüssel',
   apiKeyHelp: 'In NERM: Admin → System → API → + API Key.',
   advanced: 'Erweitert',
   tokenUrlLabel: 'Token-URL',
-  tokenUrlHelp: 'Nur nötig, wenn Ihr Identity-Security-Cloud-Mandant anders heißt als Ihr NERM-Mandant.',
+  tokenUrlHelp:
+    'Nur nötig, wenn Ihr Identity-Security-Cloud-Mandant anders heißt als Ihr NERM-Mandant.',
   show: 'Anzeigen',
   hide: 'Verbergen',
   showSecret: '{field} anzeigen',
@@ -30,14 +33,16 @@ export const strings: NermConnectStrings = {
   successTitle: 'Verbunden mit {host}',
   successBody: 'Ihr NERM-Mandant ist verbunden. Sie können dieses Fenster schließen.',
   expiredTitle: 'Dieser Link ist abgelaufen',
-  expiredBody: 'Laden Sie die Seite neu, um einen neuen zu erhalten; Ihre Eingaben wurden nicht gespeichert.',
+  expiredBody:
+    'Laden Sie die Seite neu, um einen neuen zu erhalten; Ihre Eingaben wurden nicht gespeichert.',
   required: 'Pflichtfeld',
   tenantUrlProblem: 'Geben Sie eine Mandanten-URL wie acme.nonemployee.com ein.',
   tenantUrlCredentials: 'Entfernen Sie Benutzername oder Passwort aus der URL.',
   tenantUrlScheme: 'Die URL muss mit https:// beginnen.',
   tokenUrlInvalid: 'Geben Sie eine vollständige https://-URL ein.',
   rateLimited: 'Zu viele Versuche. Versuchen Sie es in {seconds} s erneut.',
-  networkError: 'Der Verbindungsdienst ist nicht erreichbar. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
+  networkError:
+    'Der Verbindungsdienst ist nicht erreichbar. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',
   reference: 'Referenz: {requestId}',
   errors: {
     invalid_request: 'Einige Felder sind ungültig. Prüfen Sie sie und versuchen Sie es erneut.',
@@ -45,7 +50,8 @@ export const strings: NermConnectStrings = {
     tenant_host_not_allowed: 'Mit dieser Adresse können wir keine Verbindung herstellen.',
     tenant_unreachable: 'Dieser Mandant ist nicht erreichbar. Prüfen Sie die URL.',
     not_a_nerm_tenant: 'Diese Adresse antwortet, aber nicht wie ein NERM-Mandant.',
-    invalid_credentials: 'NERM hat diese Zugangsdaten nicht akzeptiert. Prüfen Sie sie und versuchen Sie es erneut.',
+    invalid_credentials:
+      'NERM hat diese Zugangsdaten nicht akzeptiert. Prüfen Sie sie und versuchen Sie es erneut.',
     insufficient_permissions: 'Diese Zugangsdaten funktionieren, gehören aber keinem NERM-Admin.',
     rate_limited: 'Zu viele Versuche. Versuchen Sie es gleich erneut.',
     link_token_invalid: 'Dieser Link ist abgelaufen.',

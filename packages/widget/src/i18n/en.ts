@@ -3,7 +3,8 @@ import type { NermConnectStrings } from './strings.ts';
 /** English: built in, and the fallback for every missing key. */
 export const en: NermConnectStrings = {
   title: 'Connect SailPoint NERM',
-  intro: 'Connect your Non-Employee Risk Management tenant so we can read your contractors, vendors and bots.',
+  intro:
+    'Connect your Non-Employee Risk Management tenant so we can read your contractors, vendors and bots.',
   tenantUrlLabel: 'NERM tenant URL',
   tenantUrlHelp: 'The address you sign in to NERM with, for example acme.nonemployee.com.',
   tenantUrlPreview: 'Connecting to {host}',
@@ -13,14 +14,16 @@ export const en: NermConnectStrings = {
   authApiKey: 'Legacy API key',
   authApiKeyHint: 'An API key created in NERM itself.',
   clientIdLabel: 'Client ID',
-  clientIdHelp: 'In Identity Security Cloud: Preferences → Personal Access Tokens → New Token. Use a NERM Admin account.',
+  clientIdHelp:
+    'In Identity Security Cloud: Preferences → Personal Access Tokens → New Token. Use a NERM Admin account.',
   clientSecretLabel: 'Client secret',
   clientSecretHelp: 'Shown once, when the token is created.',
   apiKeyLabel: 'API key',
   apiKeyHelp: 'In NERM: Admin → System → API → + API Key.',
   advanced: 'Advanced',
   tokenUrlLabel: 'Token URL',
-  tokenUrlHelp: 'Only if your Identity Security Cloud tenant has another name than your NERM tenant.',
+  tokenUrlHelp:
+    'Only if your Identity Security Cloud tenant has another name than your NERM tenant.',
   show: 'Show',
   hide: 'Hide',
   showSecret: 'Show {field}',

@@ -2,7 +2,8 @@ import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
   title: 'Conectar SailPoint NERM',
-  intro: 'Conecte su tenant de Non-Employee Risk Management para que podamos leer a sus contratistas, proveedores y bots.',
+  intro:
+    'Conecte su tenant de Non-Employee Risk Management para que podamos leer a sus contratistas, proveedores y bots.',
   tenantUrlLabel: 'URL del tenant de NERM',
   tenantUrlHelp: 'La dirección con la que inicia sesión en NERM, por ejemplo acme.nonemployee.com.',
   tenantUrlPreview: 'Conectando con {host}',
@@ -12,14 +13,16 @@ export const strings: NermConnectStrings = {
   authApiKey: 'Clave de API heredada',
   authApiKeyHint: 'Una clave de API creada en NERM.',
   clientIdLabel: 'ID de cliente',
-  clientIdHelp: 'En Identity Security Cloud: Preferencias → Tokens de acceso personal → Nuevo token. Use una cuenta de administrador de NERM.',
+  clientIdHelp:
+    'En Identity Security Cloud: Preferencias → Tokens de acceso personal → Nuevo token. Use una cuenta de administrador de NERM.',
   clientSecretLabel: 'Secreto de cliente',
   clientSecretHelp: 'Se muestra una sola vez, al crear el token.',
   apiKeyLabel: 'Clave de API',
   apiKeyHelp: 'En NERM: Admin → System → API → + API Key.',
   advanced: 'Opciones avanzadas',
   tokenUrlLabel: 'URL del token',
-  tokenUrlHelp: 'Solo si su tenant de Identity Security Cloud tiene otro nombre que su tenant de NERM.',
+  tokenUrlHelp:
+    'Solo si su tenant de Identity Security Cloud tiene otro nombre que su tenant de NERM.',
   show: 'Mostrar',
   hide: 'Ocultar',
   showSecret: 'Mostrar {field}',
@@ -37,7 +40,8 @@ export const strings: NermConnectStrings = {
   tenantUrlScheme: 'La URL debe empezar por https://.',
   tokenUrlInvalid: 'Introduzca una URL https:// completa.',
   rateLimited: 'Demasiados intentos. Vuelva a intentarlo en {seconds} s.',
-  networkError: 'No pudimos contactar con el servicio de conexión. Compruebe su red y vuelva a intentarlo.',
+  networkError:
+    'No pudimos contactar con el servicio de conexión. Compruebe su red y vuelva a intentarlo.',
   reference: 'Referencia: {requestId}',
   errors: {
     invalid_request: 'Algunos campos no son válidos. Revíselos y vuelva a intentarlo.',
@@ -46,7 +50,8 @@ export const strings: NermConnectStrings = {
     tenant_unreachable: 'No pudimos contactar con este tenant. Revise la URL.',
     not_a_nerm_tenant: 'Esta dirección respondió, pero no como un tenant de NERM.',
     invalid_credentials: 'NERM no aceptó estas credenciales. Revíselas y vuelva a intentarlo.',
-    insufficient_permissions: 'Estas credenciales funcionan, pero no pertenecen a un administrador de NERM.',
+    insufficient_permissions:
+      'Estas credenciales funcionan, pero no pertenecen a un administrador de NERM.',
     rate_limited: 'Demasiados intentos. Vuelva a intentarlo en breve.',
     link_token_invalid: 'Este enlace ha caducado.',
     payload_too_large: 'Lo que escribió es demasiado largo.',

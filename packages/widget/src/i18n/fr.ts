@@ -2,9 +2,11 @@ import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
   title: 'Connecter SailPoint NERM',
-  intro: 'Connectez votre tenant Non-Employee Risk Management pour que nous puissions lire vos prestataires, fournisseurs et robots.',
+  intro:
+    'Connectez votre tenant Non-Employee Risk Management pour que nous puissions lire vos prestataires, fournisseurs et robots.',
   tenantUrlLabel: 'URL du tenant NERM',
-  tenantUrlHelp: 'L’adresse avec laquelle vous vous connectez à NERM, par exemple acme.nonemployee.com.',
+  tenantUrlHelp:
+    'L’adresse avec laquelle vous vous connectez à NERM, par exemple acme.nonemployee.com.',
   tenantUrlPreview: 'Connexion à {host}',
   authLegend: 'Comment devons-nous nous connecter ?',
   authPat: 'Jeton d’accès personnel',
@@ -12,14 +14,16 @@ export const strings: NermConnectStrings = {
   authApiKey: 'Ancienne clé d’API',
   authApiKeyHint: 'Une clé d’API créée dans NERM.',
   clientIdLabel: 'ID client',
-  clientIdHelp: 'Dans Identity Security Cloud : Préférences → Jetons d’accès personnels → Nouveau jeton. Utilisez un compte administrateur NERM.',
+  clientIdHelp:
+    'Dans Identity Security Cloud : Préférences → Jetons d’accès personnels → Nouveau jeton. Utilisez un compte administrateur NERM.',
   clientSecretLabel: 'Secret client',
   clientSecretHelp: 'Affiché une seule fois, à la création du jeton.',
   apiKeyLabel: 'Clé d’API',
   apiKeyHelp: 'Dans NERM : Admin → System → API → + API Key.',
   advanced: 'Options avancées',
   tokenUrlLabel: 'URL du jeton',
-  tokenUrlHelp: 'Uniquement si votre tenant Identity Security Cloud porte un autre nom que votre tenant NERM.',
+  tokenUrlHelp:
+    'Uniquement si votre tenant Identity Security Cloud porte un autre nom que votre tenant NERM.',
   show: 'Afficher',
   hide: 'Masquer',
   showSecret: 'Afficher {field}',
@@ -30,7 +34,8 @@ export const strings: NermConnectStrings = {
   successTitle: 'Connecté à {host}',
   successBody: 'Votre tenant NERM est connecté. Vous pouvez fermer cette fenêtre.',
   expiredTitle: 'Ce lien a expiré',
-  expiredBody: 'Rechargez la page pour en obtenir un nouveau ; rien de ce que vous avez saisi n’a été enregistré.',
+  expiredBody:
+    'Rechargez la page pour en obtenir un nouveau ; rien de ce que vous avez saisi n’a été enregistré.',
   required: 'Obligatoire',
   tenantUrlProblem: 'Saisissez une URL de tenant comme acme.nonemployee.com.',
   tenantUrlCredentials: 'Retirez le nom d’utilisateur ou le mot de passe de l’URL.',
@@ -46,7 +51,8 @@ export const strings: NermConnectStrings = {
     tenant_unreachable: 'Ce tenant est injoignable. Vérifiez l’URL.',
     not_a_nerm_tenant: 'Cette adresse répond, mais pas comme un tenant NERM.',
     invalid_credentials: 'NERM n’a pas accepté ces identifiants. Vérifiez-les et réessayez.',
-    insufficient_permissions: 'Ces identifiants fonctionnent, mais n’appartiennent pas à un administrateur NERM.',
+    insufficient_permissions:
+      'Ces identifiants fonctionnent, mais n’appartiennent pas à un administrateur NERM.',
     rate_limited: 'Trop de tentatives. Réessayez dans un instant.',
     link_token_invalid: 'Ce lien a expiré.',
     payload_too_large: 'Votre saisie est trop longue.',

@@ -2,7 +2,8 @@ import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
   title: 'SailPoint NERM を接続',
-  intro: 'Non-Employee Risk Management テナントを接続すると、契約社員・取引先・ボットの情報を読み取れるようになります。',
+  intro:
+    'Non-Employee Risk Management テナントを接続すると、契約社員・取引先・ボットの情報を読み取れるようになります。',
   tenantUrlLabel: 'NERM テナント URL',
   tenantUrlHelp: 'NERM へのサインインに使うアドレス（例: acme.nonemployee.com）。',
   tenantUrlPreview: '{host} に接続します',
@@ -12,7 +13,8 @@ export const strings: NermConnectStrings = {
   authApiKey: '従来の API キー',
   authApiKeyHint: 'NERM で作成した API キー。',
   clientIdLabel: 'クライアント ID',
-  clientIdHelp: 'Identity Security Cloud の「設定 → 個人用アクセストークン → 新しいトークン」で作成します。NERM 管理者アカウントを使ってください。',
+  clientIdHelp:
+    'Identity Security Cloud の「設定 → 個人用アクセストークン → 新しいトークン」で作成します。NERM 管理者アカウントを使ってください。',
   clientSecretLabel: 'クライアントシークレット',
   clientSecretHelp: 'トークン作成時に一度だけ表示されます。',
   apiKeyLabel: 'API キー',
@@ -30,14 +32,16 @@ export const strings: NermConnectStrings = {
   successTitle: '{host} に接続しました',
   successBody: 'NERM テナントが接続されました。このウィンドウは閉じてかまいません。',
   expiredTitle: 'このリンクは有効期限が切れています',
-  expiredBody: 'ページを再読み込みして新しいリンクを取得してください。入力内容は保存されていません。',
+  expiredBody:
+    'ページを再読み込みして新しいリンクを取得してください。入力内容は保存されていません。',
   required: '必須',
   tenantUrlProblem: 'acme.nonemployee.com のようなテナント URL を入力してください。',
   tenantUrlCredentials: 'URL からユーザー名またはパスワードを削除してください。',
   tenantUrlScheme: 'URL は https:// で始めてください。',
   tokenUrlInvalid: 'https:// から始まる完全な URL を入力してください。',
   rateLimited: '試行回数が多すぎます。{seconds} 秒後にもう一度お試しください。',
-  networkError: '接続サービスに到達できませんでした。ネットワークを確認して、もう一度お試しください。',
+  networkError:
+    '接続サービスに到達できませんでした。ネットワークを確認して、もう一度お試しください。',
   reference: '参照番号: {requestId}',
   errors: {
     invalid_request: '入力内容に誤りがあります。確認してもう一度お試しください。',
@@ -45,7 +49,8 @@ export const strings: NermConnectStrings = {
     tenant_host_not_allowed: 'このアドレスには接続できません。',
     tenant_unreachable: 'このテナントに到達できませんでした。URL を確認してください。',
     not_a_nerm_tenant: 'このアドレスは応答しましたが、NERM テナントではないようです。',
-    invalid_credentials: 'NERM がこの資格情報を受け付けませんでした。確認してもう一度お試しください。',
+    invalid_credentials:
+      'NERM がこの資格情報を受け付けませんでした。確認してもう一度お試しください。',
     insufficient_permissions: 'この資格情報は有効ですが、NERM 管理者のものではありません。',
     rate_limited: '試行回数が多すぎます。しばらくしてからもう一度お試しください。',
     link_token_invalid: 'このリンクは有効期限が切れています。',

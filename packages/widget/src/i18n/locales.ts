@@ -5,7 +5,10 @@ export const SUPPORTED_LOCALES = ['en', 'de', 'fr', 'es', 'ja'] as const;
 export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
 
 /** Non-English texts load on demand, so the English bundle stays small. */
-const loaders: Record<Exclude<SupportedLocale, 'en'>, () => Promise<{ strings: NermConnectStrings }>> = {
+const loaders: Record<
+  Exclude<SupportedLocale, 'en'>,
+  () => Promise<{ strings: NermConnectStrings }>
+> = {
   de: () => import('./de.ts'),
   fr: () => import('./fr.ts'),
   es: () => import('./es.ts'),
@@ -23,7 +26,10 @@ export async function loadStrings(locale: SupportedLocale): Promise<NermConnectS
 }
 
 /** Built-in strings with the page's overrides on top (English fills any gap). */
-export function mergeStrings(base: NermConnectStrings, overrides: StringOverrides | undefined): NermConnectStrings {
+export function mergeStrings(
+  base: NermConnectStrings,
+  overrides: StringOverrides | undefined,
+): NermConnectStrings {
   return {
     ...en,
     ...base,

@@ -53,5 +53,7 @@ export type StringOverrides = Partial<Omit<NermConnectStrings, 'errors'>> & {
 };
 
 export function format(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{(\w+)\}/g, (match, key: string) => (key in values ? String(values[key]) : match));
+  return template.replace(/\{(\w+)\}/g, (match, key: string) =>
+    key in values ? String(values[key]) : match,
+  );
 }

@@ -1,0 +1,58 @@
+import { expect } from '@esm-bundle/chai';
+import { e2e, linkToken } from './helpers.ts';
+
+function waitFor<T>(predicate: (data: any) => boolean): Promise<T> {
+  return new Promise((resolve) => {
+    const listener = (event: MessageEvent) => {
+      if (event.data?.source === 'csp-fixture' && predicate(event.data)) {
+        window.removeEventListener('message', listener);
+        resolve(event.data as T);
+      }
+    };
+    window.addEventListener('message', listener);
+  });
+}
+
+describe('strict Content-Security-Policy', () => {
+  before(async () => {
+    await fetch('/__e2e/csp-reports');
+  });
+
+  it("works on a page served with default-src 'self'; script-src 'self'; style-src 'self', with no violation", async () => {
+    const cfg = await e2e();
+    const page = await fetch('/test/fixtures/csp.html');
+    expect(page.headers.get('content-security-policy')).to.contain("style-src 'self'");
+
+    const frame = document.createElement('iframe');
+    frame.dataset.fixture = '';
+    const ready = waitFor((d) => d.ready);
+    frame.src = '/test/fixtures/csp.html';
+    document.body.append(frame);
+    await ready;
+    const result = waitFor<{
+      success: boolean;
+      violations: string[];
+      styled: string;
+      code?: string;
+    }>((d) => 'success' in d);
+    frame.contentWindow!.postMessage(
+      {
+        brokerUrl: cfg.brokerUrl,
+        linkToken: await linkToken(),
+        tenantUrl: cfg.sandboxUrl,
+        apiKey: cfg.apiKey,
+      },
+      '*',
+    );
+    const outcome = await result;
+    expect(outcome.violations).to.deep.equal([]);
+    // Violations during parsing happen before any listener: the browser's reports catch those.
+    await new Promise((r) => setTimeout(r, 500));
+    const reports = (await (await fetch('/__e2e/csp-reports')).json()) as unknown[];
+    expect(reports).to.deep.equal([]);
+    expect(outcome.success, outcome.code).to.equal(true);
+    // Styles applied (constructable stylesheets are not inline styles).
+    expect(outcome.styled).to.equal('rgb(11, 92, 173)');
+    frame.remove();
+  });
+});
