@@ -32,7 +32,6 @@ export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export const ERROR_CODES = Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]];
 
-
 export function statusForCode(code: ErrorCode): number {
   return ERROR_STATUS[code];
 }
@@ -40,4 +39,3 @@ export function statusForCode(code: ErrorCode): number {
 export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && Object.hasOwn(ERROR_STATUS, value);
 }
-

@@ -2,7 +2,13 @@ import { z } from 'zod';
 
 import { ERROR_CODES } from './error-codes.ts';
 
-export { ERROR_CODES, ERROR_STATUS, isErrorCode, statusForCode, type ErrorCode } from './error-codes.ts';
+export {
+  ERROR_CODES,
+  ERROR_STATUS,
+  isErrorCode,
+  statusForCode,
+  type ErrorCode,
+} from './error-codes.ts';
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
 

@@ -46,10 +46,11 @@ export const styles = css`
     display: none;
   }
 
+  /* Not "inherit": inside <details> the parent in the flat tree is the browser's own slot. */
   *,
   *::before,
   *::after {
-    box-sizing: inherit;
+    box-sizing: border-box;
   }
 
   h2 {

@@ -6,6 +6,20 @@ afterEach(cleanup);
 const labelOf = (el: Element, id: string) =>
   el.shadowRoot!.querySelector(`label[for="${id}"]`)?.textContent?.trim();
 
+describe('layout', () => {
+  it('keeps every input inside the form, the advanced token URL included', async () => {
+    const el = await mount();
+    $(el, 'details')!.setAttribute('open', '');
+    await el.updateComplete;
+    const form = $(el, 'form')!.getBoundingClientRect();
+    for (const id of ['tenant-url', 'client-id', 'token-url']) {
+      const box = input(el, id).getBoundingClientRect();
+      expect(box.right, id).to.be.at.most(form.right + 0.5);
+      expect(Math.round(box.width), id).to.equal(Math.round(form.width));
+    }
+  });
+});
+
 describe('languages', () => {
   for (const [locale, label, button] of [
     ['de', 'NERM-Mandanten-URL', 'Verbinden'],

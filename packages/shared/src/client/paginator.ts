@@ -29,6 +29,11 @@ export class Paginator<T, P extends Page<T> = Page<T>> implements AsyncIterable<
     return this.fetchPage(undefined);
   }
 
+  /** The page a cursor (`next_cursor` or `prev_cursor`) points at. */
+  page(cursor: string | undefined): Promise<P> {
+    return this.fetchPage(cursor);
+  }
+
   /** Every item in memory; prefer iterating for large directories. */
   async toArray(): Promise<T[]> {
     const all: T[] = [];
