@@ -61,6 +61,8 @@ function accessLog(logger: Logger): RequestHandler {
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
+  // Every answer is no-store: hashing megabyte pages for an ETag nobody revalidates is waste.
+  app.set('etag', false);
   app.set('trust proxy', deps.trustProxy);
   app.set('query parser', 'simple');
   app.use(requestId());

@@ -101,8 +101,14 @@ export async function createBroker(
     allowedOrigins: config.allowedOrigins,
     limiter: new RateLimiter(now),
     limits: {
-      connectPerLinkToken: overrides.limits?.connectPerLinkToken ?? { limit: 10, windowMs: 60_000 },
-      connectPerIp: overrides.limits?.connectPerIp ?? { limit: 60, windowMs: 60_000 },
+      connectPerLinkToken: overrides.limits?.connectPerLinkToken ?? {
+        limit: config.linkRateLimits.perLinkToken,
+        windowMs: 60_000,
+      },
+      connectPerIp: overrides.limits?.connectPerIp ?? {
+        limit: config.linkRateLimits.perIp,
+        windowMs: 60_000,
+      },
     },
     trustProxy: config.trustProxy,
   });

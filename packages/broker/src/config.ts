@@ -22,6 +22,8 @@ export interface BrokerConfig {
   issuer: string;
   logLevel: string;
   trustProxy: boolean;
+  /** Attempts per minute on the link endpoints: per client IP, and per link token on connect. */
+  linkRateLimits: { perIp: number; perLinkToken: number };
   /** Which secrets were generated for development, so start-up can say so. */
   generated: ('api_key' | 'encryption_key' | 'signing_key')[];
 }
@@ -87,6 +89,19 @@ function parsePort(raw: string | undefined, problems: string[]): number {
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     problems.push('NERM_BROKER_PORT must be a port number');
   return port;
+}
+
+function parseLimit(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  problems: string[],
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    problems.push(`${name} must be a whole number of attempts per minute`);
+  return value;
 }
 
 function parseTtl(raw: string | undefined, problems: string[]): number {
@@ -192,6 +207,20 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
 
   const port = parsePort(env.NERM_BROKER_PORT, problems);
   const tokenTtlSeconds = parseTtl(env.NERM_BROKER_TOKEN_TTL, problems);
+  const linkRateLimits = {
+    perIp: parseLimit(
+      'NERM_BROKER_LINK_RATE_LIMIT_PER_IP',
+      env.NERM_BROKER_LINK_RATE_LIMIT_PER_IP,
+      60,
+      problems,
+    ),
+    perLinkToken: parseLimit(
+      'NERM_BROKER_LINK_RATE_LIMIT_PER_TOKEN',
+      env.NERM_BROKER_LINK_RATE_LIMIT_PER_TOKEN,
+      10,
+      problems,
+    ),
+  };
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (
@@ -237,6 +266,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     issuer: env.NERM_BROKER_ISSUER || 'nerm-connect-broker',
     logLevel: env.NERM_BROKER_LOG_LEVEL || 'info',
     trustProxy: env.NERM_BROKER_TRUST_PROXY === 'true' || env.NERM_BROKER_TRUST_PROXY === '1',
+    linkRateLimits,
     generated,
   };
 }

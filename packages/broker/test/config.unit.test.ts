@@ -105,6 +105,7 @@ describe('loadConfig', () => {
       port: 8787,
       databaseUrl: 'sqlite:.data/nerm-connect.db',
       tokenTtlSeconds: 3600,
+      linkRateLimits: { perIp: 60, perLinkToken: 10 },
       allowedOrigins: [],
       generated: [],
     });

@@ -50,8 +50,9 @@ export function expectedUsers(sandbox: Sandbox): Map<string, Record<string, unkn
       roles: (rolesOf.get(p.id) ?? []).map((id) => ({ id, name: roleName.get(id) })),
       start_date: iso(first('start_date')),
       end_date: iso(first('end_date')),
-      created_at: new Date(p.created_at).toISOString(),
-      updated_at: new Date(p.updated_at).toISOString(),
+      // NERM's timestamps are ISO 8601 with the tenant's offset: they pass unchanged.
+      created_at: p.created_at,
+      updated_at: p.updated_at,
       remote_data: remote,
     });
   }

@@ -421,3 +421,12 @@ describe('credential rotation', () => {
     expect(sandbox.credentials.apiKey).not.toBe(oldKey);
   });
 });
+
+describe('sandbox control', () => {
+  it('reports its counters at /__sandbox/stats, outside the NERM API', async () => {
+    await call('/api/roles');
+    const res = await fetch(`${sandbox.url}/__sandbox/stats`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ api: 1, byRoute: { 'GET /api/roles': 1 } });
+  });
+});

@@ -224,6 +224,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         body: raw ?? '',
       });
       if (raw === null) return send(res, 413, { error: 'Request Entity Too Large' });
+      if (url.pathname === '/__sandbox/stats' && req.method === 'GET') {
+        // Not NERM: the sandbox's own counters, for benchmarks that run it as a process.
+        return send(res, 200, stats.snapshot());
+      }
       if (url.pathname === '/health_check' && req.method === 'GET') {
         return send(res, 200, { healthy: true, message: 'Everything is working' });
       }

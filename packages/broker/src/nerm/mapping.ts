@@ -85,23 +85,25 @@ function attribute(
   return null;
 }
 
-/** NERM writes dates as `mm/dd/yyyy`; the unified model says `yyyy-mm-dd`. */
+const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/;
+
+/** NERM writes dates as `mm/dd/yyyy`; the unified model says `yyyy-mm-dd`. Invalid → null. */
 export function nermDateToIso(value: string | null): string | null {
   if (value === null) return null;
   let year: number, month: number, day: number;
-  const us = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(value);
-  const iso = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/.exec(value);
+  const us = US_DATE.exec(value);
   if (us) [month, day, year] = [Number(us[1]), Number(us[2]), Number(us[3])];
-  else if (iso) [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  else return null;
-  const date = new Date(Date.UTC(year, month - 1, day));
-  if (
-    date.getUTCFullYear() !== year ||
-    date.getUTCMonth() !== month - 1 ||
-    date.getUTCDate() !== day
-  )
-    return null;
-  return date.toISOString().slice(0, 10);
+  else {
+    const iso = ISO_DATE.exec(value);
+    if (!iso) return null;
+    [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  }
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  const lastDay = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] ?? 0);
+  if (month < 1 || month > 12 || day < 1 || day > lastDay) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
 }
 
 export function isoDateToNerm(value: string): string {
@@ -109,9 +111,15 @@ export function isoDateToNerm(value: string): string {
   return `${month}/${day}/${year}`;
 }
 
-/** NERM's `2023-11-21T14:23:54.256-05:00` as UTC ISO 8601; unparseable values pass through. */
+const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+/**
+ * NERM's `2023-11-21T14:23:54.256-05:00` is ISO 8601 already and passes as is (the
+ * tenant's offset kept); other spellings NERM has used are converted to UTC ISO 8601.
+ */
 export function normalizeTimestamp(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
+  if (ISO_TIMESTAMP.test(value)) return value;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }

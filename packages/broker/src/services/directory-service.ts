@@ -27,7 +27,7 @@ import {
 import { parseJson, type NermClient } from '../nerm/nerm-client.ts';
 import type { AccountRow } from '../store/store.ts';
 import type { AccountService } from './account-service.ts';
-import { TtlCache } from './ttl-cache.ts';
+import { TakeOnce, TtlCache } from './ttl-cache.ts';
 
 type UsersQuery = z.output<typeof ListUsersQuery>;
 type RolesQuery = z.output<typeof ListRolesQuery>;
@@ -69,12 +69,15 @@ export class DirectoryService {
   private readonly roles: TtlCache<Map<string, NermRole>>;
   private readonly memberships: TtlCache<Map<string, string[]>>;
   private readonly attributes: TtlCache<Set<string> | null>;
+  private readonly aheadPages: TakeOnce<Promise<ListEnvelope<User>>>;
 
   constructor(private readonly deps: DirectoryDeps) {
     this.types = new TtlCache(CACHE_TTL_MS.profileTypes, 1_000, deps.now);
     this.roles = new TtlCache(CACHE_TTL_MS.roles, 1_000, deps.now);
     this.memberships = new TtlCache(CACHE_TTL_MS.memberships, 200, deps.now);
     this.attributes = new TtlCache(CACHE_TTL_MS.attributes, 1_000, deps.now);
+    // Pages are large (500 users with their raw profiles): keep few, briefly.
+    this.aheadPages = new TakeOnce(15_000, 32, deps.now);
   }
 
   /** Drops everything cached for an account (after a write that changes memberships). */
@@ -87,6 +90,45 @@ export class DirectoryService {
 
   async listUsers(account: AccountRow, query: UsersQuery): Promise<ListEnvelope<User>> {
     const client = this.deps.accounts.clientFor(account);
+    const key = query.next_cursor ? this.aheadKey(account, query) : undefined;
+    const ahead = key ? this.aheadPages.take(key) : undefined;
+    const page =
+      (ahead ? await ahead.catch(() => undefined) : undefined) ??
+      (await this.usersPage(account, client, query));
+    if (page.next_cursor)
+      this.readAhead(account, client, { ...query, next_cursor: page.next_cursor });
+    return page;
+  }
+
+  /**
+   * A walk asks for the page after this one next: build it now, while this one is sent
+   * and read, so the next request finds it ready. Kept 15 s, handed out once.
+   */
+  private readAhead(account: AccountRow, client: NermClient, query: UsersQuery): void {
+    const next = this.usersPage(account, client, query);
+    next.catch(() => undefined);
+    this.aheadPages.put(this.aheadKey(account, query), next);
+  }
+
+  /** Everything that shapes a page: a cursor sent with other filters must miss (and then be refused). */
+  private aheadKey(account: AccountRow, query: UsersQuery): string {
+    const { limit, status, user_type, updated_after, next_cursor } = query;
+    return JSON.stringify([
+      account.id,
+      account.updated_at,
+      limit,
+      status,
+      user_type,
+      updated_after,
+      next_cursor,
+    ]);
+  }
+
+  private async usersPage(
+    account: AccountRow,
+    client: NermClient,
+    query: UsersQuery,
+  ): Promise<ListEnvelope<User>> {
     const scope = scopeDigest('users', {
       status: query.status,
       user_type: query.user_type,
@@ -485,7 +527,7 @@ function userQueryPlan(
 /**
  * Up to `limit` matching profiles from upstream offset `start` on. The page ends right
  * after its last person, so the next page starts exactly there: nothing lost, nothing
- * repeated. Usually one NERM request; sparse stretches take a few more.
+ * repeated. One NERM request per page, unless a stretch holds no match at all.
  */
 async function collectForward(
   client: NermClient,
@@ -497,7 +539,11 @@ async function collectForward(
   const q = new URLSearchParams(plan.upstream);
   let offset = start;
   let more = true;
+  // Stop once a page is full, or once `limit` NERM records were read and some matched:
+  // topping a page up costs a NERM round trip per page for a handful of users, which a
+  // full walk pays twice over. Filtered stretches (no match yet) keep reading.
   for (let hop = 0; hop < MAX_HOPS && persons.length < limit && more; hop++) {
+    if (persons.length > 0 && offset - start >= limit) break;
     const asked = askFor(limit - persons.length);
     q.set('limit', String(asked));
     q.set('offset', String(offset));

@@ -11,13 +11,20 @@ export interface Page<T> {
 export class Paginator<T, P extends Page<T> = Page<T>> implements AsyncIterable<T> {
   constructor(private readonly fetchPage: (cursor: string | undefined) => Promise<P>) {}
 
+  /**
+   * Every page in order. The next page is requested while the caller works on the
+   * current one (one page ahead, never more), so a walk costs about one round trip per
+   * page rather than round trip plus processing.
+   */
   async *pages(): AsyncGenerator<P, void, undefined> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.fetchPage(cursor);
+    let pending: Promise<P> | undefined = this.fetchPage(undefined);
+    while (pending) {
+      const page: P = await pending;
+      pending = page.next_cursor ? this.fetchPage(page.next_cursor) : undefined;
+      // A prefetch the caller never reaches (it stopped early) must not surface as unhandled.
+      pending?.catch(() => undefined);
       yield page;
-      cursor = page.next_cursor ?? undefined;
-    } while (cursor);
+    }
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {

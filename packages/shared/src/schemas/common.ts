@@ -35,3 +35,21 @@ export interface ListEnvelope<T> {
 }
 
 export const HealthSchema = z.object({ status: z.literal('ok') });
+
+/**
+ * The raw upstream object, passed through as NERM sent it. Checked to be a JSON object,
+ * not walked key by key: it is opaque data, and copying it would double the client's
+ * parsing cost for every user.
+ */
+export const RemoteData = z
+  .custom<Record<string, unknown>>(
+    (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
+    {
+      message: 'expected an object',
+    },
+  )
+  .meta({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The upstream NERM object, as NERM sent it.',
+  });

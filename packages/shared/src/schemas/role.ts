@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, listEnvelope } from './common.ts';
+import { PageQuery, RemoteData, listEnvelope } from './common.ts';
 
 /** A NERM role in the unified shape (CONTRACT §4). */
 export const RoleSchema = z.object({
@@ -7,7 +7,7 @@ export const RoleSchema = z.object({
   name: z.string().nullable(),
   external_id: z.string().nullable(),
   groups: z.array(z.string()),
-  remote_data: z.record(z.string(), z.unknown()),
+  remote_data: RemoteData,
 });
 export type Role = z.infer<typeof RoleSchema>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, listEnvelope } from './common.ts';
+import { PageQuery, RemoteData, listEnvelope } from './common.ts';
 
 export const UserStatus = z.enum(['active', 'inactive', 'deleted']);
 export type UserStatus = z.infer<typeof UserStatus>;
@@ -32,7 +32,7 @@ export const UserSchema = z.object({
   end_date: IsoDate.nullable(),
   created_at: z.string().nullable(),
   updated_at: z.string().nullable(),
-  remote_data: z.record(z.string(), z.unknown()),
+  remote_data: RemoteData,
 });
 export type User = z.infer<typeof UserSchema>;
 
