@@ -356,7 +356,8 @@ try {
     write: false,
     outdir: join(widgetDir, 'dist'),
   });
-  const main = bundle.outputFiles.find((f) => f.path.endsWith('nerm-connect.js'))!;
+  const outputs = bundle.outputFiles ?? [];
+  const main = outputs.find((f) => f.path.endsWith('nerm-connect.js'))!;
   const litOnly = await build({
     stdin: {
       contents:
@@ -371,7 +372,7 @@ try {
   });
   const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
   const kib = (b: number) => `${(b / 1024).toFixed(2)} KiB`;
-  const locales = bundle.outputFiles.filter((f) => f.path.includes('/locales/'));
+  const locales = outputs.filter((f) => f.path.includes('/locales/'));
   table('4. Widget bundle, dist/nerm-connect.js (gzip -9)', [
     ['file', 'minified', 'gzip', 'vs budget 15 KiB', 'vs goal 10 KiB', 'vs Lit alone'],
     [
