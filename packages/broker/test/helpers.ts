@@ -223,3 +223,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     },
   };
 }
+
+/**
+ * Waits until the sandbox has seen no request for `quietMs`: the broker reads the next
+ * users page ahead in the background, and a fault set while that is in flight would hit
+ * it instead of the request under test.
+ */
+export async function settled(sandbox: Sandbox, quietMs = 60): Promise<void> {
+  let seen = -1;
+  while (seen !== sandbox.stats.total) {
+    seen = sandbox.stats.total;
+    await new Promise((r) => setTimeout(r, quietMs));
+  }
+}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './helpers.ts';
+import { settled, startStack, type Stack } from './helpers.ts';
 
 let sandbox: Sandbox;
 let stack: Stack;
@@ -17,7 +17,10 @@ afterAll(async () => {
   await stack.close();
   await sandbox.close();
 });
-beforeEach(() => sandbox.faults.set({}));
+beforeEach(async () => {
+  sandbox.faults.set({});
+  await settled(sandbox);
+});
 
 const newContractor = (overrides: Record<string, unknown> = {}) => ({
   user_type: 'Contractor',
