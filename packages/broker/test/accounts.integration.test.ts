@@ -148,7 +148,7 @@ describe('DELETE /integrated-accounts/:id', () => {
       expect((await stack.call('/proxy/roles', { token: t })).status).toBe(401);
     }
     const account = await stack.admin(`/integrated-accounts/${accountId}`);
-    expect(account.body).toMatchObject({ status: 'disconnected' });
+    expect(account.body).toMatchObject({ status: 'disconnected', credential_hint: null });
     expect(dbBytes(stack).includes(ciphertext.subarray(12, 40))).toBe(false);
     expect(
       (await stack.admin(`/integrated-accounts/${accountId}/tokens`, { method: 'POST' })).body.error

@@ -235,7 +235,7 @@ export class PostgresStore implements Store {
   async disconnectAccount(id: string, now: number): Promise<boolean> {
     const changed = await this.tx(async (c) => {
       const res = await c.query(
-        `UPDATE accounts SET status = 'disconnected', credential = NULL, credential_kid = NULL, updated_at = $2
+        `UPDATE accounts SET status = 'disconnected', credential = NULL, credential_kid = NULL, credential_hint = NULL, updated_at = $2
          WHERE id = $1 AND status <> 'disconnected'`,
         [id, now],
       );

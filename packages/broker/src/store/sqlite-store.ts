@@ -188,7 +188,7 @@ export class SqliteStore implements Store {
       .transaction(() => {
         const changed = this.db
           .prepare(
-            `UPDATE accounts SET status = 'disconnected', credential = NULL, credential_kid = NULL, updated_at = ?
+            `UPDATE accounts SET status = 'disconnected', credential = NULL, credential_kid = NULL, credential_hint = NULL, updated_at = ?
            WHERE id = ? AND status <> 'disconnected'`,
           )
           .run(now, id).changes;
