@@ -1,19 +1,10 @@
 import type { Server } from 'node:http';
 import { createBroker } from './broker.ts';
-import { ConfigError, loadConfig } from './config.ts';
+import { configOrExit } from './cli/config-or-exit.ts';
 
 /** `pnpm broker`: configuration from the environment (CONTRACT §5), graceful SIGTERM. */
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = await loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(78); // EX_CONFIG
-    }
-    throw error;
-  }
+  const config = await configOrExit();
   const broker = await createBroker(config);
   const { logger } = broker;
   if (config.generated.length > 0) {

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../config.ts';
+import { configOrExit } from './config-or-exit.ts';
 import { Vault } from '../crypto/vault.ts';
 import { rotateCredentials } from '../services/rotation.ts';
 import { openStore } from '../store/open-store.ts';
@@ -21,16 +21,7 @@ function flag(name: string): number | undefined {
   return value;
 }
 
-let config;
-try {
-  config = await loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(78);
-  }
-  throw error;
-}
+const config = await configOrExit();
 const store = openStore(config.databaseUrl);
 await store.migrate();
 const vault = new Vault(config.encryptionKeys);

@@ -10,7 +10,7 @@ import {
   parseRetryAfter,
   type RetryPolicy,
 } from './retry.ts';
-import { outboundFailure } from './upstream-errors.ts';
+import { outboundFailure, rateLimited } from './upstream-errors.ts';
 
 interface CachedToken {
   token: string;
@@ -142,14 +142,7 @@ export class AccessTokenCache {
         'This Personal Access Token may not request API tokens',
       );
     }
-    if (res.status === 429) {
-      const retryAfter = Math.ceil((parseRetryAfter(res.headers['retry-after']) ?? 1000) / 1000);
-      throw new BrokerError(
-        'rate_limited',
-        'The token endpoint is rate limiting; try again shortly',
-        { retryAfter },
-      );
-    }
+    if (res.status === 429) throw rateLimited(res.headers, 'The token endpoint is');
     if (res.status >= 500) {
       throw new BrokerError('upstream_error', `The token endpoint failed with HTTP ${res.status}`);
     }

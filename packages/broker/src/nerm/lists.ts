@@ -1,7 +1,7 @@
 import type { Issue } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 import { parseJson, type NermClient, type NermResponse } from './nerm-client.ts';
-import { parseRetryAfter } from './retry.ts';
+import { rateLimited } from './upstream-errors.ts';
 
 /** NERM's own page cap; the broker never asks for more. */
 export const NERM_MAX_LIMIT = 500;
@@ -56,14 +56,8 @@ export function upstreamFailure(
       );
     case res.status === 404:
       return new BrokerError('not_found', `NERM has no such ${what}`);
-    case res.status === 429: {
-      const retryAfter = Math.ceil((parseRetryAfter(res.headers['retry-after']) ?? 1000) / 1000);
-      return new BrokerError(
-        'rate_limited',
-        'NERM is rate limiting this tenant; try again shortly',
-        { retryAfter },
-      );
-    }
+    case res.status === 429:
+      return rateLimited(res.headers);
     default:
       return new BrokerError('upstream_error', `NERM answered HTTP ${res.status} for ${what}`);
   }

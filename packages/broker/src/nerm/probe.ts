@@ -1,6 +1,6 @@
 import { BrokerError } from '../errors.ts';
 import { parseJson, type NermClient } from './nerm-client.ts';
-import { parseRetryAfter } from './retry.ts';
+import { rateLimited } from './upstream-errors.ts';
 
 /**
  * Proves a credential with one cheap read: the first profile, without attributes.
@@ -24,12 +24,7 @@ export async function probeTenant(client: NermClient): Promise<void> {
       'NERM accepted the credential but refused to list profiles; it must belong to a NERM Admin',
     );
   }
-  if (res.status === 429) {
-    const retryAfter = Math.ceil((parseRetryAfter(res.headers['retry-after']) ?? 1000) / 1000);
-    throw new BrokerError('rate_limited', 'NERM is rate limiting this tenant; try again shortly', {
-      retryAfter,
-    });
-  }
+  if (res.status === 429) throw rateLimited(res.headers);
   if (res.status >= 500)
     throw new BrokerError('upstream_error', `NERM failed with HTTP ${res.status}`);
   throw new BrokerError(

@@ -1,5 +1,14 @@
 import { BrokerError } from '../errors.ts';
 import type { OutboundError } from './outbound.ts';
+import { parseRetryAfter } from './retry.ts';
+
+/** An upstream 429 the retries could not wait out, passed on with its wait (whole seconds). */
+export function rateLimited(headers: Record<string, string>, who = 'NERM is'): BrokerError {
+  const retryAfter = Math.ceil((parseRetryAfter(headers['retry-after']) ?? 1000) / 1000);
+  return new BrokerError('rate_limited', `${who} rate limiting this tenant; try again shortly`, {
+    retryAfter,
+  });
+}
 
 /** Network-level failures towards a tenant, in the contract's words. */
 export function outboundFailure(error: OutboundError, what = 'tenant'): BrokerError {

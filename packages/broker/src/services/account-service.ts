@@ -20,7 +20,7 @@ export interface AccountServiceDeps {
   now: () => number;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
+export const iso = (ms: number) => new Date(ms).toISOString();
 
 export function toAccount(row: AccountRow): Account {
   return {

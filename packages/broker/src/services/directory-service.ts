@@ -57,12 +57,6 @@ export interface DirectoryDeps {
   now: () => number;
 }
 
-interface WriteContext {
-  client: NermClient;
-  typeId: string;
-  typeName: string | null;
-}
-
 /** The Unified User Directory over NERM (CONTRACT §4): users, roles, write-back. */
 export class DirectoryService {
   private readonly types: TtlCache<Map<string, NermProfileType>>;
@@ -201,13 +195,12 @@ export class DirectoryService {
         },
       );
     }
-    const ctx: WriteContext = { client, typeId: type.id, typeName: type.name ?? null };
     const { attributes, renames } = await this.attributesFor(account, client, body);
     const name =
       body.name ?? ([body.first_name, body.last_name].filter(Boolean).join(' ') || undefined);
     const payload = {
       profile: {
-        profile_type_id: ctx.typeId,
+        profile_type_id: type.id,
         status: STATUS_TO_NERM[body.status ?? 'active'],
         ...(name ? { name } : {}),
         attributes,
@@ -224,7 +217,7 @@ export class DirectoryService {
     if (!created?.id)
       throw new BrokerError('upstream_error', 'NERM created the profile but did not return it');
     return profileToUser(created, {
-      typeName: ctx.typeName,
+      typeName: type.name ?? null,
       roles: [],
       mapping: account.field_mapping,
     });

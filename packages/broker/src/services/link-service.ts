@@ -18,7 +18,7 @@ import { probeTenant } from '../nerm/probe.ts';
 import type { RetryPolicy } from '../nerm/retry.ts';
 import { outboundFailure } from '../nerm/upstream-errors.ts';
 import type { AccountRow, LinkTokenRow, Store } from '../store/store.ts';
-import { toAccount } from './account-service.ts';
+import { iso, toAccount } from './account-service.ts';
 
 export const LINK_TOKEN_TTL_MS = 30 * 60_000;
 export const PUBLIC_TOKEN_TTL_MS = 10 * 60_000;
@@ -31,8 +31,6 @@ export interface LinkServiceDeps {
   retry?: RetryPolicy;
   now: () => number;
 }
-
-const iso = (ms: number) => new Date(ms).toISOString();
 
 const TENANT_URL_MESSAGES: Record<string, string> = {
   empty: 'Enter your NERM tenant URL, for example acme.nonemployee.com',
