@@ -137,9 +137,8 @@ export class NermConnect extends LitElement {
   /** Resolves once the texts of the current locale are loaded (for tests and hosts). */
   localeReady: Promise<void> = Promise.resolve();
 
-  private get _t(): NermConnectStrings {
-    return mergeStrings(this._localeStrings, this.strings);
-  }
+  /** The texts in use: the locale's, with the page's overrides on top. */
+  private _t: NermConnectStrings = en;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -154,6 +153,9 @@ export class NermConnect extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale')) this._loadLocale();
+    if (changed.has('strings') || changed.has('_localeStrings' as keyof NermConnect)) {
+      this._t = mergeStrings(this._localeStrings, this.strings);
+    }
     if (changed.has('linkToken') && changed.get('linkToken') !== undefined) {
       // A fresh link token starts a fresh connection, whatever happened before.
       if (this._phase === 'expired' || this._phase === 'success') this._phase = 'idle';
@@ -474,6 +476,17 @@ export class NermConnect extends LitElement {
     return errors;
   }
 
+  private _labelOf(id: FieldId): string {
+    const t = this._t;
+    return {
+      'tenant-url': t.tenantUrlLabel,
+      'client-id': t.clientIdLabel,
+      'client-secret': t.clientSecretLabel,
+      'token-url': t.tokenUrlLabel,
+      'api-key': t.apiKeyLabel,
+    }[id];
+  }
+
   private _payload(): broker.ConnectPayload {
     const auth: broker.ConnectPayload['auth'] =
       this._authType === 'pat'
@@ -496,7 +509,8 @@ export class NermConnect extends LitElement {
     this._step('validate', { valid });
     this._errors = errors;
     if (!valid) {
-      this._status = Object.values(errors)[0] ?? '';
+      const first = FIELD_ORDER.find((id) => errors[id]);
+      this._status = first ? `${this._labelOf(first)}: ${errors[first]}` : '';
       await this._focusFirstError();
       return;
     }

@@ -50,6 +50,9 @@ describe('accessibility', () => {
     const el = await connected();
     const live = $(el, '[role="status"]')!;
     expect(live.getAttribute('aria-live')).to.equal('polite');
+    await submit(el);
+    await el.updateComplete;
+    expect(live.textContent?.trim()).to.equal('NERM tenant URL: Required');
     await fillApiKey(el);
     const success = next(el, 'nerm-connect-success');
     await submit(el);
