@@ -107,5 +107,6 @@ describe('custom-elements.json', () => {
     ]);
     expect(element.cssParts.length).toBeGreaterThan(15);
     expect(element.cssProperties.length).toBeGreaterThan(10);
+    expect(element.members.filter((m: { name: string }) => m.name.startsWith('_'))).toEqual([]);
   });
 });

@@ -1,0 +1,21 @@
+// The manifest documents the public contract: private members (`_name`) stay out.
+export default {
+  globs: ['src/nerm-connect.ts', 'src/events/*.ts'],
+  litelement: true,
+  plugins: [
+    {
+      name: 'public-only',
+      packageLinkPhase({ customElementsManifest }) {
+        for (const mod of customElementsManifest.modules) {
+          for (const declaration of mod.declarations ?? []) {
+            if (declaration.members) {
+              declaration.members = declaration.members.filter(
+                (m) => m.privacy !== 'private' && !m.name.startsWith('_'),
+              );
+            }
+          }
+        }
+      },
+    },
+  ],
+};
