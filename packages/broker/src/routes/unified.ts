@@ -59,7 +59,8 @@ export function unifiedRouter(
 
   router.get('/users', async (req, res) => {
     const query = parse(ListUsersQuery, req.query, 'query');
-    res.json(await directory.listUsers(usableAccount(res), query));
+    const page = await directory.listUsers(usableAccount(res), query);
+    res.type('application/json').send(page.json);
   });
   router.get('/users/:id', async (req, res) => {
     res.json(await directory.getUser(usableAccount(res), req.params.id));

@@ -63,7 +63,7 @@ export class DirectoryService {
   private readonly roles: TtlCache<Map<string, NermRole>>;
   private readonly memberships: TtlCache<Map<string, string[]>>;
   private readonly attributes: TtlCache<Set<string> | null>;
-  private readonly aheadPages: TakeOnce<Promise<ListEnvelope<User>>>;
+  private readonly aheadPages: TakeOnce<Promise<SerializedPage>>;
 
   constructor(private readonly deps: DirectoryDeps) {
     this.types = new TtlCache(CACHE_TTL_MS.profileTypes, 1_000, deps.now);
@@ -82,15 +82,19 @@ export class DirectoryService {
 
   // ---- users -------------------------------------------------------------------
 
-  async listUsers(account: AccountRow, query: UsersQuery): Promise<ListEnvelope<User>> {
+  /**
+   * One page of users, already serialised: a page is built (and encoded) ahead while the
+   * previous one travels, so a walk's next request is answered from memory.
+   */
+  async listUsers(account: AccountRow, query: UsersQuery): Promise<SerializedPage> {
     const client = this.deps.accounts.clientFor(account);
     const key = query.next_cursor ? this.aheadKey(account, query) : undefined;
     const ahead = key ? this.aheadPages.take(key) : undefined;
     const page =
       (ahead ? await ahead.catch(() => undefined) : undefined) ??
-      (await this.usersPage(account, client, query));
-    if (page.next_cursor)
-      this.readAhead(account, client, { ...query, next_cursor: page.next_cursor });
+      (await this.serializedUsersPage(account, client, query));
+    if (page.nextCursor)
+      this.readAhead(account, client, { ...query, next_cursor: page.nextCursor });
     return page;
   }
 
@@ -99,9 +103,18 @@ export class DirectoryService {
    * and read, so the next request finds it ready. Kept 15 s, handed out once.
    */
   private readAhead(account: AccountRow, client: NermClient, query: UsersQuery): void {
-    const next = this.usersPage(account, client, query);
+    const next = this.serializedUsersPage(account, client, query);
     next.catch(() => undefined);
     this.aheadPages.put(this.aheadKey(account, query), next);
+  }
+
+  private async serializedUsersPage(
+    account: AccountRow,
+    client: NermClient,
+    query: UsersQuery,
+  ): Promise<SerializedPage> {
+    const page = await this.usersPage(account, client, query);
+    return { json: Buffer.from(JSON.stringify(page)), nextCursor: page.next_cursor };
   }
 
   /** Everything that shapes a page: a cursor sent with other filters must miss (and then be refused). */
@@ -463,6 +476,12 @@ export class DirectoryService {
           : ['attributes', field]),
     };
   }
+}
+
+/** A users page as JSON bytes, with the cursor that follows it. */
+export interface SerializedPage {
+  json: Buffer;
+  nextCursor: string | null;
 }
 
 interface UserQueryPlan {
