@@ -357,7 +357,8 @@ export class NermConnect extends LitElement {
                 class="reveal"
                 part="reveal"
                 type="button"
-                aria-label=${format(this._t.showSecret, { field: f.label })}
+                aria-label=${this._t.show}
+                title=${revealed ? this._t.hide : this._t.show}
                 aria-pressed=${revealed ? 'true' : 'false'}
                 aria-controls=${f.id}
                 ?disabled=${this._phase === 'submitting'}

@@ -47,6 +47,24 @@ describe('<nerm-connect>', () => {
     expect(input(el, 'api-key').type).to.equal('password');
   });
 
+  it('gives each contract name to exactly one control (no "Show Client secret" twins)', async () => {
+    const el = await mount();
+    const named = (name: string) => {
+      const root = el.shadowRoot!;
+      const byLabel = [...root.querySelectorAll('label[for]')].filter((l) =>
+        l.textContent?.toLowerCase().includes(name.toLowerCase()),
+      );
+      const byAria = [...root.querySelectorAll('[aria-label]')].filter((e) =>
+        e.getAttribute('aria-label')!.toLowerCase().includes(name.toLowerCase()),
+      );
+      return byLabel.length + byAria.length;
+    };
+    for (const name of ['NERM tenant URL', 'Client ID', 'Client secret'])
+      expect(named(name), name).to.equal(1);
+    await chooseAuth(el, 'api_key');
+    expect(named('API key')).to.equal(1);
+  });
+
   it('defaults to a Personal Access Token, with secrets masked and a reveal toggle', async () => {
     const el = await mount();
     const pat = el.shadowRoot!.querySelector<HTMLInputElement>('input[value="pat"]')!;
@@ -55,7 +73,8 @@ describe('<nerm-connect>', () => {
     expect(secret.type).to.equal('password');
     const reveal = $(el, 'button.reveal')!;
     expect(reveal.getAttribute('aria-pressed')).to.equal('false');
-    expect(reveal.getAttribute('aria-label')).to.equal('Show Client secret');
+    expect(reveal.getAttribute('aria-label')).to.equal('Show');
+    expect(reveal.getAttribute('aria-controls')).to.equal('client-secret');
     reveal.click();
     await el.updateComplete;
     expect(input(el, 'client-secret').type).to.equal('text');

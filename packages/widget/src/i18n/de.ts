@@ -25,7 +25,6 @@ export const strings: NermConnectStrings = {
     'Nur nötig, wenn Ihr Identity-Security-Cloud-Mandant anders heißt als Ihr NERM-Mandant.',
   show: 'Anzeigen',
   hide: 'Verbergen',
-  showSecret: '{field} anzeigen',
   submit: 'Verbinden',
   submitting: 'Verbindung wird hergestellt…',
   cancel: 'Abbrechen',

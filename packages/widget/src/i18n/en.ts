@@ -26,7 +26,6 @@ export const en: NermConnectStrings = {
     'Only if your Identity Security Cloud tenant has another name than your NERM tenant.',
   show: 'Show',
   hide: 'Hide',
-  showSecret: 'Show {field}',
   submit: 'Connect',
   submitting: 'Connecting…',
   cancel: 'Cancel',

@@ -25,7 +25,6 @@ export const strings: NermConnectStrings = {
     'Solo si su tenant de Identity Security Cloud tiene otro nombre que su tenant de NERM.',
   show: 'Mostrar',
   hide: 'Ocultar',
-  showSecret: 'Mostrar {field}',
   submit: 'Conectar',
   submitting: 'Conectando…',
   cancel: 'Cancelar',

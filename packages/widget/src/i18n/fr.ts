@@ -26,7 +26,6 @@ export const strings: NermConnectStrings = {
     'Uniquement si votre tenant Identity Security Cloud porte un autre nom que votre tenant NERM.',
   show: 'Afficher',
   hide: 'Masquer',
-  showSecret: 'Afficher {field}',
   submit: 'Connecter',
   submitting: 'Connexion…',
   cancel: 'Annuler',

@@ -24,7 +24,6 @@ export const strings: NermConnectStrings = {
   tokenUrlHelp: 'Identity Security Cloud のテナント名が NERM と異なる場合のみ入力してください。',
   show: '表示',
   hide: '非表示',
-  showSecret: '{field}を表示',
   submit: '接続',
   submitting: '接続しています…',
   cancel: 'キャンセル',

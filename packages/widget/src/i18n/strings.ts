@@ -22,10 +22,13 @@ export interface NermConnectStrings {
   advanced: string;
   tokenUrlLabel: string;
   tokenUrlHelp: string;
+  /**
+   * The reveal button's name. It deliberately leaves out the field's label, so "Client
+   * secret" and "API key" each name exactly one control; aria-controls ties it to its field.
+   */
   show: string;
+  /** Its tooltip while the secret is shown. */
   hide: string;
-  /** `{field}` is replaced by the field's label. */
-  showSecret: string;
   submit: string;
   submitting: string;
   cancel: string;
