@@ -98,68 +98,11 @@ export class LinkService {
     link: LinkTokenRow,
     input: { tenant_url: string; auth: ConnectAuth },
   ): Promise<ConnectResult> {
-    const tenant = normalizeTenantUrl(input.tenant_url);
-    if (!tenant.ok) {
-      throw new BrokerError(
-        'tenant_url_invalid',
-        TENANT_URL_MESSAGES[tenant.problem] ?? 'Invalid tenant URL',
-        {
-          issues: [
-            {
-              code: tenant.problem,
-              path: ['tenant_url'],
-              message: TENANT_URL_MESSAGES[tenant.problem] ?? '',
-            },
-          ],
-        },
-      );
-    }
-    const origin = new URL(tenant.origin);
-    this.admit(origin, 'tenant_url');
-
+    const tenant = this.tenantFrom(input.tenant_url);
     const credential = this.credentialFrom(input.auth, tenant.tenant);
-    const accountId = link.account_id ?? randomUUID();
-    const previous = link.account_id
-      ? await this.deps.store.getAccount(link.account_id)
-      : undefined;
-    if (link.account_id && !previous)
-      throw new BrokerError('link_token_invalid', 'The account this link repairs no longer exists');
-    if (previous && previous.tenant_host !== tenant.host) {
-      throw new BrokerError(
-        'tenant_url_invalid',
-        `This connection belongs to ${previous.tenant_host}; reconnect that tenant`,
-        {
-          issues: [
-            {
-              code: 'tenant_mismatch',
-              path: ['tenant_url'],
-              message: `expected ${previous.tenant_host}`,
-            },
-          ],
-        },
-      );
-    }
-
-    let primed: { token: string; expiresIn: number } | undefined;
-    if (credential.type === 'pat') primed = await this.deps.tokens.exchange(credential);
-    const probeTokens = new AccessTokenCache(this.deps.outbound, this.deps.now);
-    if (credential.type === 'pat' && primed) {
-      probeTokens.prime(
-        AccessTokenCache.keyFor(accountId, credential),
-        primed.token,
-        primed.expiresIn,
-      );
-    }
-    const client = new NermClient(
-      {
-        outbound: this.deps.outbound,
-        tokens: probeTokens,
-        refusal: 'invalid_credentials',
-        ...(this.deps.retry ? { retry: this.deps.retry } : {}),
-      },
-      { id: accountId, origin: tenant.origin, credential },
-    );
-    await probeTenant(client);
+    const previous = await this.accountToRepair(link, tenant.host);
+    const accountId = previous?.id ?? randomUUID();
+    const accessToken = await this.prove(accountId, tenant.origin, credential);
 
     const now = this.deps.now();
     const sealed = this.deps.vault.seal(JSON.stringify(credential), accountId);
@@ -197,12 +140,13 @@ export class LinkService {
         'This link has expired or was already used; ask for a new one',
       );
     }
+    // The proven access token serves the account's first calls.
     this.deps.tokens.forget(accountId);
-    if (credential.type === 'pat' && primed) {
+    if (credential.type === 'pat' && accessToken) {
       this.deps.tokens.prime(
         AccessTokenCache.keyFor(accountId, credential),
-        primed.token,
-        primed.expiresIn,
+        accessToken.token,
+        accessToken.expiresIn,
       );
     }
     return {
@@ -226,6 +170,70 @@ export class LinkService {
       );
     }
     return account;
+  }
+
+  private tenantFrom(input: string): { origin: string; host: string; tenant: string } {
+    const tenant = normalizeTenantUrl(input);
+    if (!tenant.ok) {
+      const message = TENANT_URL_MESSAGES[tenant.problem] ?? 'Invalid tenant URL';
+      throw new BrokerError('tenant_url_invalid', message, {
+        issues: [{ code: tenant.problem, path: ['tenant_url'], message }],
+      });
+    }
+    this.admit(new URL(tenant.origin), 'tenant_url');
+    return tenant;
+  }
+
+  /** For a re-authentication link: the account, which must still exist on the same tenant. */
+  private async accountToRepair(link: LinkTokenRow, host: string): Promise<AccountRow | undefined> {
+    if (!link.account_id) return undefined;
+    const previous = await this.deps.store.getAccount(link.account_id);
+    if (!previous)
+      throw new BrokerError('link_token_invalid', 'The account this link repairs no longer exists');
+    if (previous.tenant_host !== host) {
+      throw new BrokerError(
+        'tenant_url_invalid',
+        `This connection belongs to ${previous.tenant_host}; reconnect that tenant`,
+        {
+          issues: [
+            {
+              code: 'tenant_mismatch',
+              path: ['tenant_url'],
+              message: `expected ${previous.tenant_host}`,
+            },
+          ],
+        },
+      );
+    }
+    return previous;
+  }
+
+  /**
+   * One cheap read with the credential (after the PAT exchange). The token cache used
+   * here is throw-away, so a credential that fails leaves nothing behind.
+   */
+  private async prove(accountId: string, origin: string, credential: StoredCredential) {
+    const accessToken =
+      credential.type === 'pat' ? await this.deps.tokens.exchange(credential) : undefined;
+    const tokens = new AccessTokenCache(this.deps.outbound, this.deps.now);
+    if (credential.type === 'pat' && accessToken) {
+      tokens.prime(
+        AccessTokenCache.keyFor(accountId, credential),
+        accessToken.token,
+        accessToken.expiresIn,
+      );
+    }
+    const client = new NermClient(
+      {
+        outbound: this.deps.outbound,
+        tokens,
+        refusal: 'invalid_credentials',
+        ...(this.deps.retry ? { retry: this.deps.retry } : {}),
+      },
+      { id: accountId, origin, credential },
+    );
+    await probeTenant(client);
+    return accessToken;
   }
 
   private credentialFrom(auth: ConnectAuth, tenant: string): StoredCredential {
