@@ -11,11 +11,10 @@ import type { z } from 'zod';
 import type { ListRolesQuery, ListUsersQuery } from '@nerm-connect/shared';
 import { scopeDigest, type CursorCodec, type CursorPayload } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
-import { NERM_MAX_LIMIT, fetchAll, fetchPage, hasMore, upstreamFailure } from '../nerm/lists.ts';
+import { fetchAll, fetchPage, hasMore, upstreamFailure } from '../nerm/lists.ts';
 import {
   ATTRIBUTE_FALLBACKS,
   PERSON_CATEGORIES,
-  STATUS_FROM_NERM,
   STATUS_TO_NERM,
   isoDateToNerm,
   profileToUser,
@@ -28,6 +27,7 @@ import { parseJson, type NermClient } from '../nerm/nerm-client.ts';
 import type { AccountRow } from '../store/store.ts';
 import type { AccountService } from './account-service.ts';
 import { TakeOnce, TtlCache } from './ttl-cache.ts';
+import { collectBackward, collectForward, userQueryPlan } from './user-pages.ts';
 
 type UsersQuery = z.output<typeof ListUsersQuery>;
 type RolesQuery = z.output<typeof ListRolesQuery>;
@@ -46,9 +46,6 @@ export const CACHE_TTL_MS = {
   memberships: 60_000,
 };
 
-/** NERM requests one unified page may take before it answers short. */
-const MAX_HOPS = 10;
-const DAY_MS = 86_400_000;
 const UPSTREAM_ID = /^[A-Za-z0-9_:@-][A-Za-z0-9._:@-]{0,255}$/;
 
 export interface DirectoryDeps {
@@ -482,124 +479,6 @@ export class DirectoryService {
 export interface SerializedPage {
   json: Buffer;
   nextCursor: string | null;
-}
-
-interface UserQueryPlan {
-  /** Filters NERM applies itself (a superset of the answer). */
-  upstream: URLSearchParams;
-  /** The exact filter, applied here. */
-  matches: (profile: NermProfile) => boolean;
-}
-
-interface CollectedPage {
-  persons: NermProfile[];
-  /** Upstream offsets the page covers: [start, end). */
-  start: number;
-  end: number;
-  /** Whether records remain after `end`. */
-  more: boolean;
-}
-
-/** Ask NERM for a little more than is missing: some of what it sends is filtered out. */
-const askFor = (missing: number) => Math.min(NERM_MAX_LIMIT, Math.ceil(missing * 1.25) + 2);
-
-/** Which NERM query, and which exact filter, answer a unified users query; null when nothing can match. */
-function userQueryPlan(
-  types: Map<string, NermProfileType>,
-  query: UsersQuery,
-): UserQueryPlan | null {
-  const typeIds = new Set(
-    [...types.values()]
-      .filter((t) => PERSON_CATEGORIES.has(String(t.category)))
-      .filter((t) => query.user_type === undefined || t.name === query.user_type)
-      .map((t) => t.id),
-  );
-  if (typeIds.size === 0) return null;
-  const upstream = new URLSearchParams();
-  if (query.user_type !== undefined && typeIds.size === 1)
-    upstream.set('profile_type_id', [...typeIds][0] as string);
-  // NERM filters on one status value; "inactive" covers two (Inactive, On Leave).
-  if (query.status === 'active' || query.status === 'deleted')
-    upstream.set('status', STATUS_TO_NERM[query.status]);
-  const afterMs = query.updated_after === undefined ? undefined : Date.parse(query.updated_after);
-  if (afterMs !== undefined) {
-    // NERM takes a date, in the tenant's zone and maybe exclusive: ask from two days
-    // earlier, then filter exactly here.
-    upstream.set('updated_after', new Date(afterMs - 2 * DAY_MS).toISOString().slice(0, 10));
-  }
-  return {
-    upstream,
-    matches: (p) =>
-      typeIds.has(String(p.profile_type_id)) &&
-      (query.status === undefined || STATUS_FROM_NERM[String(p.status)] === query.status) &&
-      (afterMs === undefined || Date.parse(String(p.updated_at)) >= afterMs),
-  };
-}
-
-/**
- * Up to `limit` matching profiles from upstream offset `start` on. The page ends right
- * after its last person, so the next page starts exactly there: nothing lost, nothing
- * repeated. One NERM request per page, unless a stretch holds no match at all.
- */
-async function collectForward(
-  client: NermClient,
-  plan: UserQueryPlan,
-  start: number,
-  limit: number,
-): Promise<CollectedPage> {
-  const persons: NermProfile[] = [];
-  const q = new URLSearchParams(plan.upstream);
-  let offset = start;
-  let more = true;
-  // Stop once a page is full, or once `limit` NERM records were read and some matched:
-  // topping a page up costs a NERM round trip per page for a handful of users, which a
-  // full walk pays twice over. Filtered stretches (no match yet) keep reading.
-  for (let hop = 0; hop < MAX_HOPS && persons.length < limit && more; hop++) {
-    if (persons.length > 0 && offset - start >= limit) break;
-    const asked = askFor(limit - persons.length);
-    q.set('limit', String(asked));
-    q.set('offset', String(offset));
-    const page = await fetchPage<NermProfile>(client, 'profiles', q);
-    let consumed = 0;
-    for (const profile of page.items) {
-      consumed++;
-      if (plan.matches(profile)) persons.push(profile);
-      if (persons.length === limit) break;
-    }
-    offset += consumed;
-    more = consumed < page.items.length || hasMore(page, offset, asked);
-  }
-  return { persons, start, end: offset, more };
-}
-
-/** The `limit` matching profiles just before upstream offset `end` (a prev_cursor page). */
-async function collectBackward(
-  client: NermClient,
-  plan: UserQueryPlan,
-  end: number,
-  limit: number,
-): Promise<CollectedPage> {
-  const persons: NermProfile[] = [];
-  const q = new URLSearchParams(plan.upstream);
-  let before = end;
-  let start = end;
-  for (let hop = 0; hop < MAX_HOPS && persons.length < limit && before > 0; hop++) {
-    const from = Math.max(0, before - askFor(limit - persons.length));
-    q.set('limit', String(before - from));
-    q.set('offset', String(from));
-    const page = await fetchPage<NermProfile>(client, 'profiles', q);
-    const items = page.items.slice(0, before - from);
-    for (let i = items.length - 1; i >= 0 && persons.length < limit; i--) {
-      const profile = items[i] as NermProfile;
-      if (plan.matches(profile)) {
-        persons.unshift(profile);
-        start = from + i;
-      }
-    }
-    before = from;
-    if (persons.length < limit) start = from;
-  }
-  return { persons, start, end, more: true };
 }
 
 function noSuchUser(): BrokerError {
