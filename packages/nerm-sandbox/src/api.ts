@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { NermHttpError, badRequest, notFound, validationFailed } from './errors.ts';
-import { ordered, pageOf, parseBool, parsePaging } from './paging.ts';
+import { ordered, pageOf, parseBool, parsePaging, type Paging } from './paging.ts';
 import { nermTimestamp } from './seed.ts';
 import {
   PROFILE_STATUSES,
@@ -92,6 +92,17 @@ function renderSession(session: WorkflowSession): Record<string, unknown> {
  * The NERM v1 REST surface over one tenant's data. Shapes, wrapping, paging and error
  * bodies follow sailpoint-oss/api-specs `nerm/openapi.yaml`.
  */
+/**
+ * Spec-legal variations a real tenant may show; the broker must not depend on the
+ * sandbox's particular choices.
+ */
+export interface Quirks {
+  /** Ignore `metadata=true`: never send `_metadata`. */
+  noMetadata?: boolean;
+  /** Cap `limit` below NERM's 500. */
+  maxLimit?: number;
+}
+
 export class NermApi {
   private readonly routes: Route[] = [];
   private readonly profiles = new Map<string, Profile>();
@@ -101,6 +112,7 @@ export class NermApi {
   constructor(
     readonly data: TenantData,
     private readonly now: () => number = Date.now,
+    private readonly quirks: Quirks = {},
   ) {
     for (const p of data.profiles) this.profiles.set(p.id, p);
     for (const t of data.profileTypes) this.types.set(t.id, t);
@@ -169,6 +181,15 @@ export class NermApi {
     this.routes.push({ method, template, pattern: new RegExp(`^${source}/?$`), keys, handler });
   }
 
+  private paging(query: URLSearchParams): Paging {
+    const paging = parsePaging(query);
+    return {
+      limit: Math.min(paging.limit, this.quirks.maxLimit ?? paging.limit),
+      offset: paging.offset,
+      metadata: paging.metadata && !this.quirks.noMetadata,
+    };
+  }
+
   // ---- profiles -------------------------------------------------------------------
 
   private profile(id: string | undefined): Profile {
@@ -202,7 +223,7 @@ export class NermApi {
     );
     items = ordered(items, q.get('order'), ORDER_FIELDS);
     return ok(
-      pageOf('profiles', items, parsePaging(q), req.path, q, (p) =>
+      pageOf('profiles', items, this.paging(q), req.path, q, (p) =>
         renderProfile(p, withAttributes),
       ),
     );
@@ -221,7 +242,7 @@ export class NermApi {
     for (const key of ['status', 'name', 'order']) {
       if (q.has(key)) throw badRequest(`${key} cannot be used together with after_id`);
     }
-    const { limit, metadata } = parsePaging(q);
+    const { limit, metadata } = this.paging(q);
     const sorted = this.data.profiles
       .filter(
         (p) =>
@@ -420,7 +441,7 @@ export class NermApi {
       pageOf(
         'profile_types',
         ordered(items, q.get('order'), ORDER_FIELDS),
-        parsePaging(q),
+        this.paging(q),
         req.path,
         q,
         (t) => t,
@@ -441,7 +462,7 @@ export class NermApi {
     const items = this.data.neAttributes.filter(
       (a) => (!label || a.label === label) && (!dataType || a.data_type === dataType),
     );
-    return ok(pageOf('ne_attributes', items, parsePaging(q), req.path, q, (a) => a));
+    return ok(pageOf('ne_attributes', items, this.paging(q), req.path, q, (a) => a));
   }
 
   // ---- roles and relationships ----------------------------------------------------
@@ -460,7 +481,7 @@ export class NermApi {
       pageOf(
         'roles',
         ordered(items, q.get('order'), ORDER_FIELDS),
-        parsePaging(q),
+        this.paging(q),
         req.path,
         q,
         renderRole,
@@ -481,7 +502,7 @@ export class NermApi {
     const items = this.data.roleProfiles.filter(
       (rp) => (!roleId || rp.role_id === roleId) && (!profileId || rp.profile_id === profileId),
     );
-    return ok(pageOf('role_profiles', items, parsePaging(q), req.path, q, (rp) => rp));
+    return ok(pageOf('role_profiles', items, this.paging(q), req.path, q, (rp) => rp));
   }
 
   private createRoleProfile(req: ApiRequest): ApiResponse {
@@ -530,7 +551,7 @@ export class NermApi {
       pageOf(
         'users',
         ordered(items, q.get('order'), [...ORDER_FIELDS, 'login', 'email']),
-        parsePaging(q),
+        this.paging(q),
         req.path,
         q,
         (u) => u,
@@ -551,7 +572,7 @@ export class NermApi {
     const items = this.data.userRoles.filter(
       (ur) => (!userId || ur.user_id === userId) && (!roleId || ur.role_id === roleId),
     );
-    return ok(pageOf('user_roles', items, parsePaging(q), req.path, q, (ur) => ur));
+    return ok(pageOf('user_roles', items, this.paging(q), req.path, q, (ur) => ur));
   }
 
   // ---- workflow sessions ----------------------------------------------------------
@@ -580,7 +601,7 @@ export class NermApi {
       pageOf(
         'workflow_sessions',
         ordered(items, q.get('order'), ORDER_FIELDS),
-        parsePaging(q),
+        this.paging(q),
         req.path,
         q,
         renderSession,

@@ -6,6 +6,7 @@ export {
 } from './server.ts';
 export { seedTenant, nermDate, nermTimestamp, type SeedOptions } from './seed.ts';
 export { Faults, type FaultPlan } from './faults.ts';
+export type { Quirks } from './api.ts';
 export { Stats } from './stats.ts';
 export { DEFAULT_LIMIT, MAX_LIMIT } from './paging.ts';
 export type * from './types.ts';

@@ -430,3 +430,19 @@ describe('sandbox control', () => {
     expect(await res.json()).toMatchObject({ api: 1, byRoute: { 'GET /api/roles': 1 } });
   });
 });
+
+describe('quirks (spec-legal variations)', () => {
+  it('can leave out _metadata and cap limit lower than 500', async () => {
+    const odd = await startSandbox({ persons: 30, quirks: { noMetadata: true, maxLimit: 7 } });
+    try {
+      const res = await fetch(`${odd.url}/api/profiles?limit=500&metadata=true`, {
+        headers: { authorization: `Bearer ${odd.credentials.apiKey}` },
+      });
+      const body = (await res.json()) as any;
+      expect(body.profiles).toHaveLength(7);
+      expect(body).not.toHaveProperty('_metadata');
+    } finally {
+      await odd.close();
+    }
+  });
+});

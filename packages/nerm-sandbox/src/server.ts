@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NermApi } from './api.ts';
+import { NermApi, type Quirks } from './api.ts';
 import { Authenticator, randomSecret, type ClientCredentials } from './auth.ts';
 import { INVALID_JSON, SERVER_ERROR } from './errors.ts';
 import { Faults, type FaultPlan } from './faults.ts';
@@ -19,6 +19,8 @@ export interface SandboxOptions extends SeedOptions {
   /** Access-token lifetime of `/oauth/token`, seconds (ISC answers ~749). */
   tokenTtlSeconds?: number;
   faults?: FaultPlan;
+  /** Spec-legal behaviours other tenants show: no `_metadata`, a lower `limit` cap. */
+  quirks?: Quirks;
   /** Tenant data to serve instead of the seeded tenant. */
   data?: TenantData;
 }
@@ -122,7 +124,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     restrictedClient: credentials.restrictedClient,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 749,
   });
-  const api = new NermApi(data);
+  const api = new NermApi(data, Date.now, options.quirks);
   const stats = new Stats();
   const faults = new Faults(options.faults);
 

@@ -81,13 +81,17 @@ export async function fetchPage<T>(
   return { items: items as T[], total: typeof total === 'number' ? total : undefined };
 }
 
-/** Whether records remain after a page that ended at `nextOffset`. */
-export function hasMore(page: NermPage<unknown>, nextOffset: number, requested: number): boolean {
+/**
+ * Whether records remain after a page that ended at `nextOffset`. Without
+ * `_metadata.total`, only an empty page ends a list: a short page may just be a tenant
+ * capping `limit` lower than asked.
+ */
+export function hasMore(page: NermPage<unknown>, nextOffset: number): boolean {
   if (page.items.length === 0) return false;
-  return page.total !== undefined ? nextOffset < page.total : page.items.length >= requested;
+  return page.total !== undefined ? nextOffset < page.total : true;
 }
 
-/** Every record of a (small) NERM list, 500 at a time. */
+/** Every record of a (small) NERM list, 500 at a time (see hasMore for the end). */
 export async function fetchAll<T>(
   client: NermClient,
   resource: string,
@@ -101,6 +105,6 @@ export async function fetchAll<T>(
     const page = await fetchPage<T>(client, resource, q);
     all.push(...page.items);
     offset += page.items.length;
-    if (!hasMore(page, offset, NERM_MAX_LIMIT)) return all;
+    if (!hasMore(page, offset)) return all;
   }
 }

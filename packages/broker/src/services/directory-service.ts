@@ -283,7 +283,7 @@ export class DirectoryService {
     const result = page.items.map(roleToUnified);
     return {
       result,
-      next_cursor: hasMore(page, next, query.limit)
+      next_cursor: hasMore(page, next)
         ? this.deps.cursors.encode(account.id, scope, { o: next })
         : null,
       prev_cursor:

@@ -156,11 +156,7 @@ export class ProxyService {
     const items = body[key] as unknown[];
     const total = (body._metadata as { total?: unknown } | undefined)?.total;
     const next = start + items.length;
-    const more = hasMore(
-      { items, total: typeof total === 'number' ? total : undefined },
-      next,
-      limit,
-    );
+    const more = hasMore({ items, total: typeof total === 'number' ? total : undefined }, next);
     const envelope = {
       result: items,
       next_cursor: more ? this.deps.cursors.encode(account.id, scope, { o: next }) : null,

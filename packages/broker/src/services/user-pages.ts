@@ -105,7 +105,7 @@ export async function collectForward(
       if (persons.length === limit) break;
     }
     offset += consumed;
-    more = consumed < page.items.length || hasMore(page, offset, asked);
+    more = consumed < page.items.length || hasMore(page, offset);
   }
   return { persons, start, end: offset, more };
 }
