@@ -4,16 +4,19 @@ import { expectedUsers, normalizeRoles } from './expected-mapping.ts';
 import { startStack, type Stack } from './helpers.ts';
 
 /**
- * A tenant that sends no `_metadata` and caps `limit` at 100: both are within NERM's
+ * A tenant that sends no `_metadata`, caps `limit` at 100 and refuses `offset=0`: all within NERM's
  * documented behaviour, and the broker must still read everything exactly once.
  */
-describe('a tenant without _metadata and with a lower page cap', () => {
+describe('a tenant without _metadata, with a lower page cap, refusing offset=0', () => {
   let sandbox: Sandbox;
   let stack: Stack;
   let token: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ persons: 700, quirks: { noMetadata: true, maxLimit: 100 } });
+    sandbox = await startSandbox({
+      persons: 700,
+      quirks: { noMetadata: true, maxLimit: 100, rejectZeroOffset: true },
+    });
     stack = await startStack({ sandbox });
     ({ token } = await stack.connectAccount('pat'));
   });

@@ -101,6 +101,8 @@ export interface Quirks {
   noMetadata?: boolean;
   /** Cap `limit` below NERM's 500. */
   maxLimit?: number;
+  /** Refuse `offset=0`, reading the spec's `minimum: 1` literally (the docs count from 0). */
+  rejectZeroOffset?: boolean;
 }
 
 export class NermApi {
@@ -182,6 +184,9 @@ export class NermApi {
   }
 
   private paging(query: URLSearchParams): Paging {
+    if (this.quirks.rejectZeroOffset && query.get('offset') === '0') {
+      throw badRequest('offset must be greater than or equal to 1');
+    }
     const paging = parsePaging(query);
     return {
       limit: Math.min(paging.limit, this.quirks.maxLimit ?? paging.limit),

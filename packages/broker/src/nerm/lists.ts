@@ -71,6 +71,9 @@ export async function fetchPage<T>(
 ): Promise<NermPage<T>> {
   const q = new URLSearchParams(query);
   q.set('metadata', 'true');
+  // The spec declares `offset` with minimum 1 while the docs count from 0: the first
+  // page simply leaves it out, which every reading of NERM accepts.
+  if (q.get('offset') === '0') q.delete('offset');
   const res = await client.send({ method: 'GET', path: resource, query: q, idempotent: true });
   if (res.status !== 200) throw upstreamFailure(res, resource);
   const body = parseJson(res) as Record<string, unknown> | undefined;

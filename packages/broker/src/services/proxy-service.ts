@@ -138,7 +138,7 @@ export class ProxyService {
     const cursor = query.get('next_cursor');
     const start = cursor ? this.deps.cursors.decode(cursor, account.id, scope).o : 0;
     upstream.set('limit', String(limit));
-    upstream.set('offset', String(start));
+    if (start > 0) upstream.set('offset', String(start)); // no offset=0: see fetchPage
     upstream.set('metadata', 'true');
 
     const res = await this.deps.accounts
