@@ -45,6 +45,17 @@ async function link(
   return hash;
 }
 
+/** Stores an account the way a first connect does: fresh link token, public token. */
+async function stored(store: Store, a: AccountRow, pt = publicToken(a.id)) {
+  return store.completeLink({
+    linkTokenHash: await link(store),
+    now: NOW,
+    account: a,
+    reauth: false,
+    publicToken: pt,
+  });
+}
+
 function publicToken(accountId: string, expiresAt = NOW + 60_000) {
   return {
     token_hash: randomUUID(),
@@ -207,13 +218,7 @@ describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
   it('redeems a public token once and never after expiry', async () => {
     const a = account();
     const pt = publicToken(a.id);
-    await store.completeLink({
-      linkTokenHash: await link(store),
-      now: NOW,
-      account: a,
-      reauth: false,
-      publicToken: pt,
-    });
+    await stored(store, a, pt);
     expect(await store.redeemPublicToken(pt.token_hash, NOW)).toBe(a.id);
     expect(await store.redeemPublicToken(pt.token_hash, NOW)).toBeUndefined();
     const late = publicToken(a.id, NOW + 10);
@@ -262,13 +267,7 @@ describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
 
   it('patches only the given account fields', async () => {
     const a = account();
-    await store.completeLink({
-      linkTokenHash: await link(store),
-      now: NOW,
-      account: a,
-      reauth: false,
-      publicToken: publicToken(a.id),
-    });
+    await stored(store, a, publicToken(a.id));
     const mapped = await store.updateAccount(a.id, {
       field_mapping: { title: 'role_title' },
       updated_at: NOW + 1,
@@ -290,13 +289,7 @@ describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
   it('disconnects: destroys the credential and its public tokens, once', async () => {
     const a = account();
     const pt = publicToken(a.id);
-    await store.completeLink({
-      linkTokenHash: await link(store),
-      now: NOW,
-      account: a,
-      reauth: false,
-      publicToken: pt,
-    });
+    await stored(store, a, pt);
     expect(await store.disconnectAccount(a.id, NOW + 1)).toBe(true);
     expect(await store.getAccount(a.id)).toMatchObject({
       status: 'disconnected',
@@ -309,13 +302,7 @@ describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
 
   it('lists credentials for rotation and swaps them only from the expected key', async () => {
     const a = account({ credential_kid: 'old-kid' });
-    await store.completeLink({
-      linkTokenHash: await link(store),
-      now: NOW,
-      account: a,
-      reauth: false,
-      publicToken: publicToken(a.id),
-    });
+    await stored(store, a, publicToken(a.id));
     const pending = await store.listCredentialsNotSealedWith('new-kid', '', 1000);
     expect(pending.map((r) => r.id)).toContain(a.id);
     expect(await store.credentialKeyIds()).toContain('old-kid');
@@ -334,13 +321,7 @@ describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
 
   it('reserves, completes and releases idempotency keys', async () => {
     const a = account();
-    await store.completeLink({
-      linkTokenHash: await link(store),
-      now: NOW,
-      account: a,
-      reauth: false,
-      publicToken: publicToken(a.id),
-    });
+    await stored(store, a, publicToken(a.id));
     const row = { account_id: a.id, key: 'k-1', request_hash: 'h1', created_at: NOW };
     expect(await store.reserveIdempotency(row)).toBeUndefined();
     expect(await store.reserveIdempotency(row)).toMatchObject({ status: 0, request_hash: 'h1' });
