@@ -26,6 +26,8 @@ export interface BrokerConfig {
   linkRateLimits: { perIp: number; perLinkToken: number };
   /** Which secrets were generated for development, so start-up can say so. */
   generated: ('api_key' | 'encryption_key' | 'signing_key')[];
+  /** Acceptable but unwise settings, for the start-up log (never values). */
+  warnings: string[];
 }
 
 /** A configuration problem; its message names variables, never their values. */
@@ -107,8 +109,8 @@ function parseLimit(
 function parseTtl(raw: string | undefined, problems: string[]): number {
   if (raw === undefined || raw === '') return 3600;
   const ttl = Number(raw);
-  if (!Number.isInteger(ttl) || ttl < 60 || ttl > 86_400) {
-    problems.push('NERM_BROKER_TOKEN_TTL must be whole seconds between 60 and 86400');
+  if (!Number.isInteger(ttl) || ttl < 1 || ttl > 604_800) {
+    problems.push('NERM_BROKER_TOKEN_TTL must be whole seconds between 1 and 604800 (7 days)');
   }
   return ttl;
 }
@@ -150,6 +152,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     ? resolve(env.NERM_BROKER_DATA_DIR)
     : defaultDataDir(databaseUrl);
   const generated: BrokerConfig['generated'] = [];
+  const warnings: string[] = [];
 
   const required = (name: string) => {
     if (production) problems.push(`${name} is required when NODE_ENV=production`);
@@ -160,9 +163,12 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     apiKeys = env.NERM_BROKER_API_KEYS.split(',')
       .map((k) => k.trim())
       .filter(Boolean);
-    if (apiKeys.length === 0 || apiKeys.some((k) => k.length < MIN_API_KEY_LENGTH)) {
-      problems.push(
-        `NERM_BROKER_API_KEYS must list keys of at least ${MIN_API_KEY_LENGTH} characters`,
+    // Malformed stops start-up; merely short is the operator's call, so it only warns.
+    if (apiKeys.length === 0 || apiKeys.some((k) => /[\s"']/.test(k))) {
+      problems.push('NERM_BROKER_API_KEYS must be a comma list of keys without spaces or quotes');
+    } else if (apiKeys.some((k) => k.length < MIN_API_KEY_LENGTH)) {
+      warnings.push(
+        `an API key in NERM_BROKER_API_KEYS is shorter than ${MIN_API_KEY_LENGTH} characters`,
       );
     }
   } else required('NERM_BROKER_API_KEYS');
@@ -197,7 +203,13 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     .split(',')
     .map((o) => o.trim())
     .filter(Boolean);
+  if (allowedOrigins.includes('*')) {
+    warnings.push(
+      'NERM_BROKER_ALLOWED_ORIGINS is "*": any web page may call /link/* (a link token is still required)',
+    );
+  }
   for (const origin of allowedOrigins) {
+    if (origin === '*') continue;
     if (!URL.canParse(origin) || new URL(origin).origin !== origin.replace(/\/$/, '')) {
       problems.push(
         `NERM_BROKER_ALLOWED_ORIGINS: "${origin}" is not an origin like https://app.example.com`,
@@ -261,12 +273,13 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     encryptionKeys,
     signingKeys,
     allowedHosts,
-    allowedOrigins: allowedOrigins.map((o) => new URL(o).origin),
+    allowedOrigins: allowedOrigins.map((o) => (o === '*' ? o : new URL(o).origin)),
     tokenTtlSeconds,
     issuer: env.NERM_BROKER_ISSUER || 'nerm-connect-broker',
     logLevel: env.NERM_BROKER_LOG_LEVEL || 'info',
     trustProxy: env.NERM_BROKER_TRUST_PROXY === 'true' || env.NERM_BROKER_TRUST_PROXY === '1',
     linkRateLimits,
     generated,
+    warnings,
   };
 }

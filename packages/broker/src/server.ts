@@ -7,6 +7,7 @@ async function main(): Promise<void> {
   const config = await configOrExit();
   const broker = await createBroker(config);
   const { logger } = broker;
+  for (const warning of config.warnings) logger.warn(warning);
   if (config.generated.length > 0) {
     logger.warn(
       { generated: config.generated, data_dir: config.dataDir },

@@ -63,11 +63,11 @@ describe('loadConfig', () => {
   it('refuses weak API keys, bad origins, bad hosts and bad numbers', async () => {
     const message = await problemsOf({
       NERM_BROKER_DATA_DIR: tempDir(),
-      NERM_BROKER_API_KEYS: 'short',
+      NERM_BROKER_API_KEYS: 'a key with spaces',
       NERM_BROKER_ALLOWED_ORIGINS: 'not an origin',
       NERM_BROKER_ALLOWED_HOSTS: 'ftp://x',
       NERM_BROKER_PORT: 'eighty',
-      NERM_BROKER_TOKEN_TTL: '5',
+      NERM_BROKER_TOKEN_TTL: '0',
     });
     for (const name of [
       'NERM_BROKER_API_KEYS',
@@ -78,6 +78,16 @@ describe('loadConfig', () => {
     ]) {
       expect(message).toContain(name);
     }
+  });
+
+  it("accepts a short API key with a warning (malformed is refused, weak is the operator's call)", async () => {
+    const config = await loadConfig({
+      NERM_BROKER_DATA_DIR: tempDir(),
+      NERM_BROKER_API_KEYS: 'test-key',
+    });
+    expect(config.apiKeys).toEqual(['test-key']);
+    expect(config.warnings.join()).toContain('shorter than 20');
+    expect(config.warnings.join()).not.toContain('test-key');
   });
 
   it('generates missing keys in development into 0600 files, and reuses them', async () => {
@@ -106,6 +116,7 @@ describe('loadConfig', () => {
       databaseUrl: 'sqlite:.data/nerm-connect.db',
       tokenTtlSeconds: 3600,
       linkRateLimits: { perIp: 60, perLinkToken: 10 },
+      warnings: [],
       allowedOrigins: [],
       generated: [],
     });

@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { SignJWT, base64url, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKeyJson, startStack, type Stack } from './helpers.ts';
 
@@ -157,6 +157,31 @@ describe('signing key rotation and ES256', () => {
       expect(jwks.body.keys.every((k: any) => !('d' in k))).toBe(true);
     } finally {
       await rotated.close();
+    }
+  });
+});
+
+describe('NERM_BROKER_TOKEN_TTL', () => {
+  it('sets the token lifetime; past it the broker answers token_expired', async () => {
+    let now = Date.now();
+    const short = await startStack({
+      sandbox: stack.sandbox,
+      env: { NERM_BROKER_TOKEN_TTL: '5' },
+      overrides: { now: () => now },
+    });
+    try {
+      const { token: fresh } = await short.connectAccount('api_key', 'tenant-ttl');
+      expect(decodeJwt(fresh).exp! - decodeJwt(fresh).iat!).toBe(5);
+      expect((await short.call(ROLES, { token: fresh })).status).toBe(200);
+      now += 6_000;
+      expect(
+        await (async () => {
+          const res = await short.call(ROLES, { token: fresh });
+          return { status: res.status, code: res.body.error.code };
+        })(),
+      ).toEqual({ status: 401, code: 'token_expired' });
+    } finally {
+      await short.close();
     }
   });
 });

@@ -392,6 +392,27 @@ describe('POST /link/connect', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://widget.test');
   });
 
+  it('admits any page origin when NERM_BROKER_ALLOWED_ORIGINS is *', async () => {
+    const open = await startStack({
+      sandbox: stack.sandbox,
+      env: { NERM_BROKER_ALLOWED_ORIGINS: '*' },
+    });
+    try {
+      const res = await open.call('/link/session', {
+        token: await open.linkToken(),
+        headers: { origin: 'https://anywhere.example' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('access-control-allow-origin')).toBe('https://anywhere.example');
+      expect(
+        (await open.call('/link/session', { headers: { origin: 'https://anywhere.example' } })).body
+          .error.code,
+      ).toBe('link_token_invalid');
+    } finally {
+      await open.close();
+    }
+  });
+
   it('re-authenticates an existing account in place', async () => {
     const { accountId, token } = await stack.connectAccount('api_key', 'tenant-reauth');
     const lt = await stack.linkToken('tenant-reauth', accountId);

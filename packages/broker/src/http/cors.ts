@@ -3,15 +3,17 @@ import { BrokerError } from '../errors.ts';
 
 /**
  * CORS for the browser-facing link endpoints only: origins from
- * NERM_BROKER_ALLOWED_ORIGINS get the headers; any other browser origin is refused.
+ * NERM_BROKER_ALLOWED_ORIGINS (or any, for `*`) get the headers; any other browser
+ * origin is refused.
  */
 export function linkCors(allowedOrigins: readonly string[]): RequestHandler {
   const allowed = new Set(allowedOrigins);
+  const anyOrigin = allowed.has('*');
   return (req, res, next) => {
     const origin = req.get('origin');
     res.vary('Origin');
     if (origin === undefined) return next();
-    if (!allowed.has(origin)) {
+    if (!anyOrigin && !allowed.has(origin)) {
       return next(
         new BrokerError(
           'forbidden',
