@@ -36,6 +36,10 @@ async function startStack() {
   });
   const broker = await createBroker(config, {
     logger: createLogger({ level: 'silent' }),
+    // Tests never resolve real names (tenants here are loopback origins).
+    resolve: async (host) => {
+      throw Object.assign(new Error(`tests do not resolve ${host}`), { code: 'ENOTFOUND' });
+    },
     // Every test browses from 127.0.0.1: the per-IP limit would throttle the suite itself.
     limits: {
       connectPerLinkToken: { limit: 4, windowMs: 60_000 },

@@ -128,6 +128,11 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const broker = await createBroker(config, {
     logger: createLogger({ level: 'info', destination: logs }),
     retry: FAST_RETRY,
+    // No test resolves a real name: tenants here are loopback origins, and a slip must
+    // fail fast rather than reach (or send a secret to) a real host.
+    resolve: async (host) => {
+      throw Object.assign(new Error(`tests do not resolve ${host}`), { code: 'ENOTFOUND' });
+    },
     ...options.overrides,
   });
   const server: Server = broker.app.listen(0, '127.0.0.1');

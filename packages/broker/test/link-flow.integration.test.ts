@@ -88,6 +88,17 @@ describe('POST /link-tokens', () => {
     ).toEqual(['tenant_id']);
   });
 
+  it('reads null for the optional integrated_account_id as absent', async () => {
+    const res = await stack.admin('/link-tokens', {
+      method: 'POST',
+      json: { tenant_id: 'acme', integrated_account_id: null },
+    });
+    expect(res.status).toBe(201);
+    expect(
+      (await stack.call('/link/session', { token: res.body.link_token })).body.integrated_account,
+    ).toBeNull();
+  });
+
   it('refuses to re-authenticate an account of another tenant', async () => {
     const { accountId } = await stack.connectAccount('api_key', 'tenant-x');
     const res = await stack.admin('/link-tokens', {
@@ -208,6 +219,33 @@ describe('POST /link/connect', () => {
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
     expect(res.body.error.issues?.[0]?.path).toEqual(['tenant_url']);
+  });
+
+  it('uses the default ISC token URL when token_url is empty or null', async () => {
+    // No real DNS: the test must never reach (or send a secret to) the real SailPoint.
+    const looked: string[] = [];
+    const offline = await startStack({
+      sandbox: stack.sandbox,
+      overrides: {
+        resolve: async (host) => {
+          looked.push(host);
+          throw Object.assign(new Error('ENOTFOUND'), { code: 'ENOTFOUND' });
+        },
+      },
+    });
+    try {
+      for (const token_url of ['', null]) {
+        const res = await offline.connect(await offline.linkToken(), {
+          tenant_url: 'acme',
+          auth: { ...patAuth(), token_url },
+        });
+        expect(res.body.error.code).toBe('tenant_unreachable');
+        expect(res.body.error.message).toContain('token URL');
+      }
+      expect(new Set(looked)).toEqual(new Set(['acme.api.identitynow.com']));
+    } finally {
+      await offline.close();
+    }
   });
 
   it('refuses a token URL outside the allow-list', async () => {

@@ -225,6 +225,14 @@ describe('paging errors', () => {
     ).toBe(200);
   });
 
+  it('treats an empty next_cursor as the first page', async () => {
+    const first = await stack.call(`${USERS}?limit=5`, { token });
+    const empty = await stack.call(`${USERS}?limit=5&next_cursor=`, { token });
+    expect(empty.body.result.map((u: any) => u.id)).toEqual(
+      first.body.result.map((u: any) => u.id),
+    );
+  });
+
   it('refuses unknown query parameters', async () => {
     expect((await stack.call(`${USERS}?colour=blue`, { token })).body.error.code).toBe(
       'invalid_request',

@@ -8,7 +8,9 @@ export function linkTokensRouter(links: LinkService): Router {
   const router = Router();
   router.post('/', async (req, res) => {
     const body = parse(CreateLinkTokenBody, req.body, 'link token request');
-    res.status(201).json(await links.createLinkToken(body.tenant_id, body.integrated_account_id));
+    res
+      .status(201)
+      .json(await links.createLinkToken(body.tenant_id, body.integrated_account_id ?? undefined));
   });
   return router;
 }

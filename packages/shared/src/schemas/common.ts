@@ -14,7 +14,8 @@ export const PageQuery = z.strictObject({
     .min(1)
     .max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
     .default(DEFAULT_PAGE_SIZE),
-  next_cursor: z.string().min(1).max(2048).optional(),
+  // An empty next_cursor is a client that had none: the first page.
+  next_cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(2048).optional()),
 });
 
 /** `{result, next_cursor, prev_cursor, result_count}` around any unified item. */

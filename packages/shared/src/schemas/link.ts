@@ -7,7 +7,7 @@ export const TenantId = z.string().trim().min(1).max(256);
 export const CreateLinkTokenBody = z.strictObject({
   tenant_id: TenantId,
   /** Re-authenticate this account in place (same id) instead of creating one. */
-  integrated_account_id: z.string().min(1).max(64).optional(),
+  integrated_account_id: z.string().min(1).max(64).nullish(),
 });
 export type CreateLinkTokenBody = z.input<typeof CreateLinkTokenBody>;
 
@@ -20,7 +20,13 @@ export const PatAuth = z.strictObject({
   type: z.literal('pat'),
   client_id: z.string().trim().min(1, 'required').max(256),
   client_secret: Secret,
-  token_url: z.string().trim().min(1).max(2048).optional(),
+  /** Optional; empty or null means the default `https://{tenant}.api.identitynow.com/oauth/token`. */
+  token_url: z
+    .string()
+    .trim()
+    .max(2048)
+    .nullish()
+    .transform((v) => (v ? v : undefined)),
 });
 export const ApiKeyAuth = z.strictObject({ type: z.literal('api_key'), api_key: Secret });
 export const ConnectAuth = z.discriminatedUnion('type', [PatAuth, ApiKeyAuth]);
