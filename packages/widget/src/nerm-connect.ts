@@ -446,8 +446,15 @@ export class NermConnect extends LitElement {
     if (outcome.ok) {
       // A re-authentication link names its tenant: fill it in.
       if (outcome.tenantHost && this._tenantUrl === '') this._tenantUrl = outcome.tenantHost;
-    } else if (outcome.code === 'link_token_invalid') {
-      this._expire();
+    } else if (outcome.code === 'link_token_invalid' && this._phase === 'idle') {
+      // Say so now, before anything is typed; the form stays, so a host page that hands
+      // over a fresh link token loses nothing. Submitting the dead link ends in _expire().
+      const t = this._t;
+      const message = t.errors.link_token_invalid ?? t.expiredTitle;
+      this._formError = { message: `${t.expiredTitle}. ${t.expiredBody}` };
+      this._status = t.expiredTitle;
+      this.dispatchEvent(new NermConnectErrorEvent({ code: 'link_token_invalid', message }));
+      this._step('error', { code: 'link_token_invalid' });
     }
   }
 

@@ -212,14 +212,33 @@ describe('<nerm-connect>', () => {
     expect(succeeded).to.equal(false);
   });
 
-  it('raises link_token_invalid for an expired link and recovers when given a fresh one', async () => {
-    const el = await connected({ 'link-token': 'lt_expired_or_never_issued' });
-    await until(() => $(el, '.outcome') !== null);
+  it('raises link_token_invalid for an expired link, keeps what was typed, and recovers with a fresh one', async () => {
+    const { brokerUrl } = await e2e();
+    const el = document.createElement('nerm-connect');
+    const errors: string[] = [];
+    el.addEventListener('nerm-connect-error', (e) => errors.push(e.detail.code));
+    el.setAttribute('broker-url', brokerUrl);
+    el.setAttribute('link-token', 'lt_expired_or_never_issued');
+    document.body.append(el);
+    await el.updateComplete;
+    await until(() => errors.length > 0);
+    expect(errors).to.deep.equal(['link_token_invalid']);
+    await el.updateComplete;
+    expect($(el, '[part="form-error"]')!.textContent).to.contain('This link has expired');
+    expect($(el, 'form')).not.to.equal(null);
+
+    // Submitting the dead link: the error again, and the expired panel.
+    await fillApiKey(el);
+    const again = next<CustomEvent>(el, 'nerm-connect-error');
+    await submit(el);
+    expect((await again).detail.code).to.equal('link_token_invalid');
+    await el.updateComplete;
     expect($(el, '.outcome h3')!.textContent).to.equal('This link has expired');
 
     el.linkToken = await linkToken();
     await el.updateComplete;
     expect($(el, 'form')).not.to.equal(null);
+    expect($(el, '[part="form-error"]')).to.equal(null);
     await fillApiKey(el);
     const success = next<NermConnectSuccessEvent>(el, 'nerm-connect-success');
     await submit(el);
