@@ -2,6 +2,8 @@
 export default {
   globs: ['src/nerm-connect.ts', 'src/events/*.ts'],
   litelement: true,
+  // package.json already names the manifest; checks that write elsewhere must not rewrite it.
+  packagejson: false,
   plugins: [
     {
       name: 'public-only',
