@@ -225,6 +225,20 @@ describe('paging errors', () => {
     ).toBe(200);
   });
 
+  it('links the next page in a Link header (rel="next"), filters kept', async () => {
+    const page = await stack.call(`${USERS}?limit=50&status=active`, { token });
+    const link = page.headers.get('link')!;
+    const target = /<([^>]+)>; rel="next"/.exec(link)![1]!;
+    const url = new URL(target, stack.url);
+    expect(url.pathname).toBe(USERS);
+    expect(url.searchParams.get('status')).toBe('active');
+    expect(url.searchParams.get('next_cursor')).toBe(page.body.next_cursor);
+    const last = await stack.call(`${USERS}?user_type=${encodeURIComponent('No Such Type')}`, {
+      token,
+    });
+    expect(last.headers.get('link')).toBeNull();
+  });
+
   it('treats an empty next_cursor as the first page', async () => {
     const first = await stack.call(`${USERS}?limit=5`, { token });
     const empty = await stack.call(`${USERS}?limit=5&next_cursor=`, { token });

@@ -1,5 +1,6 @@
 import { ListAccountsQuery, UpdateAccountBody } from '@nerm-connect/shared';
 import { Router } from 'express';
+import { linkNext } from '../http/link-header.ts';
 import { parse } from '../http/validate.ts';
 import type { AccountService } from '../services/account-service.ts';
 
@@ -8,7 +9,9 @@ export function integratedAccountsRouter(accounts: AccountService): Router {
   const router = Router();
   router.get('/', async (req, res) => {
     const query = parse(ListAccountsQuery, req.query, 'query');
-    res.json(await accounts.list(query));
+    const page = await accounts.list(query);
+    linkNext(req, res, page.next_cursor);
+    res.json(page);
   });
   router.get('/:id', async (req, res) => {
     res.json(await accounts.get(req.params.id));

@@ -6,6 +6,7 @@ import {
 } from '@nerm-connect/shared';
 import express, { Router, type Request, type Response } from 'express';
 import { BrokerError } from '../errors.ts';
+import { linkNext } from '../http/link-header.ts';
 import { parse } from '../http/validate.ts';
 import type { DirectoryService } from '../services/directory-service.ts';
 import type { IdempotencyService } from '../services/idempotency-service.ts';
@@ -60,6 +61,7 @@ export function unifiedRouter(
   router.get('/users', async (req, res) => {
     const query = parse(ListUsersQuery, req.query, 'query');
     const page = await directory.listUsers(usableAccount(res), query);
+    linkNext(req, res, page.nextCursor);
     res.type('application/json').send(page.json);
   });
   router.get('/users/:id', async (req, res) => {
@@ -81,7 +83,9 @@ export function unifiedRouter(
   });
   router.get('/roles', async (req, res) => {
     const query = parse(ListRolesQuery, req.query, 'query');
-    res.json(await directory.listRoles(usableAccount(res), query));
+    const page = await directory.listRoles(usableAccount(res), query);
+    linkNext(req, res, page.next_cursor);
+    res.json(page);
   });
   router.get('/roles/:id', async (req, res) => {
     res.json(await directory.getRole(usableAccount(res), req.params.id));

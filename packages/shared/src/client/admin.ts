@@ -47,7 +47,7 @@ export function createAdmin(options: AdminOptions) {
     accounts: {
       list(query: { tenant_id?: string; limit?: number } = {}): Paginator<Account, AccountList> {
         return new Paginator((cursor) =>
-          http.json(
+          http.page(
             {
               method: 'GET',
               path: '/integrated-accounts',

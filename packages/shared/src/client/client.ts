@@ -94,7 +94,7 @@ export function createClient(options: ClientOptions) {
         init: { signal?: AbortSignal } = {},
       ): Paginator<User, ListEnvelope<User>> {
         return new Paginator((cursor) =>
-          http.json(
+          http.page(
             {
               method: 'GET',
               path: USERS,
@@ -139,7 +139,7 @@ export function createClient(options: ClientOptions) {
     roles: {
       list(query: { limit?: number } = {}): Paginator<Role, ListEnvelope<Role>> {
         return new Paginator((cursor) =>
-          http.json(
+          http.page(
             { method: 'GET', path: ROLES, query: { ...query, next_cursor: cursor } },
             RoleListSchema,
           ),

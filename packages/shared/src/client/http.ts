@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ErrorEnvelopeSchema } from '../errors.ts';
 import { NermConnectError } from './errors.ts';
+import type { PageInFlight } from './paginator.ts';
 
 export type TokenSource = string | (() => string | Promise<string>);
 
@@ -71,8 +72,46 @@ export class HttpClient {
     return url.toString();
   }
 
-  /** Sends a request; returns any answer that is not a 429 to retry. */
+  /** Sends a request; returns any answer that is not a 429 to retry, body read. */
   async raw(spec: RequestSpec): Promise<RawResponse> {
+    const res = await this.send(spec);
+    return { status: res.status, headers: res.headers, text: await res.text() };
+  }
+
+  /** Sends a request and parses a 2xx body with `schema`; anything else throws. */
+  async json<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
+    return parseBody(await this.raw(spec), schema);
+  }
+
+  /**
+   * A list page, resolved as soon as its headers are in: the next cursor comes from a
+   * `Link: <…?next_cursor=…>; rel="next"` header when the broker sends one, while the
+   * body is still being read and checked.
+   */
+  async page<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<PageInFlight<z.infer<S>>> {
+    const res = await this.send(spec);
+    const read = res.text().then((text) => ({ status: res.status, headers: res.headers, text }));
+    if (res.status < 200 || res.status > 299) throw toError(await read);
+    const body = read.then((raw) => parseBody(raw, schema));
+    body.catch(() => undefined);
+    return { nextCursor: this.linkedNext(res.headers), body };
+  }
+
+  async empty(spec: RequestSpec): Promise<void> {
+    const res = await this.raw(spec);
+    if (res.status < 200 || res.status > 299) throw toError(res);
+  }
+
+  /** `next_cursor` of a `rel="next"` link; undefined when the broker sent no Link header. */
+  private linkedNext(headers: Headers): string | null | undefined {
+    const link = headers.get('link');
+    if (link === null) return undefined;
+    const target = /<([^>]*)>\s*;\s*rel="?next"?/.exec(link)?.[1];
+    return target ? new URL(target, `${this.base}/`).searchParams.get('next_cursor') : null;
+  }
+
+  /** Sends a request, waiting out 429s as Retry-After says; resolves at the headers. */
+  private async send(spec: RequestSpec): Promise<Response> {
     const maxRetries = this.options.maxRetries ?? 3;
     const maxWait = this.options.maxRetryAfterMs ?? 30_000;
     for (let attempt = 0; ; attempt++) {
@@ -96,49 +135,42 @@ export class HttpClient {
         if (spec.signal?.aborted) throw cause;
         throw new NermConnectError('network_error', 'The broker could not be reached', { cause });
       }
-      const text = await res.text();
       if (res.status === 429 && attempt < maxRetries) {
         const wait = retryAfterMs(res.headers);
         if (wait <= maxWait) {
+          await res.body?.cancel();
           await sleep(wait + Math.random() * 100, spec.signal);
           continue;
         }
       }
-      return { status: res.status, headers: res.headers, text };
+      return res;
     }
   }
+}
 
-  /** Sends a request and parses a 2xx body with `schema`; anything else throws. */
-  async json<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
-    const res = await this.raw(spec);
-    if (res.status < 200 || res.status > 299) throw toError(res);
-    let body: unknown;
-    try {
-      body = res.text === '' ? undefined : JSON.parse(res.text);
-    } catch (cause) {
-      throw new NermConnectError(
-        'invalid_response',
-        'The broker answered with something that is not JSON',
-        {
-          status: res.status,
-          cause,
-        },
-      );
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      throw new NermConnectError('invalid_response', 'The broker answered in an unexpected shape', {
+function parseBody<S extends z.ZodType>(res: RawResponse, schema: S): z.infer<S> {
+  if (res.status < 200 || res.status > 299) throw toError(res);
+  let body: unknown;
+  try {
+    body = res.text === '' ? undefined : JSON.parse(res.text);
+  } catch (cause) {
+    throw new NermConnectError(
+      'invalid_response',
+      'The broker answered with something that is not JSON',
+      {
         status: res.status,
-        cause: parsed.error,
-      });
-    }
-    return parsed.data;
+        cause,
+      },
+    );
   }
-
-  async empty(spec: RequestSpec): Promise<void> {
-    const res = await this.raw(spec);
-    if (res.status < 200 || res.status > 299) throw toError(res);
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) {
+    throw new NermConnectError('invalid_response', 'The broker answered in an unexpected shape', {
+      status: res.status,
+      cause: parsed.error,
+    });
   }
+  return parsed.data;
 }
 
 export function toError(res: RawResponse): NermConnectError {

@@ -5,26 +5,46 @@ export interface Page<T> {
 }
 
 /**
+ * A page on its way. `nextCursor` is known as soon as the answer's headers are in when
+ * the broker sends a `Link: <…>; rel="next"` header (null: no next page), and undefined
+ * when only the body will tell.
+ */
+export interface PageInFlight<P> {
+  nextCursor: string | null | undefined;
+  body: Promise<P>;
+}
+
+/**
  * A list that streams: `for await (const user of client.users.list())` walks every
  * page, holding one page at a time; `.pages()` yields the pages themselves.
  */
 export class Paginator<T, P extends Page<T> = Page<T>> implements AsyncIterable<T> {
-  constructor(private readonly fetchPage: (cursor: string | undefined) => Promise<P>) {}
+  constructor(private readonly start: (cursor: string | undefined) => Promise<PageInFlight<P>>) {}
 
   /**
-   * Every page in order. The next page is requested while the caller works on the
-   * current one (one page ahead, never more), so a walk costs about one round trip per
-   * page rather than round trip plus processing.
+   * Every page in order, one page ahead and never more: the next page is requested as
+   * soon as its cursor is known (from the headers, when the broker links it), so reading
+   * and checking one page overlaps with fetching the next.
    */
   async *pages(): AsyncGenerator<P, void, undefined> {
-    let pending: Promise<P> | undefined = this.fetchPage(undefined);
+    let pending: Promise<PageInFlight<P>> | undefined = this.start(undefined);
     while (pending) {
-      const page: P = await pending;
-      pending = page.next_cursor ? this.fetchPage(page.next_cursor) : undefined;
-      // A prefetch the caller never reaches (it stopped early) must not surface as unhandled.
-      pending?.catch(() => undefined);
+      const inFlight: PageInFlight<P> = await pending;
+      let next = inFlight.nextCursor ? this.start(inFlight.nextCursor) : undefined;
+      // A prefetch the caller never reaches (an error, an early stop) must not go unhandled.
+      next?.catch(() => undefined);
+      const page = await inFlight.body;
+      if (inFlight.nextCursor === undefined && page.next_cursor) {
+        next = this.start(page.next_cursor);
+        next.catch(() => undefined);
+      }
       yield page;
+      pending = next;
     }
+  }
+
+  private async fetchPage(cursor: string | undefined): Promise<P> {
+    return (await this.start(cursor)).body;
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<T, void, undefined> {
