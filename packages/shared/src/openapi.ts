@@ -300,9 +300,21 @@ function operation(op: Operation): JsonSchema {
   const byStatus = new Map<number, ErrorCode[]>();
   for (const code of errors)
     byStatus.set(ERROR_STATUS[code], [...(byStatus.get(ERROR_STATUS[code]) ?? []), code]);
+  const isList = op.ok.schema?.endsWith('List') === true;
   const responses: JsonSchema = {
     [op.ok.status]: {
       description: op.ok.description ?? 'Success',
+      ...(isList
+        ? {
+            headers: {
+              Link: {
+                description:
+                  'RFC 8288 `<…?next_cursor=…>; rel="next"` when a next page exists (same query, next cursor).',
+                schema: { type: 'string' },
+              },
+            },
+          }
+        : {}),
       ...(op.ok.schema ? { content: { 'application/json': { schema: ref(op.ok.schema) } } } : {}),
     },
   };
