@@ -1,0 +1,59 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from './helpers.ts';
+
+const server = fileURLToPath(new URL('../src/server.ts', import.meta.url));
+
+describe('pnpm broker (server.ts)', () => {
+  it('starts from the environment, answers with security headers, and exits 0 on SIGTERM', async () => {
+    const dir = tempDir();
+    const child = spawn(process.execPath, ['--import', 'tsx', server], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        NERM_BROKER_PORT: '0',
+        NERM_BROKER_HOST: '127.0.0.1',
+        NERM_BROKER_DATA_DIR: dir,
+        NERM_BROKER_DATABASE_URL: `sqlite:${dir}/b.db`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (c) => (out += c));
+    child.stderr.on('data', (c) => (err += c));
+    while (!out.includes('broker listening')) await once(child.stdout, 'data');
+    const port = JSON.parse(out.split('\n').find((l) => l.includes('broker listening'))!).port;
+    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(await res.json()).toEqual({ status: 'ok' });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(res.headers.get('x-request-id')).toMatch(/^req_/);
+    // Development: the generated API key is printed once, to the terminal, not the log.
+    expect(err).toMatch(/Development API key .*\n\s+nbk_dev_/);
+    expect(out).not.toContain('nbk_dev_');
+    child.kill('SIGTERM');
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(0);
+    expect(out).toContain('shutting down');
+  });
+
+  it('refuses to start in production without keys, naming what is missing', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', server], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        NERM_BROKER_PORT: '0',
+        NERM_BROKER_DATA_DIR: tempDir(),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let err = '';
+    child.stderr.on('data', (c) => (err += c));
+    const [code] = await once(child, 'exit');
+    expect(code).toBe(78);
+    expect(err).toContain('NERM_BROKER_API_KEYS is required when NODE_ENV=production');
+  });
+});
