@@ -346,7 +346,7 @@ try {
     `  client memory: iterating ${n.toLocaleString('en')} users peaks at +${mb(streamed)} heap; ` +
       `holding them all (toArray) takes +${mb(held)} (${ratio(streamed, held)}) — it streams`,
   );
-  void all;
+  void all; // `all` must outlive the measurement above, or the collector would take it.
 
   // ---- 4. the widget bundle -------------------------------------------------------
   const widgetDir = join(repo, 'packages/widget');

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ErrorCode, Issue } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 import type { Store } from '../store/store.ts';
 
@@ -100,10 +101,11 @@ export class IdempotencyService {
       if (row.status !== 0) {
         const body: unknown = JSON.parse(row.response);
         if (row.status >= 400) {
-          const error = (body as { error: { code: string; message: string; issues?: never } })
-            .error;
+          const { error } = body as {
+            error: { code: ErrorCode; message: string; issues?: Issue[] };
+          };
           throw new BrokerError(
-            error.code as never,
+            error.code,
             error.message,
             error.issues ? { issues: error.issues } : {},
           );
