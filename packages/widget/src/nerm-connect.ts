@@ -153,9 +153,7 @@ export class NermConnect extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('locale')) this._loadLocale();
-    if (changed.has('strings') || changed.has('_localeStrings' as keyof NermConnect)) {
-      this._t = mergeStrings(this._localeStrings, this.strings);
-    }
+    if (changed.has('strings')) this._t = mergeStrings(this._localeStrings, this.strings);
     if (changed.has('linkToken') && changed.get('linkToken') !== undefined) {
       // A fresh link token starts a fresh connection, whatever happened before.
       if (this._phase === 'expired' || this._phase === 'success') this._phase = 'idle';
@@ -411,11 +409,13 @@ export class NermConnect extends LitElement {
         if (this._requestedLocale !== locale) return;
         this._loadedLocale = locale;
         this._localeStrings = strings;
+        this._t = mergeStrings(strings, this.strings);
       },
       () => {
         // A locale chunk that fails to load leaves the element in English, not broken.
         this._loadedLocale = 'en';
         this._localeStrings = en;
+        this._t = mergeStrings(en, this.strings);
       },
     );
   }

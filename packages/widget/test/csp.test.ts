@@ -13,7 +13,7 @@ function waitFor<T>(predicate: (data: any) => boolean): Promise<T> {
   });
 }
 
-describe('strict Content-Security-Policy', () => {
+describe('dist/nerm-connect.js under a strict Content-Security-Policy', () => {
   before(async () => {
     await fetch('/__e2e/csp-reports');
   });
@@ -53,6 +53,8 @@ describe('strict Content-Security-Policy', () => {
     expect(outcome.success, outcome.code).to.equal(true);
     // Styles applied (constructable stylesheets are not inline styles).
     expect(outcome.styled).to.equal('rgb(11, 92, 173)');
+    // The minified bundle (private names mangled) still switches language.
+    expect(outcome.germanLabel).to.equal('NERM-Mandanten-URL');
     frame.remove();
   });
 });
