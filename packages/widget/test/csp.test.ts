@@ -34,6 +34,7 @@ describe('dist/nerm-connect.js under a strict Content-Security-Policy', () => {
       violations: string[];
       styled: string;
       code?: string;
+      germanLabel?: string;
     }>((d) => 'success' in d);
     frame.contentWindow!.postMessage(
       {
