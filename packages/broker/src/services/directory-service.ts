@@ -173,12 +173,7 @@ export class DirectoryService {
 
   async getUser(account: AccountRow, id: string): Promise<User> {
     const client = this.deps.accounts.clientFor(account);
-    const [types, profile] = await Promise.all([
-      this.profileTypes(account, client),
-      this.personProfile(client, id),
-    ]);
-    const type = types.get(String(profile.profile_type_id));
-    if (!type || !PERSON_CATEGORIES.has(String(type.category))) throw noSuchUser();
+    const { profile, type } = await this.person(account, client, id);
     return this.toUser(account, client, profile, type);
   }
 
@@ -240,12 +235,7 @@ export class DirectoryService {
     idempotent: boolean,
   ): Promise<User> {
     const client = this.deps.accounts.clientFor(account);
-    const [types, current] = await Promise.all([
-      this.profileTypes(account, client),
-      this.personProfile(client, id),
-    ]);
-    const type = types.get(String(current.profile_type_id));
-    if (!type || !PERSON_CATEGORIES.has(String(type.category))) throw noSuchUser();
+    const { profile: current, type } = await this.person(account, client, id);
     const { attributes, renames } = await this.attributesFor(account, client, body);
     const patch = {
       profile: {
@@ -324,6 +314,12 @@ export class DirectoryService {
     });
   }
 
+  private rolesById(account: AccountRow, client: NermClient): Promise<Map<string, NermRole>> {
+    return this.roles.get(this.cacheKey(account), async () => {
+      return new Map((await fetchAll<NermRole>(client, 'roles')).map((r) => [r.id, r]));
+    });
+  }
+
   /** Roles by id and role ids by profile id, from `roles` and `role_profiles`: O(pages). */
   private async roleIndex(
     account: AccountRow,
@@ -331,10 +327,7 @@ export class DirectoryService {
   ): Promise<{ rolesById: Map<string, NermRole>; byProfile: Map<string, string[]> }> {
     const key = this.cacheKey(account);
     const [rolesById, byProfile] = await Promise.all([
-      this.roles.get(
-        key,
-        async () => new Map((await fetchAll<NermRole>(client, 'roles')).map((r) => [r.id, r])),
-      ),
+      this.rolesById(account, client),
       this.memberships.get(key, async () => {
         const links = await fetchAll<{ role_id: string; profile_id: string }>(
           client,
@@ -351,6 +344,21 @@ export class DirectoryService {
       }),
     ]);
     return { rolesById, byProfile };
+  }
+
+  /** A profile and its type, or not_found when it is not a person (organization, assignment…). */
+  private async person(
+    account: AccountRow,
+    client: NermClient,
+    id: string,
+  ): Promise<{ profile: NermProfile; type: NermProfileType }> {
+    const [types, profile] = await Promise.all([
+      this.profileTypes(account, client),
+      this.personProfile(client, id),
+    ]);
+    const type = types.get(String(profile.profile_type_id));
+    if (!type || !PERSON_CATEGORIES.has(String(type.category))) throw noSuchUser();
+    return { profile, type };
   }
 
   private async personProfile(client: NermClient, id: string): Promise<NermProfile> {
@@ -373,17 +381,13 @@ export class DirectoryService {
     profile: NermProfile,
     type: NermProfileType,
   ): Promise<User> {
-    const key = this.cacheKey(account);
     const [links, rolesById] = await Promise.all([
       fetchAll<{ role_id: string }>(
         client,
         'role_profiles',
         new URLSearchParams({ profile_id: profile.id }),
       ),
-      this.roles.get(
-        key,
-        async () => new Map((await fetchAll<NermRole>(client, 'roles')).map((r) => [r.id, r])),
-      ),
+      this.rolesById(account, client),
     ]);
     const roleIds = [...new Set(links.map((l) => l.role_id))];
     return profileToUser(profile, {
