@@ -15,7 +15,7 @@ import {
   type WorkflowSession,
 } from '../schemas/workflow.ts';
 import { NermConnectError } from './errors.ts';
-import { HttpClient, toError, type HttpOptions, type TokenSource } from './http.ts';
+import { HttpClient, isBrokerError, toError, type HttpOptions, type TokenSource } from './http.ts';
 import { Paginator } from './paginator.ts';
 
 export interface ClientOptions extends Omit<HttpOptions, 'token'> {
@@ -180,9 +180,13 @@ export function createClient(options: ClientOptions) {
           signal: init.signal,
         });
         if (res.status === 200 || res.status === 201) {
-          const parsed = z
-            .object({ workflow_session: WorkflowSessionSchema })
-            .safeParse(JSON.parse(res.text));
+          let body: unknown;
+          try {
+            body = JSON.parse(res.text);
+          } catch {
+            body = undefined;
+          }
+          const parsed = z.object({ workflow_session: WorkflowSessionSchema }).safeParse(body);
           if (parsed.success) return parsed.data.workflow_session;
           throw new NermConnectError(
             'invalid_response',
@@ -207,9 +211,7 @@ export function createClient(options: ClientOptions) {
           ...(req.idempotencyKey ? { headers: { 'idempotency-key': req.idempotencyKey } } : {}),
           signal: req.signal,
         });
-        const isBrokerError =
-          res.headers.get('content-type')?.includes('json') && /^\{"error":\{"code"/.test(res.text);
-        if (isBrokerError) throw toError(res);
+        if (isBrokerError(res)) throw toError(res);
         let data: unknown = res.text;
         try {
           data = res.text === '' ? null : JSON.parse(res.text);
@@ -228,7 +230,7 @@ export function createClient(options: ClientOptions) {
 
 /** NERM's own refusal of a proxied call, or the broker's. */
 function proxyError(res: { status: number; headers: Headers; text: string }): NermConnectError {
-  if (/^\{"error":\{"code"/.test(res.text)) return toError(res);
+  if (isBrokerError(res)) return toError(res);
   let message = `NERM answered HTTP ${res.status}`;
   try {
     const body = JSON.parse(res.text) as { error?: unknown };

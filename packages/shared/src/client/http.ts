@@ -173,6 +173,15 @@ function parseBody<S extends z.ZodType>(res: RawResponse, schema: S): z.infer<S>
   return parsed.data;
 }
 
+/** Whether an answer is the broker's own error envelope (not, say, NERM's `{"error": "…"}`). */
+export function isBrokerError(res: RawResponse): boolean {
+  try {
+    return ErrorEnvelopeSchema.safeParse(JSON.parse(res.text)).success;
+  } catch {
+    return false;
+  }
+}
+
 export function toError(res: RawResponse): NermConnectError {
   let envelope;
   try {
