@@ -207,7 +207,6 @@ export class NermConnect extends LitElement {
       <form part="form" novalidate @submit=${this._onSubmit}>
         ${this._renderField({
           id: 'tenant-url',
-          label: t.tenantUrlLabel,
           help: t.tenantUrlHelp,
           value: this._tenantUrl,
           onInput: (v) => (this._tenantUrl = v),
@@ -230,14 +229,12 @@ export class NermConnect extends LitElement {
             ? html`
                 ${this._renderField({
                   id: 'client-id',
-                  label: t.clientIdLabel,
                   help: t.clientIdHelp,
                   value: this._clientId,
                   onInput: (v) => (this._clientId = v),
                 })}
                 ${this._renderField({
                   id: 'client-secret',
-                  label: t.clientSecretLabel,
                   help: t.clientSecretHelp,
                   value: this._clientSecret,
                   onInput: (v) => (this._clientSecret = v),
@@ -250,7 +247,6 @@ export class NermConnect extends LitElement {
                   <summary>${t.advanced}</summary>
                   ${this._renderField({
                     id: 'token-url',
-                    label: t.tokenUrlLabel,
                     help: t.tokenUrlHelp,
                     value: this._tokenUrl,
                     onInput: (v) => (this._tokenUrl = v),
@@ -261,7 +257,6 @@ export class NermConnect extends LitElement {
               `
             : this._renderField({
                 id: 'api-key',
-                label: t.apiKeyLabel,
                 help: t.apiKeyHelp,
                 value: this._apiKey,
                 onInput: (v) => (this._apiKey = v),
@@ -314,7 +309,6 @@ export class NermConnect extends LitElement {
 
   private _renderField(f: {
     id: FieldId;
-    label: string;
     help: string;
     value: string;
     onInput: (value: string) => void;
@@ -346,7 +340,7 @@ export class NermConnect extends LitElement {
       autocapitalize="off"
     />`;
     return html`<div class="field" part="field">
-      <label part="label" for=${f.id}>${f.label}</label>
+      <label part="label" for=${f.id}>${this._labelOf(f.id)}</label>
       ${
         f.secret
           ? html`<div class="secret">
