@@ -371,6 +371,34 @@ describe('POST /link/connect', () => {
     );
   });
 
+  it('refuses a credential holding a character no header can carry, precisely, and keeps the link', async () => {
+    const lt = await stack.linkToken();
+    const before = stack.sandbox.stats.total;
+    const curly = await stack.connect(lt, {
+      tenant_url: stack.sandbox.url,
+      auth: { type: 'api_key', api_key: `${stack.sandbox.credentials.apiKey}\u2019` },
+    });
+    expect(curly.status).toBe(400);
+    expect(curly.body.error.code).toBe('invalid_request');
+    expect(curly.body.error.issues).toEqual([
+      expect.objectContaining({
+        path: ['auth', 'api_key'],
+        message: expect.stringMatching(/typographic quote/),
+      }),
+    ]);
+    expect(curly.text).not.toContain(stack.sandbox.credentials.apiKey);
+    const emoji = await stack.connect(lt, {
+      tenant_url: stack.sandbox.url,
+      auth: { ...patAuth('secret\u{1F511}') },
+    });
+    expect(emoji.body.error.issues.map((i: any) => i.path.join('.'))).toEqual([
+      'auth.client_secret',
+    ]);
+    // Nothing left the broker, and the link still works once the key is fixed.
+    expect(stack.sandbox.stats.total).toBe(before);
+    expect((await stack.connect(lt)).status).toBe(201);
+  });
+
   it('rate-limits attempts per link token with Retry-After', async () => {
     const lt = await stack.linkToken();
     const statuses: number[] = [];

@@ -22,6 +22,8 @@ export const ERROR_STATUS = {
   insufficient_permissions: 422,
   idempotency_key_reused: 422,
   account_needs_reauth: 409,
+  // Any call, token mint or verify on a disconnected account (docs/security.md).
+  account_disconnected: 410,
   rate_limited: 429,
   upstream_error: 502,
   payload_too_large: 413,

@@ -20,6 +20,7 @@ describe('error vocabulary', () => {
       invalid_credentials: 422,
       insufficient_permissions: 422,
       account_needs_reauth: 409,
+      account_disconnected: 410,
       rate_limited: 429,
       upstream_error: 502,
       payload_too_large: 413,

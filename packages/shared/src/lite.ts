@@ -4,3 +4,4 @@
  */
 export * from './error-codes.ts';
 export * from './tenant-url.ts';
+export * from './credential-chars.ts';

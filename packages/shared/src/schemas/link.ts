@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AccountSummarySchema } from './account.ts';
+import { credentialCharProblem } from '../credential-chars.ts';
 import { Timestamp } from './common.ts';
 
 export const TenantId = z.string().trim().min(1).max(256);
@@ -14,11 +15,27 @@ export type CreateLinkTokenBody = z.input<typeof CreateLinkTokenBody>;
 export const LinkTokenSchema = z.object({ link_token: z.string(), expires_at: Timestamp });
 export type LinkToken = z.infer<typeof LinkTokenSchema>;
 
-const Secret = z.string().trim().min(1, 'required').max(1024);
+/**
+ * A credential field: trimmed, and refused when a character could not travel in the
+ * `Authorization` header (docs/security.md, "Findings and fixes", finding 1).
+ */
+function credentialField(max: number) {
+  return z
+    .string()
+    .trim()
+    .min(1, 'required')
+    .max(max)
+    .superRefine((value, ctx) => {
+      const problem = credentialCharProblem(value);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem.message });
+    });
+}
+
+const Secret = credentialField(1024);
 
 export const PatAuth = z.strictObject({
   type: z.literal('pat'),
-  client_id: z.string().trim().min(1, 'required').max(256),
+  client_id: credentialField(256),
   client_secret: Secret,
   /** Optional; empty or null means the default `https://{tenant}.api.identitynow.com/oauth/token`. */
   token_url: z
