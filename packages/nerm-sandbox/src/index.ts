@@ -5,6 +5,7 @@ export {
   type SandboxCredentials,
 } from './server.ts';
 export { seedTenant, nermDate, nermTimestamp, type SeedOptions } from './seed.ts';
+export { TenantAdmin, TenantAdminError, type NewProfile } from './tenant-admin.ts';
 export { Faults, type FaultPlan } from './faults.ts';
 export type { Quirks } from './api.ts';
 export { Stats } from './stats.ts';

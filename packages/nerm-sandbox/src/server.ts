@@ -7,6 +7,7 @@ import { INVALID_JSON, SERVER_ERROR } from './errors.ts';
 import { Faults, type FaultPlan } from './faults.ts';
 import { seedTenant, type SeedOptions } from './seed.ts';
 import { Stats } from './stats.ts';
+import { TenantAdmin } from './tenant-admin.ts';
 import type { TenantData } from './types.ts';
 
 export interface SandboxOptions extends SeedOptions {
@@ -42,6 +43,8 @@ export interface Sandbox {
   readonly data: TenantData;
   readonly stats: Stats;
   readonly faults: Faults;
+  /** Console actions of a tenant administrator (hire, terminate, grant a role…). */
+  readonly admin: TenantAdmin;
   /** Every access token issued so far stops working (401) from now on. */
   expireTokens(): void;
   setTokenTtl(seconds: number): void;
@@ -262,6 +265,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     data,
     stats,
     faults,
+    admin: new TenantAdmin(api),
     expireTokens: () => auth.expireAll(),
     setTokenTtl: (seconds) => auth.setTokenTtl(seconds),
     rotateCredentials: () => {

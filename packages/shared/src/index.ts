@@ -8,3 +8,5 @@ export * from './schemas/account.ts';
 export * from './schemas/link.ts';
 export * from './schemas/tokens.ts';
 export * from './schemas/workflow.ts';
+export * from './schemas/event.ts';
+export * from './webhooks.ts';

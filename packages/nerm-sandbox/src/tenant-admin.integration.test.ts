@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, TenantAdminError, type Sandbox } from './index.ts';
+
+let sandbox: Sandbox;
+
+async function get(path: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${sandbox.url}/api/${path}`, {
+    headers: { authorization: `Bearer ${sandbox.credentials.apiKey}` },
+  });
+  return { status: res.status, body: await res.json() };
+}
+
+function person(index = 0) {
+  const contractor = sandbox.data.profileTypes.find((t) => t.name === 'Contractor')!;
+  const found = sandbox.data.profiles.filter(
+    (p) => p.profile_type_id === contractor.id && p.status === 'Active',
+  )[index];
+  if (!found) throw new Error('no active contractor');
+  return found;
+}
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ persons: 200 });
+});
+afterAll(async () => {
+  await sandbox.close();
+});
+
+describe('tenant admin actions', () => {
+  it('hires a person that the REST API then serves', async () => {
+    const hired = sandbox.admin.hire({
+      type: 'Contractor',
+      attributes: { first_name: 'Grace', last_name: 'Hopper', email: 'grace@example.com' },
+    });
+    const { status, body } = await get(`profiles/${hired.id}`);
+    expect(status).toBe(200);
+    expect(body.profile).toMatchObject({ name: 'Grace Hopper', status: 'Active' });
+  });
+
+  it('terminates, reactivates and renames through PATCH, moving updated_at each time', async () => {
+    const p = person();
+    const before = (await get(`profiles/${p.id}`)).body.profile;
+    sandbox.admin.terminate(p.id);
+    const terminated = (await get(`profiles/${p.id}`)).body.profile;
+    expect(terminated.status).toBe('Terminated');
+    expect(terminated.updated_at).not.toBe(before.updated_at);
+    sandbox.admin.reactivate(p.id);
+    sandbox.admin.rename(p.id, 'Someone Else');
+    expect((await get(`profiles/${p.id}`)).body.profile).toMatchObject({
+      status: 'Active',
+      name: 'Someone Else',
+    });
+  });
+
+  it('grants and revokes roles without touching the profile, as NERM does', async () => {
+    const p = person(1);
+    const role = sandbox.data.roles.find(
+      (r) => !sandbox.data.roleProfiles.some((rp) => rp.profile_id === p.id && rp.role_id === r.id),
+    )!;
+    const stamp = (await get(`profiles/${p.id}`)).body.profile.updated_at;
+    sandbox.admin.grantRole(p.id, role.id);
+    let links = (await get(`role_profiles?profile_id=${p.id}&limit=500`)).body.role_profiles;
+    expect(links.map((l: { role_id: string }) => l.role_id)).toContain(role.id);
+    sandbox.admin.revokeRole(p.id, role.id);
+    links = (await get(`role_profiles?profile_id=${p.id}&limit=500`)).body.role_profiles ?? [];
+    expect(links.map((l: { role_id: string }) => l.role_id)).not.toContain(role.id);
+    expect((await get(`profiles/${p.id}`)).body.profile.updated_at).toBe(stamp);
+  });
+
+  it('archives a profile (a PATCH) and deletes one with its role links', async () => {
+    const archived = person(2);
+    const stamp = archived.updated_at;
+    expect(sandbox.admin.archive(archived.id).updated_at).not.toBe(stamp);
+    expect(sandbox.data.profiles.find((p) => p.id === archived.id)?.archived).toBe(true);
+
+    const removed = person(3);
+    sandbox.admin.remove(removed.id);
+    expect((await get(`profiles/${removed.id}`)).status).not.toBe(200);
+    expect(sandbox.data.roleProfiles.some((rp) => rp.profile_id === removed.id)).toBe(false);
+  });
+
+  it('fails loudly with NERM’s answer when NERM refuses', () => {
+    expect(() => sandbox.admin.terminate('no-such-profile')).toThrow(TenantAdminError);
+    expect(() => sandbox.admin.setStatus(person().id, 'Fired' as never)).toThrow(/status/);
+  });
+});
