@@ -241,11 +241,23 @@ describe('POST /link/connect', () => {
         });
         expect(res.body.error.code).toBe('tenant_unreachable');
         expect(res.body.error.message).toContain('token URL');
+        // The widget puts this on the Token URL field, not on the tenant URL.
+        expect(res.body.error.issues?.[0]?.path).toEqual(['auth', 'token_url']);
       }
       expect(new Set(looked)).toEqual(new Set(['acme.api.identitynow.com']));
     } finally {
       await offline.close();
     }
+  });
+
+  it("defaults the token URL to the tenant's own origin when the tenant is not a SailPoint host", async () => {
+    const { token_url: _omitted, ...auth } = patAuth();
+    const res = await stack.connect(await stack.linkToken(), {
+      tenant_url: stack.sandbox.url,
+      auth,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.integrated_account.auth_type).toBe('pat');
   });
 
   it('refuses a token URL outside the allow-list', async () => {
@@ -446,9 +458,19 @@ describe('POST /link/connect', () => {
       headers: { origin: 'https://evil.example' },
       json: { tenant_url: stack.sandbox.url, auth: apiKeyAuth() },
     });
+    // Refused, but readable by the page: the widget can tell its developer what to fix.
     expect(foreign.status).toBe(403);
-    expect(foreign.body.error.code).toBe('forbidden');
-    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
+    expect(foreign.body.error.code).toBe('origin_not_allowed');
+    expect(foreign.body.error.message).toContain('NERM_BROKER_ALLOWED_ORIGINS');
+    expect(foreign.headers.get('access-control-allow-origin')).toBe('https://evil.example');
+    const foreignPreflight = await fetch(`${stack.url}/link/connect`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
+    expect(foreignPreflight.status).toBe(204);
+    expect(foreignPreflight.headers.get('access-control-allow-origin')).toBe(
+      'https://evil.example',
+    );
     const allowed = await stack.call('/link/connect', {
       method: 'POST',
       token: lt,
@@ -487,6 +509,11 @@ describe('POST /link/connect', () => {
       id: accountId,
       tenant_host: new URL(stack.sandbox.url).host,
     });
+    // The scheme too, so the widget can fill in a tenant URL that works as it stands.
+    expect(session.body.tenant_url).toBe(stack.sandbox.url);
+    expect(
+      (await stack.call('/link/session', { token: await stack.linkToken() })).body.tenant_url,
+    ).toBe(null);
     const res = await stack.connect(lt, { tenant_url: stack.sandbox.url, auth: patAuth() });
     expect(res.status).toBe(201);
     expect(res.body.integrated_account).toMatchObject({

@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   unauthorized: 401,
   token_expired: 401,
   forbidden: 403,
+  origin_not_allowed: 403,
   not_found: 404,
   link_token_invalid: 401,
   public_token_invalid: 400,

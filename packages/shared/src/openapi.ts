@@ -82,7 +82,7 @@ const pageParams = [
 
 const AUTH_ERRORS: Record<Exclude<Security, null>, ErrorCode[]> = {
   apiKey: ['unauthorized'],
-  linkToken: ['link_token_invalid', 'forbidden', 'rate_limited'],
+  linkToken: ['link_token_invalid', 'origin_not_allowed', 'rate_limited'],
   accountToken: [
     'unauthorized',
     'token_expired',

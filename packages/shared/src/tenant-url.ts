@@ -86,7 +86,18 @@ function isValidHostname(name: string): boolean {
   return name.split('.').every((label) => LABEL.test(label));
 }
 
-/** `https://{tenant}.api.identitynow.com/oauth/token`, CONTRACT §2. */
-export function defaultTokenUrl(tenant: string): string {
-  return `https://${tenant}.api.identitynow.com/oauth/token`;
+/** The NERM domains SailPoint hosts tenants under; their ISC tenant has the same first label. */
+const SAILPOINT_DOMAINS = ['nonemployee.com', 'mynonemployee.com', 'seczetta.com'];
+
+/**
+ * Where a PAT is exchanged when the user gives no token URL (docs/architecture.md):
+ * `https://{tenant}.api.identitynow.com/oauth/token` for a tenant SailPoint hosts, and the
+ * tenant's own `{origin}/oauth/token` for any other (a sandbox, a private deployment).
+ */
+export function defaultTokenUrl(tenant: { origin: string; host: string; tenant: string }): string {
+  const hostname = tenant.host.replace(/:\d+$/, '');
+  const sailpoint = SAILPOINT_DOMAINS.some((domain) => hostname.endsWith(`.${domain}`));
+  return sailpoint
+    ? `https://${tenant.tenant}.api.identitynow.com/oauth/token`
+    : `${tenant.origin}/oauth/token`;
 }

@@ -45,7 +45,34 @@ describe('normalizeTenantUrl', () => {
 });
 
 describe('defaultTokenUrl', () => {
-  it('points at the tenant of Identity Security Cloud', () => {
-    expect(defaultTokenUrl('acme')).toBe('https://acme.api.identitynow.com/oauth/token');
+  const tenant = (input: string) => {
+    const result = normalizeTenantUrl(input);
+    if (!result.ok) throw new Error(result.problem);
+    return result;
+  };
+
+  it('points a SailPoint-hosted tenant at its Identity Security Cloud tenant', () => {
+    for (const host of [
+      'acme',
+      'acme.nonemployee.com',
+      'acme.mynonemployee.com',
+      'acme.seczetta.com',
+    ])
+      expect(defaultTokenUrl(tenant(host)), host).toBe(
+        'https://acme.api.identitynow.com/oauth/token',
+      );
+  });
+
+  it("points any other tenant at its own origin's /oauth/token", () => {
+    expect(defaultTokenUrl(tenant('http://127.0.0.1:4010'))).toBe(
+      'http://127.0.0.1:4010/oauth/token',
+    );
+    expect(defaultTokenUrl(tenant('nerm.example.com'))).toBe(
+      'https://nerm.example.com/oauth/token',
+    );
+    // A look-alike is not a SailPoint host.
+    expect(defaultTokenUrl(tenant('acme.nonemployee.com.evil.example'))).toBe(
+      'https://acme.nonemployee.com.evil.example/oauth/token',
+    );
   });
 });

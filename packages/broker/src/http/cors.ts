@@ -3,8 +3,11 @@ import { BrokerError } from '../errors.ts';
 
 /**
  * CORS for the browser-facing link endpoints only: origins from
- * NERM_BROKER_ALLOWED_ORIGINS (or any, for `*`) get the headers; any other browser
- * origin is refused.
+ * NERM_BROKER_ALLOWED_ORIGINS (or any, for `*`) may use them; any other browser origin
+ * is refused with 403 `origin_not_allowed`. The refusal itself carries the CORS headers
+ * (its preflight passes too), so the widget can read it and tell the page's developer
+ * what to configure instead of reporting a network error. Nothing else is answered to a
+ * refused origin: the refusal comes before the link token is even looked at.
  */
 export function linkCors(allowedOrigins: readonly string[]): RequestHandler {
   const allowed = new Set(allowedOrigins);
@@ -13,16 +16,16 @@ export function linkCors(allowedOrigins: readonly string[]): RequestHandler {
     const origin = req.get('origin');
     res.vary('Origin');
     if (origin === undefined) return next();
-    if (!anyOrigin && !allowed.has(origin)) {
+    res.setHeader('Access-Control-Allow-Origin', origin);
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    if (req.method !== 'OPTIONS' && !anyOrigin && !allowed.has(origin)) {
       return next(
         new BrokerError(
-          'forbidden',
-          'This page is not allowed to use the broker (NERM_BROKER_ALLOWED_ORIGINS)',
+          'origin_not_allowed',
+          `This page's origin (${origin}) is not in the broker's NERM_BROKER_ALLOWED_ORIGINS`,
         ),
       );
     }
-    res.setHeader('Access-Control-Allow-Origin', origin);
-    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
     if (req.method === 'OPTIONS') {
       res.setHeader('Access-Control-Allow-Methods', 'GET, POST');
       res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Request-Id');

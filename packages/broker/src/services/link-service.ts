@@ -4,6 +4,7 @@ import {
   normalizeTenantUrl,
   type ConnectAuth,
   type ConnectResult,
+  type ErrorCode,
   type LinkSession,
   type LinkToken,
 } from '@nerm-connect/shared';
@@ -11,7 +12,7 @@ import { hashToken, newOpaqueToken } from '../crypto/tokens.ts';
 import type { Vault } from '../crypto/vault.ts';
 import { BrokerError } from '../errors.ts';
 import { AccessTokenCache } from '../nerm/access-tokens.ts';
-import { credentialHint, type StoredCredential } from '../nerm/credential.ts';
+import { credentialHint, type PatCredential, type StoredCredential } from '../nerm/credential.ts';
 import { NermClient } from '../nerm/nerm-client.ts';
 import { OutboundError, type Outbound } from '../nerm/outbound.ts';
 import { probeTenant } from '../nerm/probe.ts';
@@ -19,6 +20,14 @@ import type { RetryPolicy } from '../nerm/retry.ts';
 import { outboundFailure } from '../nerm/upstream-errors.ts';
 import type { AccountRow, LinkTokenRow, Store } from '../store/store.ts';
 import { iso, toAccount } from './account-service.ts';
+
+/** What the token URL, not the credential, is to blame for. */
+const TOKEN_URL_FAILURES = new Set<ErrorCode>([
+  'tenant_url_invalid',
+  'tenant_host_not_allowed',
+  'tenant_unreachable',
+  'not_a_nerm_tenant',
+]);
 
 export const LINK_TOKEN_TTL_MS = 30 * 60_000;
 export const PUBLIC_TOKEN_TTL_MS = 10 * 60_000;
@@ -87,6 +96,7 @@ export class LinkService {
       tenant_id: link.tenant_id,
       expires_at: iso(link.expires_at),
       integrated_account: account ? summary(account) : null,
+      tenant_url: account?.tenant_origin ?? null,
     };
   }
 
@@ -99,7 +109,7 @@ export class LinkService {
     input: { tenant_url: string; auth: ConnectAuth },
   ): Promise<ConnectResult> {
     const tenant = this.tenantFrom(input.tenant_url);
-    const credential = this.credentialFrom(input.auth, tenant.tenant);
+    const credential = this.credentialFrom(input.auth, tenant);
     const previous = await this.accountToRepair(link, tenant.host);
     const accountId = previous?.id ?? randomUUID();
     const accessToken = await this.prove(accountId, tenant.origin, credential);
@@ -213,8 +223,7 @@ export class LinkService {
    * here is throw-away, so a credential that fails leaves nothing behind.
    */
   private async prove(accountId: string, origin: string, credential: StoredCredential) {
-    const accessToken =
-      credential.type === 'pat' ? await this.deps.tokens.exchange(credential) : undefined;
+    const accessToken = credential.type === 'pat' ? await this.exchangeAt(credential) : undefined;
     const tokens = new AccessTokenCache(this.deps.outbound, this.deps.now);
     if (credential.type === 'pat' && accessToken) {
       tokens.prime(
@@ -236,7 +245,23 @@ export class LinkService {
     return accessToken;
   }
 
-  private credentialFrom(auth: ConnectAuth, tenant: string): StoredCredential {
+  /** The PAT exchange; a failure of the token URL itself names that field. */
+  private async exchangeAt(credential: PatCredential) {
+    try {
+      return await this.deps.tokens.exchange(credential);
+    } catch (error) {
+      if (!(error instanceof BrokerError) || !TOKEN_URL_FAILURES.has(error.code)) throw error;
+      throw new BrokerError(error.code, error.message, {
+        cause: error,
+        issues: [{ code: error.code, path: ['auth', 'token_url'], message: error.message }],
+      });
+    }
+  }
+
+  private credentialFrom(
+    auth: ConnectAuth,
+    tenant: { origin: string; host: string; tenant: string },
+  ): StoredCredential {
     if (auth.type === 'api_key') return { type: 'api_key', api_key: auth.api_key };
     const tokenUrl = auth.token_url ?? defaultTokenUrl(tenant);
     let url: URL;

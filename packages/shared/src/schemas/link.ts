@@ -37,7 +37,7 @@ export const PatAuth = z.strictObject({
   type: z.literal('pat'),
   client_id: credentialField(256),
   client_secret: Secret,
-  /** Optional; empty or null means the default `https://{tenant}.api.identitynow.com/oauth/token`. */
+  /** Optional; empty or null means the default (`defaultTokenUrl`: ISC for SailPoint hosts, else the tenant's own). */
   token_url: z
     .string()
     .trim()
@@ -69,5 +69,7 @@ export const LinkSessionSchema = z.object({
   expires_at: Timestamp,
   /** Set for a re-authentication link: the account being repaired. */
   integrated_account: AccountSummarySchema.nullable(),
+  /** Its tenant's origin, scheme included (`https://acme.nonemployee.com`), for the form. */
+  tenant_url: z.string().nullable(),
 });
 export type LinkSession = z.infer<typeof LinkSessionSchema>;
