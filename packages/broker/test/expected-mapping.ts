@@ -17,6 +17,8 @@ export function expectedUsers(sandbox: Sandbox): Map<string, Record<string, unkn
   const expected = new Map<string, Record<string, unknown>>();
   for (const p of data.profiles) {
     const type = typeById.get(p.profile_type_id);
+    // Archived profiles are hidden by live NERM and are never users.
+    if (p.archived) continue;
     if (!type || (type.category !== 'employee' && type.category !== 'non-employee')) continue;
     const a = p.attributes;
     const first = (...keys: string[]) => keys.map((k) => a[k]?.trim()).find((v) => v) ?? null;

@@ -185,7 +185,7 @@ describe('createClient', () => {
     const missing = await nerm.proxy.request({
       path: 'profiles/00000000-0000-4000-8000-000000000000',
     });
-    expect(missing).toMatchObject({ status: 404, data: { error: expect.any(String) } });
+    expect(missing).toMatchObject({ status: 400, data: { error: 'profile not found' } });
     await expect(nerm.proxy.request({ path: '../healthz' })).rejects.toThrow(TypeError);
   });
 

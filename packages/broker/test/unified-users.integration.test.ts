@@ -320,7 +320,8 @@ describe('field mapping overrides', () => {
       json: { field_mapping: { email: 'personal_email', first_name: 'vendor' } },
     });
     const person = sandbox.data.profiles.find(
-      (p) => p.attributes.personal_email && p.attributes.email && p.attributes.vendor,
+      (p) =>
+        !p.archived && p.attributes.personal_email && p.attributes.email && p.attributes.vendor,
     )!;
     const res = await stack.call(`${USERS}/${person.id}`, { token: mapped });
     expect(res.body.first_name).toBe(person.attributes.vendor);

@@ -16,10 +16,6 @@ export function badRequest(message: string): NermHttpError {
   return new NermHttpError(400, { error: message });
 }
 
-export function notFound(objectName: string): NermHttpError {
-  return new NermHttpError(404, { error: `The requested ${objectName} was not found` });
-}
-
 /** NERM's validation failure: `{"error": "The Profile failed to create/update", "errors": {...}}`. */
 export function validationFailed(
   objectName: string,

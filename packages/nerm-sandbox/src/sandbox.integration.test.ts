@@ -66,7 +66,7 @@ describe('paging', () => {
   });
 
   it('adds _metadata {limit, offset, total, next, previous} with metadata=true', async () => {
-    const total = sandbox.data.profiles.length;
+    const total = sandbox.data.profiles.filter((p) => !p.archived).length;
     const first = (await call('/api/profiles?limit=10&metadata=true')).body._metadata;
     expect(first).toEqual({
       limit: 10,
@@ -143,7 +143,7 @@ describe('filters', () => {
   it('takes a date for updated_after and refuses a timestamp', async () => {
     const { body } = await call('/api/profiles?updated_after=2024-06-01&limit=500&metadata=true');
     const expected = sandbox.data.profiles.filter(
-      (p) => Date.parse(p.updated_at) >= Date.UTC(2024, 5, 1),
+      (p) => !p.archived && Date.parse(p.updated_at) >= Date.UTC(2024, 5, 1),
     );
     expect(body._metadata.total).toBe(expected.length);
     expect((await call('/api/profiles?updated_after=2024-06-01T00:00:00Z')).status).toBe(400);
@@ -176,10 +176,21 @@ describe('objects and errors', () => {
     expect(Object.keys(body)).toEqual(['profile']);
   });
 
-  it('answers 404 with NERM error text for an unknown profile', async () => {
-    const { status, body } = await call('/api/profiles/00000000-0000-4000-8000-000000000000');
-    expect(status).toBe(404);
-    expect(body).toEqual({ error: 'The requested Profile was not found' });
+  it('answers an unknown profile or role with 400 "not found", as live NERM does', async () => {
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    expect(await call(`/api/profiles/${unknown}`)).toMatchObject({
+      status: 400,
+      body: { error: 'profile not found' },
+    });
+    expect(await call(`/api/roles/${unknown}`)).toMatchObject({
+      status: 400,
+      body: { error: 'role not found' },
+    });
+    const patch = await call(`/api/profiles/${unknown}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ profile: { status: 'Active' } }),
+    });
+    expect(patch).toMatchObject({ status: 400, body: { error: 'profile not found' } });
   });
 
   it('creates a profile with POST /api/profile and answers {profile}', async () => {

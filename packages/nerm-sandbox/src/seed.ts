@@ -416,6 +416,8 @@ export function seedTenant(options: SeedOptions = {}): TenantData {
   assignRoles(b, personRecords, bot);
   seedConsoleUsers(b);
   seedWorkflows(b, contractor, vendorContact);
+  // A few people were archived: live NERM hides them except in keyset mode.
+  for (const person of personRecords) if (rng.chance(0.02)) person.archived = true;
   return b.data;
 }
 

@@ -1,10 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { NermApi, type Quirks } from './api.ts';
+import { NermApi } from './api.ts';
+import { ApiContext } from './context.ts';
 import { Authenticator, randomSecret, type ClientCredentials } from './auth.ts';
 import { INVALID_JSON, SERVER_ERROR } from './errors.ts';
 import { Faults, type FaultPlan } from './faults.ts';
+import type { Quirks } from './quirks.ts';
 import { seedTenant, type SeedOptions } from './seed.ts';
 import { Stats } from './stats.ts';
 import { TenantAdmin } from './tenant-admin.ts';
@@ -20,7 +22,7 @@ export interface SandboxOptions extends SeedOptions {
   /** Access-token lifetime of `/oauth/token`, seconds (ISC answers ~749). */
   tokenTtlSeconds?: number;
   faults?: FaultPlan;
-  /** Spec-legal behaviours other tenants show: no `_metadata`, a lower `limit` cap. */
+  /** Behaviours other tenants show (see Quirks); none means a live tenant of today. */
   quirks?: Quirks;
   /** Tenant data to serve instead of the seeded tenant. */
   data?: TenantData;
@@ -45,6 +47,8 @@ export interface Sandbox {
   readonly faults: Faults;
   /** Console actions of a tenant administrator (hire, terminate, grant a role…). */
   readonly admin: TenantAdmin;
+  /** Switches tenant behaviours at runtime; `{}` is a live tenant. */
+  setQuirks(quirks: Quirks): void;
   /** Every access token issued so far stops working (401) from now on. */
   expireTokens(): void;
   setTokenTtl(seconds: number): void;
@@ -127,7 +131,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     restrictedClient: credentials.restrictedClient,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 749,
   });
-  const api = new NermApi(data, Date.now, options.quirks);
+  const api = new NermApi(new ApiContext(data, Date.now, { ...options.quirks }));
   const stats = new Stats();
   const faults = new Faults(options.faults);
 
@@ -216,6 +220,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     send(res, result.status, result.body);
   }
 
+  /**
+   * Not NERM: the sandbox's own controls, for tests and benchmarks that run it as a
+   * process. Counters; faults and quirks replaced as a whole (`{}` switches all off).
+   */
+  function control(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'GET /__sandbox/stats') return send(res, 200, stats.snapshot());
+    const body = safeJson(raw);
+    if (route === 'PUT /__sandbox/faults' || route === 'PUT /__sandbox/quirks') {
+      if (!body) return send(res, 400, { error: 'expected a JSON object' });
+      if (route === 'PUT /__sandbox/faults') faults.set(body as FaultPlan);
+      else api.setQuirks(body as Quirks);
+      return send(res, 204);
+    }
+    send(res, 404, { error: 'Not Found' });
+  }
+
   const server: Server = createServer((req, res) => {
     void (async () => {
       stats.total++;
@@ -229,10 +250,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         body: raw ?? '',
       });
       if (raw === null) return send(res, 413, { error: 'Request Entity Too Large' });
-      if (url.pathname === '/__sandbox/stats' && req.method === 'GET') {
-        // Not NERM: the sandbox's own counters, for benchmarks that run it as a process.
-        return send(res, 200, stats.snapshot());
-      }
+      if (url.pathname.startsWith('/__sandbox/')) return control(req, res, url, raw);
       if (url.pathname === '/health_check' && req.method === 'GET') {
         return send(res, 200, { healthy: true, message: 'Everything is working' });
       }
@@ -266,6 +284,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats,
     faults,
     admin: new TenantAdmin(api),
+    setQuirks: (quirks) => api.setQuirks(quirks),
     expireTokens: () => auth.expireAll(),
     setTokenTtl: (seconds) => auth.setTokenTtl(seconds),
     rotateCredentials: () => {

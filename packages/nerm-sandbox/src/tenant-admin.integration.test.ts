@@ -13,7 +13,7 @@ async function get(path: string): Promise<{ status: number; body: any }> {
 function person(index = 0) {
   const contractor = sandbox.data.profileTypes.find((t) => t.name === 'Contractor')!;
   const found = sandbox.data.profiles.filter(
-    (p) => p.profile_type_id === contractor.id && p.status === 'Active',
+    (p) => p.profile_type_id === contractor.id && p.status === 'Active' && !p.archived,
   )[index];
   if (!found) throw new Error('no active contractor');
   return found;

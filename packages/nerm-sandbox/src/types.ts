@@ -1,3 +1,5 @@
+import type { DateFormat } from './dates.ts';
+
 /** NERM objects as the v1 spec (sailpoint-oss/api-specs, nerm/schemas/GET) shapes them. */
 
 export type ProfileStatus = 'Active' | 'Inactive' | 'On Leave' | 'Terminated';
@@ -18,6 +20,7 @@ export interface Profile {
   profile_type_id: string;
   status: ProfileStatus;
   id_proofing_status: 'pending' | 'pass' | 'fail';
+  /** Archived profiles are hidden from offset lists and single reads, shown in keyset mode. */
   archived: boolean;
   created_at: string;
   updated_at: string;
@@ -55,7 +58,8 @@ export interface NeAttribute {
   description: string;
   data_type: string;
   type: string;
-  date_format: string | null;
+  /** Every attribute has one; it matters for `date` attributes (six formats). */
+  date_format: DateFormat | null;
   archived: boolean;
   created_at: string;
   updated_at: string;

@@ -1,5 +1,6 @@
 import type { Issue } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
+import { isEmptyListAnswer } from './live-answers.ts';
 import { parseJson, type NermClient, type NermResponse } from './nerm-client.ts';
 import { rateLimited } from './upstream-errors.ts';
 
@@ -75,6 +76,7 @@ export async function fetchPage<T>(
   // page simply leaves it out, which every reading of NERM accepts.
   if (q.get('offset') === '0') q.delete('offset');
   const res = await client.send({ method: 'GET', path: resource, query: q, idempotent: true });
+  if (isEmptyListAnswer(res)) return { items: [], total: undefined };
   if (res.status !== 200) throw upstreamFailure(res, resource);
   const body = parseJson(res) as Record<string, unknown> | undefined;
   const items = body?.[resource];

@@ -1,4 +1,5 @@
 import { BrokerError } from '../errors.ts';
+import { isEmptyListAnswer } from './live-answers.ts';
 import { parseJson, type NermClient } from './nerm-client.ts';
 import { rateLimited } from './upstream-errors.ts';
 
@@ -13,6 +14,8 @@ export async function probeTenant(client: NermClient): Promise<void> {
     query: new URLSearchParams({ limit: '1', exclude_attributes: 'true' }),
     idempotent: true,
   });
+  // A tenant without profiles answers its empty list as live NERM does: 400 "no profiles found".
+  if (isEmptyListAnswer(res)) return;
   if (res.status === 200) {
     const body = parseJson(res) as { profiles?: unknown } | undefined;
     if (body && Array.isArray(body.profiles)) return;

@@ -23,6 +23,7 @@ import {
   type NermProfileType,
   type NermRole,
 } from '../nerm/mapping.ts';
+import { isNotFoundAnswer } from '../nerm/live-answers.ts';
 import { parseJson, type NermClient } from '../nerm/nerm-client.ts';
 import type { AccountRow } from '../store/store.ts';
 import type { AccountService } from './account-service.ts';
@@ -250,7 +251,7 @@ export class DirectoryService {
       body: JSON.stringify(patch),
       idempotent,
     });
-    if (res.status === 404) throw noSuchUser();
+    if (isNotFoundAnswer(res)) throw noSuchUser();
     if (res.status < 200 || res.status > 299) throw upstreamFailure(res, 'profile', renames);
     const updated = (parseJson(res) as { profile?: NermProfile } | undefined)?.profile ?? current;
     return this.toUser(account, client, updated, type);
@@ -291,7 +292,7 @@ export class DirectoryService {
       path: `roles/${upstreamId(id)}`,
       idempotent: true,
     });
-    if (res.status === 404) throw new BrokerError('not_found', 'No role with this id');
+    if (isNotFoundAnswer(res)) throw new BrokerError('not_found', 'No role with this id');
     if (res.status !== 200) throw upstreamFailure(res, 'role');
     const role = (parseJson(res) as { role?: NermRole } | undefined)?.role;
     if (!role?.id) throw new BrokerError('upstream_error', "NERM's role answer had no role");
@@ -367,7 +368,7 @@ export class DirectoryService {
       path: `profiles/${upstreamId(id)}`,
       idempotent: true,
     });
-    if (res.status === 404) throw noSuchUser();
+    if (isNotFoundAnswer(res)) throw noSuchUser();
     if (res.status !== 200) throw upstreamFailure(res, 'profile');
     const profile = (parseJson(res) as { profile?: NermProfile } | undefined)?.profile;
     if (!profile?.id)

@@ -3,6 +3,7 @@ import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@nerm-connect/shared';
 import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
 import { hasMore } from '../nerm/lists.ts';
+import { isEmptyListAnswer } from '../nerm/live-answers.ts';
 import { parseJson, type NermResponse } from '../nerm/nerm-client.ts';
 import type { AccountRow } from '../store/store.ts';
 import type { AccountService } from './account-service.ts';
@@ -144,9 +145,10 @@ export class ProxyService {
     const res = await this.deps.accounts
       .clientFor(account)
       .send({ method: 'GET', path, query: upstream, idempotent: true });
-    if (res.status !== 200) return passThrough(res);
-    const body = parseJson(res) as Record<string, unknown> | undefined;
+    const empty = isEmptyListAnswer(res);
+    if (res.status !== 200 && !empty) return passThrough(res);
     const last = path.split('/').at(-1) ?? '';
+    const body = empty ? { [last]: [] } : (parseJson(res) as Record<string, unknown> | undefined);
     const key =
       body &&
       (Array.isArray(body[last])
