@@ -12,9 +12,8 @@ import { linkTokensRouter } from './routes/link-tokens.ts';
 import { linkRouter } from './routes/link.ts';
 import { proxyRouter } from './routes/proxy.ts';
 import { tokensRouter } from './routes/tokens.ts';
-import { unifiedRouter } from './routes/unified.ts';
+import { unifiedRouter, type DirectoryServices } from './routes/unified.ts';
 import type { AccountService } from './services/account-service.ts';
-import type { DirectoryService } from './services/directory-service.ts';
 import type { IdempotencyService } from './services/idempotency-service.ts';
 import type { LinkService } from './services/link-service.ts';
 import type { ProxyService } from './services/proxy-service.ts';
@@ -27,7 +26,7 @@ export interface AppDeps {
   jwt: TokenService;
   links: LinkService;
   accounts: AccountService;
-  directory: DirectoryService;
+  directory: DirectoryServices;
   proxy: ProxyService;
   idempotency: IdempotencyService;
   apiKeys: readonly string[];
@@ -93,7 +92,7 @@ export function createApp(deps: AppDeps): Express {
   app.use('/tokens', ...admin, tokensRouter(deps.links, deps.jwt));
   app.use('/integrated-accounts', ...admin, integratedAccountsRouter(deps.accounts));
 
-  const accountToken = requireAccountToken(deps.jwt, deps.store);
+  const accountToken = requireAccountToken(deps.jwt, deps.store, deps.accounts);
   app.use('/unified/user-directory', accountToken, unifiedRouter(deps.directory, deps.idempotency));
   app.use('/proxy', accountToken, proxyRouter(deps.proxy));
 

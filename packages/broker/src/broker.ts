@@ -10,11 +10,14 @@ import { AccessTokenCache } from './nerm/access-tokens.ts';
 import { Outbound, type Resolver } from './nerm/outbound.ts';
 import type { RetryPolicy } from './nerm/retry.ts';
 import { AccountService } from './services/account-service.ts';
-import { DirectoryService } from './services/directory-service.ts';
 import { IdempotencyService } from './services/idempotency-service.ts';
 import { LinkService } from './services/link-service.ts';
 import { ProxyService } from './services/proxy-service.ts';
+import { RolesService } from './services/roles-service.ts';
+import { TenantMetadata } from './services/tenant-metadata.ts';
 import { TokenService } from './services/token-service.ts';
+import { UserService } from './services/user-service.ts';
+import { WriteBack } from './services/write-back.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
@@ -38,7 +41,9 @@ export interface Broker {
   vault: Vault;
   links: LinkService;
   accounts: AccountService;
-  directory: DirectoryService;
+  users: UserService;
+  roles: RolesService;
+  writeBack: WriteBack;
   close(): Promise<void>;
 }
 
@@ -84,9 +89,12 @@ export async function createBroker(
   const accounts = new AccountService({ store, vault, outbound, tokens, jwt, now, ...retry });
   const links = new LinkService({ store, vault, outbound, tokens, now, ...retry });
   const cursors = new CursorCodec(config.encryptionKeys);
-  const directory = new DirectoryService({ accounts, cursors, now });
+  const metadata = new TenantMetadata(now);
+  const roles = new RolesService({ metadata, cursors, now });
+  const users = new UserService({ metadata, roles, cursors, now });
+  const writeBack = new WriteBack({ metadata, users });
   const idempotency = new IdempotencyService(store, now);
-  const proxy = new ProxyService({ accounts, cursors, idempotency });
+  const proxy = new ProxyService({ cursors, idempotency });
 
   const app = createApp({
     logger,
@@ -94,7 +102,7 @@ export async function createBroker(
     jwt,
     links,
     accounts,
-    directory,
+    directory: { users, writeBack, roles },
     proxy,
     idempotency,
     apiKeys: config.apiKeys,
@@ -122,7 +130,9 @@ export async function createBroker(
     vault,
     links,
     accounts,
-    directory,
+    users,
+    roles,
+    writeBack,
     close: async () => {
       await outbound.close();
       await store.close();

@@ -1,6 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { safeEqual } from '../crypto/tokens.ts';
 import { BrokerError } from '../errors.ts';
+import type { AccountService } from '../services/account-service.ts';
 import type { LinkService } from '../services/link-service.ts';
 import type { TokenService } from '../services/token-service.ts';
 import type { Store } from '../store/store.ts';
@@ -43,7 +44,11 @@ export function requireLinkToken(links: LinkService): RequestHandler {
  * integrated_account_token: a valid JWT *and* an account that still exists and is not
  * disconnected, checked against the store on every request.
  */
-export function requireAccountToken(jwt: TokenService, store: Store): RequestHandler {
+export function requireAccountToken(
+  jwt: TokenService,
+  store: Store,
+  accounts: AccountService,
+): RequestHandler {
   return async (req, res, next) => {
     const token = bearer(req);
     if (!token)
@@ -53,7 +58,7 @@ export function requireAccountToken(jwt: TokenService, store: Store): RequestHan
     if (!account || account.tenant_id !== claims.tenantId || account.status === 'disconnected') {
       return next(new BrokerError('unauthorized', 'This integrated account has been disconnected'));
     }
-    res.locals.account = account;
+    res.locals.tenant = accounts.tenantFor(account);
     next();
   };
 }

@@ -1,4 +1,5 @@
-import type { LinkTokenRow, AccountRow } from '../store/store.ts';
+import type { Tenant } from '../nerm/tenant.ts';
+import type { LinkTokenRow } from '../store/store.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -7,8 +8,8 @@ declare global {
       requestId: string;
       /** Set by the link-token guard. */
       link?: LinkTokenRow;
-      /** Set by the account-token guard: re-read from the store on every request. */
-      account?: AccountRow;
+      /** Set by the account-token guard from the account, re-read on every request. */
+      tenant?: Tenant;
     }
   }
 }

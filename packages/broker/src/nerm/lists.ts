@@ -1,7 +1,9 @@
 import type { Issue } from '@nerm-connect/shared';
+import type { z } from 'zod';
 import { BrokerError } from '../errors.ts';
 import { isEmptyListAnswer } from './live-answers.ts';
 import { parseJson, type NermClient, type NermResponse } from './nerm-client.ts';
+import { listAnswer, parseAnswer } from './schemas.ts';
 import { rateLimited } from './upstream-errors.ts';
 
 /** NERM's own page cap; the broker never asks for more. */
@@ -11,6 +13,8 @@ export interface NermPage<T> {
   items: T[];
   /** `_metadata.total`, when the tenant sends it. */
   total: number | undefined;
+  /** Keyset mode's `_metadata.after_id`: null on the last page, undefined when not sent. */
+  afterId?: string | null | undefined;
 }
 
 /** NERM validation errors (`{"error", "errors": {field: [msg]}}`) as contract issues. */
@@ -64,26 +68,23 @@ export function upstreamFailure(
   }
 }
 
-/** One page of a NERM list (`{"<resource>": [...], "_metadata": {...}}`). */
-export async function fetchPage<T>(
+/** One page of a NERM list (`{"<resource>": [...], "_metadata": {...}}`), items parsed. */
+export async function fetchPage<T extends z.ZodType>(
   client: NermClient,
   resource: string,
   query: URLSearchParams,
-): Promise<NermPage<T>> {
+  item: T,
+): Promise<NermPage<z.output<T>>> {
   const q = new URLSearchParams(query);
   q.set('metadata', 'true');
   // The spec declares `offset` with minimum 1 while the docs count from 0: the first
   // page simply leaves it out, which every reading of NERM accepts.
   if (q.get('offset') === '0') q.delete('offset');
   const res = await client.send({ method: 'GET', path: resource, query: q, idempotent: true });
-  if (isEmptyListAnswer(res)) return { items: [], total: undefined };
+  if (isEmptyListAnswer(res)) return { items: [], total: undefined, afterId: null };
   if (res.status !== 200) throw upstreamFailure(res, resource);
-  const body = parseJson(res) as Record<string, unknown> | undefined;
-  const items = body?.[resource];
-  if (!Array.isArray(items))
-    throw new BrokerError('upstream_error', `NERM's ${resource} answer had no ${resource} list`);
-  const total = (body?._metadata as { total?: unknown } | undefined)?.total;
-  return { items: items as T[], total: typeof total === 'number' ? total : undefined };
+  const { items, metadata } = parseAnswer(listAnswer(resource, item), res, resource);
+  return { items, total: metadata?.total, afterId: metadata?.after_id };
 }
 
 /**
@@ -97,17 +98,18 @@ export function hasMore(page: NermPage<unknown>, nextOffset: number): boolean {
 }
 
 /** Every record of a (small) NERM list, 500 at a time (see hasMore for the end). */
-export async function fetchAll<T>(
+export async function fetchAll<T extends z.ZodType>(
   client: NermClient,
   resource: string,
+  item: T,
   query = new URLSearchParams(),
-): Promise<T[]> {
-  const all: T[] = [];
+): Promise<z.output<T>[]> {
+  const all: z.output<T>[] = [];
   for (let offset = 0; ;) {
     const q = new URLSearchParams(query);
     q.set('limit', String(NERM_MAX_LIMIT));
     q.set('offset', String(offset));
-    const page = await fetchPage<T>(client, resource, q);
+    const page = await fetchPage(client, resource, q, item);
     all.push(...page.items);
     offset += page.items.length;
     if (!hasMore(page, offset)) return all;

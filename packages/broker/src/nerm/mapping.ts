@@ -6,34 +6,9 @@ import type {
   UserEmail,
   UserStatus,
 } from '@nerm-connect/shared';
+import type { NermProfile, NermRole } from './schemas.ts';
 
-/** NERM objects as the broker reads them; every field is treated as possibly absent. */
-export interface NermProfile {
-  id: string;
-  uid?: string | null;
-  name?: string | null;
-  profile_type_id?: string | null;
-  status?: string | null;
-  created_at?: string | null;
-  updated_at?: string | null;
-  attributes?: Record<string, unknown> | null;
-  [key: string]: unknown;
-}
-
-export interface NermProfileType {
-  id: string;
-  uid?: string | null;
-  name?: string | null;
-  category?: string | null;
-}
-
-export interface NermRole {
-  id: string;
-  uid?: string | null;
-  name?: string | null;
-  groups?: unknown;
-  [key: string]: unknown;
-}
+export type { NermProfile, NermProfileType, NermRole } from './schemas.ts';
 
 /** Profile type categories whose profiles are people (CONTRACT §4). */
 export const PERSON_CATEGORIES = new Set(['employee', 'non-employee']);

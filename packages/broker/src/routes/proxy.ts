@@ -1,14 +1,14 @@
 import express, { Router } from 'express';
 import { BrokerError } from '../errors.ts';
 import type { ProxyService } from '../services/proxy-service.ts';
-import { usableAccount } from './unified.ts';
+import { tenantOf } from './unified.ts';
 
 /** `ANY /proxy/<path>` (integrated_account_token): NERM 1:1. */
 export function proxyRouter(proxy: ProxyService): Router {
   const router = Router();
   router.use(express.raw({ type: () => true, limit: '1mb' }));
   router.use(async (req, res) => {
-    const account = usableAccount(res);
+    const tenant = tenantOf(res);
     const body = Buffer.isBuffer(req.body) ? req.body : undefined;
     if (
       body &&
@@ -27,7 +27,7 @@ export function proxyRouter(proxy: ProxyService): Router {
       /^\/proxy\/?/,
       '',
     );
-    const answer = await proxy.forward(account, {
+    const answer = await proxy.forward(tenant, {
       method: req.method,
       rawPath,
       query: new URLSearchParams(queryAt < 0 ? '' : original.slice(queryAt + 1)),

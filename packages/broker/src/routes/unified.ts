@@ -8,27 +8,30 @@ import express, { Router, type Request, type Response } from 'express';
 import { BrokerError } from '../errors.ts';
 import { linkNext } from '../http/link-header.ts';
 import { parse } from '../http/validate.ts';
-import type { DirectoryService } from '../services/directory-service.ts';
+import type { Tenant } from '../nerm/tenant.ts';
 import type { IdempotencyService } from '../services/idempotency-service.ts';
-import type { AccountRow } from '../store/store.ts';
+import type { RolesService } from '../services/roles-service.ts';
+import type { UserService } from '../services/user-service.ts';
+import type { WriteBack } from '../services/write-back.ts';
 
-/** A needs_reauth account answers 409 before anything goes upstream. */
-export function usableAccount(res: Response): AccountRow {
-  const account = res.locals.account!;
-  if (account.status !== 'active') {
-    throw new BrokerError(
-      'account_needs_reauth',
-      "NERM refused this account's credential; reconnect it with a new link token",
-    );
-  }
-  return account;
+/** The tenant the account-token guard resolved for this request. */
+export function tenantOf(res: Response): Tenant {
+  const tenant = res.locals.tenant;
+  if (!tenant) throw new BrokerError('unauthorized', 'An integrated_account_token is required');
+  return tenant;
+}
+
+export interface DirectoryServices {
+  users: UserService;
+  writeBack: WriteBack;
+  roles: RolesService;
 }
 
 async function write(
   idempotency: IdempotencyService,
   req: Request,
   res: Response,
-  account: AccountRow,
+  tenant: Tenant,
   status: number,
   work: (idempotent: boolean) => Promise<unknown>,
 ): Promise<void> {
@@ -38,7 +41,7 @@ async function write(
     return;
   }
   const result = await idempotency.run(
-    account.id,
+    tenant.accountId,
     `users:${key}`,
     { method: req.method, path: req.path, body: req.body },
     async () => ({
@@ -52,7 +55,7 @@ async function write(
 
 /** `/unified/user-directory/*` (integrated_account_token). */
 export function unifiedRouter(
-  directory: DirectoryService,
+  { users, writeBack, roles }: DirectoryServices,
   idempotency: IdempotencyService,
 ): Router {
   const router = Router();
@@ -60,35 +63,33 @@ export function unifiedRouter(
 
   router.get('/users', async (req, res) => {
     const query = parse(ListUsersQuery, req.query, 'query');
-    const page = await directory.listUsers(usableAccount(res), query);
+    const page = await users.list(tenantOf(res), query);
     linkNext(req, res, page.nextCursor);
     res.type('application/json').send(page.json);
   });
   router.get('/users/:id', async (req, res) => {
-    res.json(await directory.getUser(usableAccount(res), req.params.id));
+    res.json(await users.get(tenantOf(res), req.params.id));
   });
   router.post('/users', async (req, res) => {
-    const account = usableAccount(res);
+    const tenant = tenantOf(res);
     const body = parse(CreateUserBody, req.body, 'user');
-    await write(idempotency, req, res, account, 201, (idem) =>
-      directory.createUser(account, body, idem),
-    );
+    await write(idempotency, req, res, tenant, 201, (idem) => writeBack.create(tenant, body, idem));
   });
   router.patch('/users/:id', async (req, res) => {
-    const account = usableAccount(res);
+    const tenant = tenantOf(res);
     const body = parse(UpdateUserBody, req.body, 'user update');
-    await write(idempotency, req, res, account, 200, (idem) =>
-      directory.updateUser(account, req.params.id, body, idem),
+    await write(idempotency, req, res, tenant, 200, (idem) =>
+      writeBack.update(tenant, req.params.id, body, idem),
     );
   });
   router.get('/roles', async (req, res) => {
     const query = parse(ListRolesQuery, req.query, 'query');
-    const page = await directory.listRoles(usableAccount(res), query);
+    const page = await roles.list(tenantOf(res), query);
     linkNext(req, res, page.next_cursor);
     res.json(page);
   });
   router.get('/roles/:id', async (req, res) => {
-    res.json(await directory.getRole(usableAccount(res), req.params.id));
+    res.json(await roles.get(tenantOf(res), req.params.id));
   });
   return router;
 }

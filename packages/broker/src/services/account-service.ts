@@ -7,6 +7,7 @@ import { NermClient, type NermClientDeps } from '../nerm/nerm-client.ts';
 import type { Outbound } from '../nerm/outbound.ts';
 import { probeTenant } from '../nerm/probe.ts';
 import type { RetryPolicy } from '../nerm/retry.ts';
+import type { Tenant } from '../nerm/tenant.ts';
 import type { AccountRow, Store } from '../store/store.ts';
 import type { TokenService } from './token-service.ts';
 
@@ -133,6 +134,27 @@ export class AccountService {
     }
     const { token, expiresAt } = await this.deps.jwt.issue(row.id, row.tenant_id);
     return { integrated_account_token: token, expires_at: iso(expiresAt) };
+  }
+
+  /**
+   * The account's tenant for the directory services and the proxy: its client, made here
+   * and nowhere else. An account that must be reconnected answers 409 before anything goes
+   * upstream.
+   */
+  tenantFor(row: AccountRow): Tenant {
+    if (row.status === 'needs_reauth') {
+      throw new BrokerError(
+        'account_needs_reauth',
+        "NERM refused this account's credential; reconnect it with a new link token",
+      );
+    }
+    return {
+      accountId: row.id,
+      cacheKey: `${row.id}:${row.tenant_origin}`,
+      revision: row.updated_at,
+      fieldMapping: row.field_mapping,
+      client: this.clientFor(row),
+    };
   }
 
   /**

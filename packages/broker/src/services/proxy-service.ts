@@ -5,8 +5,7 @@ import { BrokerError } from '../errors.ts';
 import { hasMore } from '../nerm/lists.ts';
 import { isEmptyListAnswer } from '../nerm/live-answers.ts';
 import { parseJson, type NermResponse } from '../nerm/nerm-client.ts';
-import type { AccountRow } from '../store/store.ts';
-import type { AccountService } from './account-service.ts';
+import type { Tenant } from '../nerm/tenant.ts';
 import type { IdempotencyService } from './idempotency-service.ts';
 
 export interface ProxyRequest {
@@ -53,13 +52,12 @@ export function safeUpstreamPath(raw: string): string {
 export class ProxyService {
   constructor(
     private readonly deps: {
-      accounts: AccountService;
       cursors: CursorCodec;
       idempotency: IdempotencyService;
     },
   ) {}
 
-  async forward(account: AccountRow, req: ProxyRequest): Promise<ProxyResponse> {
+  async forward(tenant: Tenant, req: ProxyRequest): Promise<ProxyResponse> {
     const method = req.method.toUpperCase();
     if (!METHODS.has(method))
       throw new BrokerError('invalid_request', `The proxy does not forward ${method}`);
@@ -68,10 +66,10 @@ export class ProxyService {
       method === 'GET' &&
       (req.query.has('limit') || req.query.has('next_cursor')) &&
       !req.query.has('offset');
-    if (paged) return this.page(account, path, req.query);
+    if (paged) return this.page(tenant, path, req.query);
 
     const send = async (): Promise<ProxyResponse> => {
-      const res = await this.deps.accounts.clientFor(account).send({
+      const res = await tenant.client.send({
         method,
         path,
         query: req.query,
@@ -91,7 +89,7 @@ export class ProxyService {
         .digest('hex'),
     };
     const result = await this.deps.idempotency.run(
-      account.id,
+      tenant.accountId,
       `proxy:${req.idempotencyKey}`,
       identity,
       async () => {
@@ -114,11 +112,7 @@ export class ProxyService {
   }
 
   /** A NERM list answered in the unified envelope, paged with an opaque cursor. */
-  private async page(
-    account: AccountRow,
-    path: string,
-    query: URLSearchParams,
-  ): Promise<ProxyResponse> {
+  private async page(tenant: Tenant, path: string, query: URLSearchParams): Promise<ProxyResponse> {
     const limitRaw = query.get('limit');
     const limit = limitRaw === null ? DEFAULT_PAGE_SIZE : Number(limitRaw);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
@@ -137,14 +131,17 @@ export class ProxyService {
     upstream.sort();
     const scope = scopeDigest(`proxy:${path}`, Object.fromEntries(upstream));
     const cursor = query.get('next_cursor');
-    const start = cursor ? this.deps.cursors.decode(cursor, account.id, scope).o : 0;
+    const start = cursor ? this.deps.cursors.decode(cursor, tenant.accountId, scope).o : 0;
     upstream.set('limit', String(limit));
     if (start > 0) upstream.set('offset', String(start)); // no offset=0: see fetchPage
     upstream.set('metadata', 'true');
 
-    const res = await this.deps.accounts
-      .clientFor(account)
-      .send({ method: 'GET', path, query: upstream, idempotent: true });
+    const res = await tenant.client.send({
+      method: 'GET',
+      path,
+      query: upstream,
+      idempotent: true,
+    });
     const empty = isEmptyListAnswer(res);
     if (res.status !== 200 && !empty) return passThrough(res);
     const last = path.split('/').at(-1) ?? '';
@@ -161,10 +158,10 @@ export class ProxyService {
     const more = hasMore({ items, total: typeof total === 'number' ? total : undefined }, next);
     const envelope = {
       result: items,
-      next_cursor: more ? this.deps.cursors.encode(account.id, scope, { o: next }) : null,
+      next_cursor: more ? this.deps.cursors.encode(tenant.accountId, scope, { o: next }) : null,
       prev_cursor:
         start > 0
-          ? this.deps.cursors.encode(account.id, scope, { o: Math.max(0, start - limit) })
+          ? this.deps.cursors.encode(tenant.accountId, scope, { o: Math.max(0, start - limit) })
           : null,
       result_count: items.length,
     };

@@ -1,13 +1,8 @@
 import type { z } from 'zod';
 import type { ListUsersQuery } from '@nerm-connect/shared';
 import { NERM_MAX_LIMIT, fetchPage, hasMore } from '../nerm/lists.ts';
-import {
-  PERSON_CATEGORIES,
-  STATUS_FROM_NERM,
-  STATUS_TO_NERM,
-  type NermProfile,
-  type NermProfileType,
-} from '../nerm/mapping.ts';
+import { PERSON_CATEGORIES, STATUS_FROM_NERM, STATUS_TO_NERM } from '../nerm/mapping.ts';
+import { NermProfile, type NermProfileType } from '../nerm/schemas.ts';
 import type { NermClient } from '../nerm/nerm-client.ts';
 
 /**
@@ -97,7 +92,7 @@ export async function collectForward(
     const asked = askFor(limit - persons.length);
     q.set('limit', String(asked));
     q.set('offset', String(offset));
-    const page = await fetchPage<NermProfile>(client, 'profiles', q);
+    const page = await fetchPage(client, 'profiles', q, NermProfile);
     let consumed = 0;
     for (const profile of page.items) {
       consumed++;
@@ -125,7 +120,7 @@ export async function collectBackward(
     const from = Math.max(0, before - askFor(limit - persons.length));
     q.set('limit', String(before - from));
     q.set('offset', String(from));
-    const page = await fetchPage<NermProfile>(client, 'profiles', q);
+    const page = await fetchPage(client, 'profiles', q, NermProfile);
     const items = page.items.slice(0, before - from);
     for (let i = items.length - 1; i >= 0 && persons.length < limit; i--) {
       const profile = items[i] as NermProfile;

@@ -1,0 +1,168 @@
+import type { ListEnvelope, ListUsersQuery, User } from '@nerm-connect/shared';
+import type { z } from 'zod';
+import { scopeDigest, type CursorCodec, type CursorPayload } from '../crypto/cursor.ts';
+import { BrokerError } from '../errors.ts';
+import { upstreamFailure } from '../nerm/lists.ts';
+import { isNotFoundAnswer } from '../nerm/live-answers.ts';
+import { PERSON_CATEGORIES, profileToUser } from '../nerm/mapping.ts';
+import { NermProfile, objectAnswer, parseAnswer, type NermProfileType } from '../nerm/schemas.ts';
+import type { Tenant } from '../nerm/tenant.ts';
+import type { RolesService, RoleRef } from './roles-service.ts';
+import type { TenantMetadata } from './tenant-metadata.ts';
+import { TakeOnce } from './ttl-cache.ts';
+import { upstreamId } from './upstream-id.ts';
+import { collectBackward, collectForward, userQueryPlan } from './user-pages.ts';
+
+type UsersQuery = z.output<typeof ListUsersQuery>;
+
+/** A users page as JSON bytes, with the cursor that follows it. */
+export interface SerializedPage {
+  json: Buffer;
+  nextCursor: string | null;
+}
+
+export interface UserServiceDeps {
+  metadata: TenantMetadata;
+  roles: RolesService;
+  cursors: CursorCodec;
+  now: () => number;
+}
+
+/** Users: pages of people (built ahead while the previous page travels) and single reads. */
+export class UserService {
+  private readonly aheadPages: TakeOnce<Promise<SerializedPage>>;
+
+  constructor(private readonly deps: UserServiceDeps) {
+    // Pages are large (500 users with their raw profiles): keep few, briefly.
+    this.aheadPages = new TakeOnce(15_000, 32, deps.now);
+  }
+
+  /**
+   * One page of users, already serialised: a page is built (and encoded) ahead while the
+   * previous one travels, so a walk's next request is answered from memory.
+   */
+  async list(tenant: Tenant, query: UsersQuery): Promise<SerializedPage> {
+    const key = query.next_cursor ? this.aheadKey(tenant, query) : undefined;
+    const ahead = key ? this.aheadPages.take(key) : undefined;
+    const page =
+      (ahead ? await ahead.catch(() => undefined) : undefined) ??
+      (await this.serializedPage(tenant, query));
+    if (page.nextCursor) this.readAhead(tenant, { ...query, next_cursor: page.nextCursor });
+    return page;
+  }
+
+  async get(tenant: Tenant, id: string): Promise<User> {
+    const { profile, type } = await this.person(tenant, id);
+    return this.toUser(tenant, profile, type);
+  }
+
+  /** A profile and its type, or not_found when it is not a person (organization, assignment…). */
+  async person(
+    tenant: Tenant,
+    id: string,
+  ): Promise<{ profile: NermProfile; type: NermProfileType }> {
+    const [types, profile] = await Promise.all([
+      this.deps.metadata.profileTypes(tenant),
+      this.profile(tenant, id),
+    ]);
+    const type = types.get(String(profile.profile_type_id));
+    if (!type || !PERSON_CATEGORIES.has(String(type.category))) throw noSuchUser();
+    return { profile, type };
+  }
+
+  /** One profile as a user, its roles read for it alone. */
+  async toUser(tenant: Tenant, profile: NermProfile, type: NermProfileType): Promise<User> {
+    const roles = await this.deps.roles.ofProfile(tenant, profile.id);
+    return this.mapped(tenant, profile, type, roles);
+  }
+
+  mapped(tenant: Tenant, profile: NermProfile, type: NermProfileType, roles: RoleRef[]): User {
+    return profileToUser(profile, {
+      typeName: type.name ?? null,
+      roles,
+      mapping: tenant.fieldMapping,
+    });
+  }
+
+  private async profile(tenant: Tenant, id: string): Promise<NermProfile> {
+    const res = await tenant.client.send({
+      method: 'GET',
+      path: `profiles/${upstreamId(id)}`,
+      idempotent: true,
+    });
+    if (isNotFoundAnswer(res)) throw noSuchUser();
+    if (res.status !== 200) throw upstreamFailure(res, 'profile');
+    return parseAnswer(objectAnswer('profile', NermProfile), res, 'profile');
+  }
+
+  /**
+   * A walk asks for the page after this one next: build it now, while this one is sent
+   * and read, so the next request finds it ready. Kept 15 s, handed out once.
+   */
+  private readAhead(tenant: Tenant, query: UsersQuery): void {
+    const next = this.serializedPage(tenant, query);
+    next.catch(() => undefined);
+    this.aheadPages.put(this.aheadKey(tenant, query), next);
+  }
+
+  private async serializedPage(tenant: Tenant, query: UsersQuery): Promise<SerializedPage> {
+    const page = await this.page(tenant, query);
+    return { json: Buffer.from(JSON.stringify(page)), nextCursor: page.next_cursor };
+  }
+
+  /** Everything that shapes a page: a cursor sent with other filters must miss (and then be refused). */
+  private aheadKey(tenant: Tenant, query: UsersQuery): string {
+    const { limit, status, user_type, updated_after, next_cursor } = query;
+    return JSON.stringify([
+      tenant.accountId,
+      tenant.revision,
+      limit,
+      status,
+      user_type,
+      updated_after,
+      next_cursor,
+    ]);
+  }
+
+  private async page(tenant: Tenant, query: UsersQuery): Promise<ListEnvelope<User>> {
+    const { cursors, metadata, roles } = this.deps;
+    const scope = scopeDigest('users', {
+      status: query.status,
+      user_type: query.user_type,
+      updated_after: query.updated_after,
+    });
+    const cursor = query.next_cursor
+      ? cursors.decode(query.next_cursor, tenant.accountId, scope)
+      : { o: 0 };
+    const types = await metadata.profileTypes(tenant);
+    const plan = userQueryPlan(types, query);
+    if (!plan) return { result: [], next_cursor: null, prev_cursor: null, result_count: 0 };
+
+    const rolesReady = roles.index(tenant);
+    rolesReady.catch(() => undefined);
+    const page = cursor.b
+      ? await collectBackward(tenant.client, plan, cursor.o, query.limit)
+      : await collectForward(tenant.client, plan, cursor.o, query.limit);
+
+    const rolesOf = await rolesReady;
+    const result = page.persons.map((p) =>
+      this.mapped(
+        tenant,
+        p,
+        types.get(String(p.profile_type_id)) as NermProfileType,
+        rolesOf(p.id),
+      ),
+    );
+    const encode = (payload: CursorPayload) => cursors.encode(tenant.accountId, scope, payload);
+    return {
+      result,
+      next_cursor: page.more ? encode({ o: page.end }) : null,
+      prev_cursor: page.start > 0 ? encode({ o: page.start, b: true }) : null,
+      result_count: result.length,
+    };
+  }
+}
+
+export function noSuchUser(): BrokerError {
+  return new BrokerError('not_found', 'No user with this id');
+}
