@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { credentialCharProblem } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 import type { PatCredential } from './credential.ts';
 import type { Outbound } from './outbound.ts';
@@ -160,6 +161,14 @@ export class AccessTokenCache {
       throw new BrokerError(
         'not_a_nerm_tenant',
         'The token URL did not answer like an Identity Security Cloud token endpoint',
+      );
+    }
+    if (credentialCharProblem(parsed.access_token)) {
+      // It goes into the Authorization header; one that cannot is never sent (finding 1
+      // in docs/security.md).
+      throw new BrokerError(
+        'not_a_nerm_tenant',
+        'The token URL answered an access token that cannot be sent in an HTTP header',
       );
     }
     const expiresIn =

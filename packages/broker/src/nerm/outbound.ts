@@ -1,9 +1,11 @@
 import { lookup as dnsLookup } from 'node:dns/promises';
 import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent, request, type Dispatcher } from 'undici';
 import { isPublicAddress } from './address-policy.ts';
 import type { HostAllowList } from './host-allow-list.ts';
+import { OriginPools, type AgentFactory } from './origin-pools.ts';
+import { unsendableHeader } from './outbound-headers.ts';
 
 export type OutboundErrorKind =
   | 'invalid_url'
@@ -11,7 +13,11 @@ export type OutboundErrorKind =
   | 'address_not_allowed'
   | 'unreachable'
   | 'timeout'
-  | 'response_too_large';
+  | 'response_too_large'
+  /** A header no HTTP message can carry; nothing was sent, and retrying cannot help. */
+  | 'invalid_header'
+  /** undici refused the request's shape; nothing was sent. */
+  | 'invalid_request';
 
 /** A failure to talk to a tenant, before any HTTP status exists. Never carries secrets. */
 export class OutboundError extends Error {
@@ -32,9 +38,14 @@ export interface OutboundOptions {
   /** DNS resolution (all addresses); injectable so tests can point names anywhere. */
   resolve?: Resolver;
   connectTimeoutMs?: number;
-  /** Whole request, headers and body. */
+  /**
+   * Whole request, headers and body. The call is aborted then; if undici does not settle
+   * it within a grace period, the call fails anyway and the origin's pool is replaced.
+   */
   requestTimeoutMs?: number;
   maxResponseBytes?: number;
+  /** Builds each origin's undici Agent; tests keep a handle on it. */
+  createAgent?: AgentFactory;
 }
 
 export interface OutboundRequest {
@@ -51,7 +62,6 @@ export interface OutboundResponse {
   body: Buffer;
 }
 
-const MAX_AGENTS = 256;
 const ADDRESS_REFUSED = 'NERM_ADDRESS_NOT_ALLOWED';
 
 const defaultResolve: Resolver = (hostname) => dnsLookup(hostname, { all: true, verbatim: true });
@@ -62,7 +72,7 @@ const defaultResolve: Resolver = (hostname) => dnsLookup(hostname, { all: true, 
  * rebinding window); never follows redirects; bounds time and response size.
  */
 export class Outbound {
-  private readonly agents = new Map<string, Agent>();
+  private readonly pools: OriginPools;
   private readonly resolve: Resolver;
   private readonly connectTimeoutMs: number;
   private readonly requestTimeoutMs: number;
@@ -73,6 +83,20 @@ export class Outbound {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.maxResponseBytes = options.maxResponseBytes ?? 16 * 1024 * 1024;
+    this.pools = new OriginPools({
+      agentOptions: (allowPrivate) => ({
+        connect: { timeout: this.connectTimeoutMs, lookup: this.checkedLookup(allowPrivate) },
+        keepAliveTimeout: 10_000,
+        connections: 16,
+      }),
+      createAgent: options.createAgent ?? ((agentOptions) => new Agent(agentOptions)),
+      drainMs: this.requestTimeoutMs,
+    });
+  }
+
+  /** Pools replaced because they stopped answering. */
+  get poolsReplaced(): number {
+    return this.pools.replaced;
   }
 
   /** Throws `OutboundError('host_not_allowed')` unless the allow-list admits `url`. */
@@ -100,53 +124,70 @@ export class Outbound {
 
   async request(req: OutboundRequest): Promise<OutboundResponse> {
     const { exactOrigin } = this.admit(req.url);
-    const signal = req.signal
-      ? AbortSignal.any([req.signal, AbortSignal.timeout(this.requestTimeoutMs)])
-      : AbortSignal.timeout(this.requestTimeoutMs);
-    let res: Awaited<ReturnType<typeof request>>;
-    try {
-      res = await request(req.url, {
-        method: req.method as 'GET',
-        headers: req.headers,
-        body: req.body ?? null,
-        dispatcher: this.agentFor(req.url.origin, exactOrigin),
-        signal,
-        headersTimeout: this.requestTimeoutMs,
-        bodyTimeout: this.requestTimeoutMs,
-      });
-    } catch (error) {
-      throw this.translate(error, req.url);
+    const unsendable = unsendableHeader(req.headers);
+    if (unsendable) {
+      throw new OutboundError(
+        'invalid_header',
+        `${unsendable} holds a character an HTTP header cannot carry`,
+      );
     }
+    const lease = this.pools.lease(req.url.origin, exactOrigin);
+    const abort = new AbortController();
+    const signal = req.signal ? AbortSignal.any([req.signal, abort.signal]) : abort.signal;
+    const timers: NodeJS.Timeout[] = [];
+    // The hard deadline does not rely on undici honouring the abort: a request stuck in
+    // a wedged pool's queue never settles on its own.
+    const deadline = new Promise<never>((_, reject) => {
+      timers.push(
+        setTimeout(() => abort.abort(timeoutError()), this.requestTimeoutMs),
+        setTimeout(() => reject(WEDGED), this.requestTimeoutMs + this.graceMs()),
+      );
+    });
+    const exchange = this.exchange(req, lease.agent, signal);
+    exchange.catch(() => undefined);
+    try {
+      return await Promise.race([exchange, deadline]);
+    } catch (error) {
+      if (error === WEDGED) {
+        abort.abort(timeoutError());
+        this.pools.replace(lease);
+        throw new OutboundError('timeout', `${req.url.host} did not answer in time`);
+      }
+      if (findCode(error) === 'UND_ERR_INVALID_ARG') this.pools.replace(lease);
+      throw this.translate(error, req.url);
+    } finally {
+      for (const timer of timers) clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pools.close();
+  }
+
+  private graceMs(): number {
+    return Math.min(1_000, this.requestTimeoutMs);
+  }
+
+  private async exchange(
+    req: OutboundRequest,
+    dispatcher: Dispatcher,
+    signal: AbortSignal,
+  ): Promise<OutboundResponse> {
+    const res = await request(req.url, {
+      method: req.method as 'GET',
+      headers: req.headers,
+      body: req.body ?? null,
+      dispatcher,
+      signal,
+      headersTimeout: this.requestTimeoutMs,
+      bodyTimeout: this.requestTimeoutMs,
+    });
     const body = await this.readCapped(res.body, req.url);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(res.headers)) {
       if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
     }
     return { status: res.statusCode, headers, body };
-  }
-
-  async close(): Promise<void> {
-    const agents = [...this.agents.values()];
-    this.agents.clear();
-    await Promise.all(agents.map((a) => a.close()));
-  }
-
-  private agentFor(origin: string, allowPrivate: boolean): Agent {
-    const key = `${allowPrivate ? 'x' : 'p'}|${origin}`;
-    const existing = this.agents.get(key);
-    if (existing) return existing;
-    if (this.agents.size >= MAX_AGENTS) {
-      const [oldestKey, oldest] = this.agents.entries().next().value as [string, Agent];
-      this.agents.delete(oldestKey);
-      void oldest.close();
-    }
-    const agent = new Agent({
-      connect: { timeout: this.connectTimeoutMs, lookup: this.checkedLookup(allowPrivate) },
-      keepAliveTimeout: 10_000,
-      connections: 16,
-    });
-    this.agents.set(key, agent);
-    return agent;
   }
 
   /** A `dns.lookup`-compatible function that refuses non-public answers. */
@@ -222,6 +263,11 @@ export class Outbound {
         { cause: error },
       );
     }
+    if (code === 'UND_ERR_INVALID_ARG') {
+      return new OutboundError('invalid_request', `the request to ${url.host} is malformed`, {
+        cause: error,
+      });
+    }
     const name = error instanceof Error ? error.name : '';
     if (name === 'TimeoutError' || name === 'AbortError' || /TIMEOUT/.test(code ?? '')) {
       return new OutboundError('timeout', `${url.host} did not answer in time`, { cause: error });
@@ -232,6 +278,13 @@ export class Outbound {
       { cause: error },
     );
   }
+}
+
+/** The hard deadline's marker: undici left the call hanging after its abort. */
+const WEDGED = Symbol('wedged');
+
+function timeoutError(): Error {
+  return new DOMException('The outbound call timed out', 'TimeoutError');
 }
 
 function findCode(error: unknown): string | undefined {

@@ -31,6 +31,13 @@ export function outboundFailure(error: OutboundError, what = 'tenant'): BrokerEr
         `The ${what} could not be reached: ${error.message}`,
         { cause: error },
       );
+    case 'invalid_header':
+    case 'invalid_request':
+      return new BrokerError(
+        'invalid_request',
+        `The request to the ${what} could not be sent: ${error.message}`,
+        { cause: error },
+      );
     case 'response_too_large':
       return new BrokerError(
         'upstream_error',
