@@ -38,7 +38,7 @@ describe('pnpm broker (server.ts)', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(0);
     expect(out).toContain('shutting down');
-  });
+  }, 30_000); // a child process: slow on a loaded machine, never a timing check
 
   it('refuses to start in production without keys, naming what is missing', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', server], {
@@ -55,5 +55,5 @@ describe('pnpm broker (server.ts)', () => {
     const [code] = await once(child, 'exit');
     expect(code).toBe(78);
     expect(err).toContain('NERM_BROKER_API_KEYS is required when NODE_ENV=production');
-  });
+  }, 30_000);
 });
