@@ -7,6 +7,7 @@
  *  3. Full walk of 10,000 users through the broker vs the same NERM pages fetched
  *     directly; upstream request counts; peak memory of the SDK iterating every user.
  *  4. The widget bundle: gzip size vs the budget, and vs Lit alone.
+ *  5. Store lookups on SQLite vs the same SELECT on a raw prepared statement.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
@@ -20,6 +21,7 @@ import { build } from 'esbuild';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
 // @ts-expect-error -- a plain .mjs module shared with the widget's build
 import { bundleOptions } from '../../packages/widget/scripts/bundle-options.mjs';
+import { storeLookups } from './store-lookups.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const PERSONS = Number(process.env.BENCH_PERSONS ?? 10_000);
@@ -400,6 +402,7 @@ try {
       '',
     ]),
   ]);
+  table('5. Store lookups, SQLite (20,000 each, one at a time)', await storeLookups());
 } finally {
   for (const proc of [brokerProc, sandboxProc]) proc.kill('SIGTERM');
   await Promise.all([once(brokerProc, 'exit'), once(sandboxProc, 'exit')]);

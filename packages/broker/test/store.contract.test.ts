@@ -1,11 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresStore } from '../src/store/postgres-store.ts';
-import { SqliteStore } from '../src/store/sqlite-store.ts';
 import type { AccountRow, Store } from '../src/store/store.ts';
-import { POSTGRES_URL, tempDir } from './helpers.ts';
+import { ENGINES } from './store-engines.ts';
 
 const NOW = 1_800_000_000_000;
 
@@ -65,38 +61,34 @@ function publicToken(accountId: string, expiresAt = NOW + 60_000) {
   };
 }
 
-const engines: { name: string; open: () => Promise<Store>; cleanup?: () => Promise<void> }[] = [
-  { name: 'sqlite', open: async () => new SqliteStore(join(tempDir(), 'store.db')) },
-];
-const schema = `store_test_${randomBytes(4).toString('hex')}`;
-const postgresUrl = POSTGRES_URL;
-if (postgresUrl) {
-  engines.push({
-    name: 'postgres',
-    open: async () => new PostgresStore({ connectionString: postgresUrl, schema }),
-    cleanup: async () => {
-      const client = new pg.Client({ connectionString: postgresUrl });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    },
-  });
-}
-
-describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
+describe.each(ENGINES)('Store contract: $name', ({ scratch }) => {
+  const db = scratch();
   let store: Store;
   beforeAll(async () => {
-    store = await open();
+    store = db.open();
     await store.migrate();
   });
   afterAll(async () => {
     await store.close();
-    await cleanup?.();
+    await db.drop();
   });
 
-  it('migrates idempotently', async () => {
+  it('migrates idempotently: a second run changes no schema, version or data', async () => {
+    const a = account();
+    await stored(store, a);
+    const snapshot = async () => ({
+      schema: await db.schema(),
+      versions: await db.rows('SELECT name, timestamp FROM kysely_migration ORDER BY name'),
+      accounts: await db.rows('SELECT id, status, updated_at FROM accounts ORDER BY id'),
+      tokens: await db.rows('SELECT token_hash, used_at FROM link_tokens ORDER BY token_hash'),
+    });
+    const before = await snapshot();
+    expect(before.versions.map((v) => v['name'])).toEqual(['0001_initial']);
+    expect(before.accounts.map((r) => r['id'])).toContain(a.id);
     await store.migrate();
     await store.migrate();
+    expect(await snapshot()).toEqual(before);
+    expect(await store.getAccount(a.id)).toMatchObject({ id: a.id, status: 'active' });
   });
 
   it('stores a link token and reads it back by hash', async () => {
@@ -337,9 +329,32 @@ describe.each(engines)('Store contract: $name', ({ open, cleanup }) => {
     expect(await store.getIdempotency(a.id, 'k-2')).toBeUndefined();
   });
 
-  it('purges expired tokens and old idempotency records', async () => {
-    const hash = await link(store, randomUUID(), null, NOW + 5);
-    await store.purgeExpired(NOW + 10, 1);
-    expect(await store.getLinkToken(hash)).toBeUndefined();
+  it('purges expired link tokens, expired public tokens and old idempotency records', async () => {
+    const a = account();
+    const expiring = publicToken(a.id, NOW + 5);
+    const lasting = publicToken(a.id, NOW + 60_000);
+    await stored(store, a, expiring);
+    await store.completeLink({
+      linkTokenHash: await link(store, randomUUID(), a.id),
+      now: NOW,
+      account: a,
+      reauth: true,
+      publicToken: lasting,
+    });
+    const oldLink = await link(store, randomUUID(), null, NOW + 5);
+    const newLink = await link(store, randomUUID(), null, NOW + 60_000);
+    const key = { account_id: a.id, request_hash: 'h', created_at: NOW };
+    await store.reserveIdempotency({ ...key, key: 'old' });
+    await store.reserveIdempotency({ ...key, key: 'new', created_at: NOW + 9 });
+
+    await store.purgeExpired(NOW + 10, 5);
+
+    expect(await store.getLinkToken(oldLink)).toBeUndefined();
+    expect(await store.getLinkToken(newLink)).toBeDefined();
+    expect(await store.getIdempotency(a.id, 'old')).toBeUndefined();
+    expect(await store.getIdempotency(a.id, 'new')).toBeDefined();
+    // Redeeming reads past expiry too, so this proves the expired row is gone, not refused.
+    expect(await store.redeemPublicToken(expiring.token_hash, NOW)).toBeUndefined();
+    expect(await store.redeemPublicToken(lasting.token_hash, NOW)).toBe(a.id);
   });
 });

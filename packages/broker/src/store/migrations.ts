@@ -1,90 +1,131 @@
-/**
- * Schema, one list per engine, applied in order and recorded in schema_migrations.
- * Append only: a released migration is never edited.
- */
-export const SQLITE_MIGRATIONS: string[] = [
-  `CREATE TABLE accounts (
-     id TEXT PRIMARY KEY,
-     tenant_id TEXT NOT NULL,
-     tenant_host TEXT NOT NULL,
-     tenant_origin TEXT NOT NULL,
-     auth_type TEXT NOT NULL CHECK (auth_type IN ('pat', 'api_key')),
-     status TEXT NOT NULL CHECK (status IN ('active', 'needs_reauth', 'disconnected')),
-     credential_kid TEXT,
-     credential BLOB,
-     credential_hint TEXT,
-     field_mapping TEXT NOT NULL DEFAULT '{}',
-     created_at INTEGER NOT NULL,
-     updated_at INTEGER NOT NULL,
-     last_verified_at INTEGER
-   );
-   CREATE INDEX accounts_by_tenant ON accounts (tenant_id, id);
-   CREATE INDEX accounts_by_kid ON accounts (credential_kid);
-   CREATE TABLE link_tokens (
-     token_hash TEXT PRIMARY KEY,
-     tenant_id TEXT NOT NULL,
-     account_id TEXT REFERENCES accounts (id) ON DELETE CASCADE,
-     expires_at INTEGER NOT NULL,
-     used_at INTEGER,
-     created_at INTEGER NOT NULL
-   );
-   CREATE TABLE public_tokens (
-     token_hash TEXT PRIMARY KEY,
-     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-     expires_at INTEGER NOT NULL,
-     created_at INTEGER NOT NULL
-   );
-   CREATE TABLE idempotency_keys (
-     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-     key TEXT NOT NULL,
-     request_hash TEXT NOT NULL,
-     status INTEGER NOT NULL,
-     response TEXT NOT NULL,
-     created_at INTEGER NOT NULL,
-     PRIMARY KEY (account_id, key)
-   );`,
+import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** Column types that differ between the engines; everything else is written once. */
+function types(engine: Engine) {
+  return engine === 'sqlite'
+    ? { time: 'integer', bytes: 'blob', json: 'text', emptyJson: sql`'{}'` }
+    : { time: 'bigint', bytes: 'bytea', json: 'jsonb', emptyJson: sql`'{}'::jsonb` };
+}
+
+interface StoreMigration {
+  /** Sorted by name; applied in order and recorded in Kysely's `kysely_migration` table. */
+  name: string;
+  /**
+   * The number this migration had in the `schema_migrations` table of earlier releases.
+   * A database that already recorded it has the schema, so the migration is adopted
+   * without running. See docs/decisions/0030-one-store-over-kysely.md.
+   */
+  legacyVersion?: number;
+  up(db: Kysely<unknown>, engine: Engine): Promise<void>;
+}
+
+/** The one schema, both engines. Append only: a released migration is never edited. */
+export const MIGRATIONS: StoreMigration[] = [
+  {
+    name: '0001_initial',
+    legacyVersion: 1,
+    async up(db, engine) {
+      const t = types(engine);
+      await db.schema
+        .createTable('accounts')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('tenant_host', 'text', (c) => c.notNull())
+        .addColumn('tenant_origin', 'text', (c) => c.notNull())
+        .addColumn('auth_type', 'text', (c) =>
+          c.notNull().check(sql`auth_type IN ('pat', 'api_key')`),
+        )
+        .addColumn('status', 'text', (c) =>
+          c.notNull().check(sql`status IN ('active', 'needs_reauth', 'disconnected')`),
+        )
+        .addColumn('credential_kid', 'text')
+        .addColumn('credential', sql.raw(t.bytes))
+        .addColumn('credential_hint', 'text')
+        .addColumn('field_mapping', sql.raw(t.json), (c) => c.notNull().defaultTo(t.emptyJson))
+        .addColumn('created_at', sql.raw(t.time), (c) => c.notNull())
+        .addColumn('updated_at', sql.raw(t.time), (c) => c.notNull())
+        .addColumn('last_verified_at', sql.raw(t.time))
+        .execute();
+      // Kept out of TOAST, so a destroyed credential has no compressed copy elsewhere.
+      if (engine === 'postgres')
+        await sql`ALTER TABLE accounts ALTER COLUMN credential SET STORAGE PLAIN`.execute(db);
+      await db.schema
+        .createIndex('accounts_by_tenant')
+        .on('accounts')
+        .columns(['tenant_id', 'id'])
+        .execute();
+      await db.schema
+        .createIndex('accounts_by_kid')
+        .on('accounts')
+        .column('credential_kid')
+        .execute();
+      await db.schema
+        .createTable('link_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('tenant_id', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.references('accounts.id').onDelete('cascade'))
+        .addColumn('expires_at', sql.raw(t.time), (c) => c.notNull())
+        .addColumn('used_at', sql.raw(t.time))
+        .addColumn('created_at', sql.raw(t.time), (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('public_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('account_id', 'text', (c) =>
+          c.notNull().references('accounts.id').onDelete('cascade'),
+        )
+        .addColumn('expires_at', sql.raw(t.time), (c) => c.notNull())
+        .addColumn('created_at', sql.raw(t.time), (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('idempotency_keys')
+        .addColumn('account_id', 'text', (c) =>
+          c.notNull().references('accounts.id').onDelete('cascade'),
+        )
+        .addColumn('key', 'text', (c) => c.notNull())
+        .addColumn('request_hash', 'text', (c) => c.notNull())
+        .addColumn('status', 'integer', (c) => c.notNull())
+        .addColumn('response', 'text', (c) => c.notNull())
+        .addColumn('created_at', sql.raw(t.time), (c) => c.notNull())
+        .addPrimaryKeyConstraint('idempotency_keys_pkey', ['account_id', 'key'])
+        .execute();
+    },
+  },
 ];
 
-export const POSTGRES_MIGRATIONS: string[] = [
-  `CREATE TABLE accounts (
-     id TEXT PRIMARY KEY,
-     tenant_id TEXT NOT NULL,
-     tenant_host TEXT NOT NULL,
-     tenant_origin TEXT NOT NULL,
-     auth_type TEXT NOT NULL CHECK (auth_type IN ('pat', 'api_key')),
-     status TEXT NOT NULL CHECK (status IN ('active', 'needs_reauth', 'disconnected')),
-     credential_kid TEXT,
-     credential BYTEA,
-     credential_hint TEXT,
-     field_mapping JSONB NOT NULL DEFAULT '{}'::jsonb,
-     created_at BIGINT NOT NULL,
-     updated_at BIGINT NOT NULL,
-     last_verified_at BIGINT
-   );
-   ALTER TABLE accounts ALTER COLUMN credential SET STORAGE PLAIN;
-   CREATE INDEX accounts_by_tenant ON accounts (tenant_id, id);
-   CREATE INDEX accounts_by_kid ON accounts (credential_kid);
-   CREATE TABLE link_tokens (
-     token_hash TEXT PRIMARY KEY,
-     tenant_id TEXT NOT NULL,
-     account_id TEXT REFERENCES accounts (id) ON DELETE CASCADE,
-     expires_at BIGINT NOT NULL,
-     used_at BIGINT,
-     created_at BIGINT NOT NULL
-   );
-   CREATE TABLE public_tokens (
-     token_hash TEXT PRIMARY KEY,
-     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-     expires_at BIGINT NOT NULL,
-     created_at BIGINT NOT NULL
-   );
-   CREATE TABLE idempotency_keys (
-     account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
-     key TEXT NOT NULL,
-     request_hash TEXT NOT NULL,
-     status INTEGER NOT NULL,
-     response TEXT NOT NULL,
-     created_at BIGINT NOT NULL,
-     PRIMARY KEY (account_id, key)
-   );`,
-];
+/** Versions recorded by the migration table of earlier releases (empty on a new database). */
+async function legacyVersions(
+  db: Kysely<{ schema_migrations: { version: number } }>,
+  engine: Engine,
+): Promise<Set<number>> {
+  const table =
+    engine === 'sqlite'
+      ? sql<{ found: number }>`SELECT 1 AS found FROM sqlite_master
+          WHERE type = 'table' AND name = 'schema_migrations'`
+      : sql<{
+          found: number;
+        }>`SELECT 1 AS found WHERE to_regclass('schema_migrations') IS NOT NULL`;
+  if ((await table.execute(db)).rows.length === 0) return new Set();
+  const rows = await db.selectFrom('schema_migrations').select('version').execute();
+  return new Set(rows.map((r) => Number(r.version)));
+}
+
+/** The list above, for Kysely's Migrator, adopting what a legacy database already has. */
+export function migrationProvider(engine: Engine): MigrationProvider {
+  const entries = MIGRATIONS.map((m): [string, Migration] => [
+    m.name,
+    {
+      async up(db) {
+        if (
+          m.legacyVersion !== undefined &&
+          (await legacyVersions(db, engine)).has(m.legacyVersion)
+        )
+          return;
+        await m.up(db, engine);
+      },
+    },
+  ]);
+  return { getMigrations: async () => Object.fromEntries(entries) };
+}
