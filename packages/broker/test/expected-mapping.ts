@@ -1,4 +1,4 @@
-import type { Sandbox } from '@nerm-connect/nerm-sandbox';
+import { formatDate, parseDate, type Sandbox } from '@nerm-connect/nerm-sandbox';
 
 /**
  * CONTRACT §4, written out a second time from the table itself (not from the broker's
@@ -8,6 +8,7 @@ export function expectedUsers(sandbox: Sandbox): Map<string, Record<string, unkn
   const { data } = sandbox;
   const typeById = new Map(data.profileTypes.map((t) => [t.id, t]));
   const roleName = new Map(data.roles.map((r) => [r.id, r.name]));
+  const formatOf = new Map(data.neAttributes.map((a) => [a.uid, a.date_format]));
   const rolesOf = new Map<string, string[]>();
   for (const rp of data.roleProfiles) {
     const list = rolesOf.get(rp.profile_id) ?? [];
@@ -31,8 +32,13 @@ export function expectedUsers(sandbox: Sandbox): Map<string, Record<string, unkn
     if (work) emails.push({ email: work, type: 'work', is_primary: true });
     if (personal)
       emails.push({ email: personal, type: 'personal', is_primary: emails.length === 0 });
-    const iso = (d: string | null) =>
-      d ? `${d.slice(6, 10)}-${d.slice(0, 2)}-${d.slice(3, 5)}` : null;
+    // Each date in its own attribute's format; a value that is no date in it is null.
+    const iso = (uid: string) => {
+      const value = a[uid]?.trim();
+      const format = formatOf.get(uid);
+      const ms = value && format ? parseDate(value, format) : undefined;
+      return ms === undefined ? null : formatDate(ms, 'yyyy-mm-dd');
+    };
     const { archived: _archived, ...remote } = p;
     expected.set(p.id, {
       id: p.id,
@@ -50,8 +56,8 @@ export function expectedUsers(sandbox: Sandbox): Map<string, Record<string, unkn
       }[p.status],
       user_type: type.name,
       roles: (rolesOf.get(p.id) ?? []).map((id) => ({ id, name: roleName.get(id) })),
-      start_date: iso(first('start_date')),
-      end_date: iso(first('end_date')),
+      start_date: iso('start_date'),
+      end_date: iso('end_date'),
       // NERM's timestamps are ISO 8601 with the tenant's offset: they pass unchanged.
       created_at: p.created_at,
       updated_at: p.updated_at,

@@ -66,8 +66,8 @@ describe('POST /unified/user-directory/users', () => {
         email: 'zoe.oneil@acme-staffing.example',
         personal_email: 'zoe@mail.example',
         job_title: 'Auditor',
-        start_date: '12/01/2026',
-        end_date: '06/30/2027',
+        start_date: '01/12/2026',
+        end_date: '30/06/2027',
       },
     });
     const read = await stack.call(`${USERS}/${res.body.id}`, { token });
@@ -207,7 +207,7 @@ describe('PATCH /unified/user-directory/users/:id', () => {
     });
     expect(person.status).toBe('Terminated');
     expect(person.attributes.job_title).toBe('Former Contractor');
-    expect(person.attributes.end_date).toBe('11/30/2026');
+    expect(person.attributes.end_date).toBe('30/11/2026');
   });
 
   it('answers 404 for non-person and unknown profiles, 400 for an empty patch', async () => {

@@ -4,7 +4,7 @@ export {
   type SandboxOptions,
   type SandboxCredentials,
 } from './server.ts';
-export { seedTenant, nermDate, nermTimestamp, type SeedOptions } from './seed.ts';
+export { seedTenant, nermTimestamp, type SeedOptions } from './seed.ts';
 export { TenantAdmin, TenantAdminError, type NewProfile } from './tenant-admin.ts';
 export { Faults, type FaultPlan } from './faults.ts';
 export type { Quirks } from './quirks.ts';

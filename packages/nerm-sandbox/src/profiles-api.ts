@@ -190,9 +190,11 @@ export class ProfilesApi {
     if (status) next.status = status;
     if (name) next.name = name;
     else if (attributes) {
-      next.name =
-        this.input.derivedName(this.ctx.types.get(next.profile_type_id), next.attributes) ??
-        next.name;
+      // The name follows the type's naming attributes when one of them changes.
+      const type = this.ctx.types.get(next.profile_type_id);
+      const derived = this.input.derivedName(type, next.attributes);
+      if (derived !== this.input.derivedName(type, profile.attributes))
+        next.name = derived ?? next.name;
     }
     next.id_proofing_status =
       this.input.proofing(input.id_proofing_status) ?? next.id_proofing_status;

@@ -241,18 +241,27 @@ describe('objects and errors', () => {
 
   it('updates status and attributes with PATCH /api/profiles/:id', async () => {
     const target = sandbox.data.profiles.find(
-      (p) => p.status === 'Active' && 'first_name' in p.attributes,
+      (p) => p.status === 'Active' && !p.archived && 'first_name' in p.attributes,
     )!;
     const before = target.updated_at;
+    // end_date is a dd/mm/yyyy attribute: 12/31/2025 is not a date in it.
+    const wrong = await call(`/api/profiles/${target.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ profile: { attributes: { end_date: '12/31/2025' } } }),
+    });
+    expect(wrong).toMatchObject({
+      status: 400,
+      body: { errors: { end_date: ['is not a valid date (dd/mm/yyyy)'] } },
+    });
     const { status, body } = await call(`/api/profiles/${target.id}`, {
       method: 'PATCH',
       body: JSON.stringify({
-        profile: { status: 'Terminated', attributes: { end_date: '12/31/2025' } },
+        profile: { status: 'Terminated', attributes: { end_date: '31/12/2025' } },
       }),
     });
     expect(status).toBe(200);
     expect(body.profile.status).toBe('Terminated');
-    expect(body.profile.attributes.end_date).toBe('12/31/2025');
+    expect(body.profile.attributes.end_date).toBe('31/12/2025');
     expect(body.profile.updated_at).not.toBe(before);
   });
 

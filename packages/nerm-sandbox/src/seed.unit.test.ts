@@ -1,18 +1,21 @@
 import { describe, expect, it } from 'vitest';
+import { DAY_MS, parseDate } from './dates.ts';
 import { seedTenant } from './seed.ts';
 
 const PERSON_CATEGORIES = new Set(['employee', 'non-employee']);
 
+const TODAY = Date.UTC(2026, 2, 15);
+
 describe('seeded tenant', () => {
-  const data = seedTenant();
+  const data = seedTenant({ today: TODAY });
   const categoryOf = new Map(data.profileTypes.map((t) => [t.id, t.category]));
   const persons = data.profiles.filter((p) =>
     PERSON_CATEGORIES.has(categoryOf.get(p.profile_type_id) ?? ''),
   );
 
   it('is deterministic for a seed', () => {
-    const again = seedTenant();
-    expect(again.profiles.map((p) => p.id)).toEqual(data.profiles.map((p) => p.id));
+    const again = seedTenant({ today: TODAY });
+    expect(again).toEqual(data);
     expect(seedTenant({ seed: 7 }).profiles[0]!.id).not.toBe(data.profiles[0]!.id);
   });
 
@@ -63,12 +66,46 @@ describe('seeded tenant', () => {
     );
   });
 
-  it('writes start and end dates as mm/dd/yyyy', () => {
-    const dates = persons
-      .flatMap((p) => [p.attributes.start_date, p.attributes.end_date])
-      .filter(Boolean);
-    expect(dates.length).toBeGreaterThan(1000);
-    for (const d of dates) expect(d).toMatch(/^\d{2}\/\d{2}\/\d{4}$/);
+  it('gives every attribute a date_format, and date attributes different ones', () => {
+    const formats = new Map(data.neAttributes.map((a) => [a.uid, a.date_format]));
+    expect(data.neAttributes.every((a) => a.date_format !== null)).toBe(true);
+    expect(formats.get('start_date')).toBe('dd/mm/yyyy');
+    expect(formats.get('end_date')).toBe('dd/mm/yyyy');
+    expect(formats.get('activation_date')).toBe('yyyy/mm/dd');
+    expect(formats.get('background_check_date')).toBe('mm-dd-yyyy');
+  });
+
+  it('writes each date in its own attribute format', () => {
+    const formats = new Map(data.neAttributes.map((a) => [a.uid, a]));
+    let dates = 0;
+    for (const p of data.profiles) {
+      for (const [uid, value] of Object.entries(p.attributes)) {
+        const attribute = formats.get(uid)!;
+        if (attribute.data_type !== 'date') continue;
+        dates++;
+        expect(parseDate(value, attribute.date_format!), `${uid} ${value}`).toBeDefined();
+      }
+    }
+    expect(dates).toBeGreaterThan(2000);
+    // Days past the 12th: a dd/mm date that a mm/dd reader would refuse or misread.
+    expect(persons.some((p) => Number(p.attributes.start_date?.slice(0, 2)) > 12)).toBe(true);
+  });
+
+  it('dates contracts relative to today: active ones end later (some within two weeks), terminated ones earlier', () => {
+    const end = (p: (typeof persons)[number]) =>
+      p.attributes.end_date ? parseDate(p.attributes.end_date, 'dd/mm/yyyy')! : undefined;
+    const active = persons.filter((p) => p.status === 'Active' && end(p) !== undefined);
+    const terminated = persons.filter((p) => p.status === 'Terminated' && end(p) !== undefined);
+    expect(active.length).toBeGreaterThan(100);
+    expect(active.every((p) => end(p)! > TODAY)).toBe(true);
+    expect(active.some((p) => end(p)! <= TODAY + 14 * DAY_MS)).toBe(true);
+    expect(terminated.length).toBeGreaterThan(50);
+    expect(terminated.every((p) => end(p)! < TODAY)).toBe(true);
+    const stamps = data.profiles.flatMap((p) => [
+      Date.parse(p.created_at),
+      Date.parse(p.updated_at),
+    ]);
+    expect(Math.max(...stamps)).toBeLessThan(TODAY + DAY_MS);
   });
 
   it('links people to roles and console users to roles', () => {

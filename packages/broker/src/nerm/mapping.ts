@@ -6,6 +6,7 @@ import type {
   UserEmail,
   UserStatus,
 } from '@nerm-connect/shared';
+import { readNermDate, type NermDateFormat } from './dates.ts';
 import type { NermProfile, NermRole } from './schemas.ts';
 
 export type { NermProfile, NermProfileType, NermRole } from './schemas.ts';
@@ -48,42 +49,36 @@ function text(value: unknown): string | null {
   return trimmed === '' ? null : trimmed;
 }
 
+/** The first candidate attribute holding a value: the value and where it came from. */
+function pick(
+  attributes: Record<string, unknown>,
+  field: MappableField,
+  mapping: FieldMapping,
+): { uid: string; value: string } | null {
+  for (const uid of candidatesFor(field, mapping)) {
+    const value = text(attributes[uid]);
+    if (value !== null) return { uid, value };
+  }
+  return null;
+}
+
 function attribute(
   attributes: Record<string, unknown>,
   field: MappableField,
   mapping: FieldMapping,
 ): string | null {
-  for (const uid of candidatesFor(field, mapping)) {
-    const value = text(attributes[uid]);
-    if (value !== null) return value;
-  }
-  return null;
+  return pick(attributes, field, mapping)?.value ?? null;
 }
 
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-const US_DATE = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/;
-const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:$|T)/;
-
-/** NERM writes dates as `mm/dd/yyyy`; the unified model says `yyyy-mm-dd`. Invalid → null. */
-export function nermDateToIso(value: string | null): string | null {
-  if (value === null) return null;
-  let year: number, month: number, day: number;
-  const us = US_DATE.exec(value);
-  if (us) [month, day, year] = [Number(us[1]), Number(us[2]), Number(us[3])];
-  else {
-    const iso = ISO_DATE.exec(value);
-    if (!iso) return null;
-    [year, month, day] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
-  }
-  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
-  const lastDay = month === 2 && !leap ? 28 : (DAYS_IN_MONTH[month - 1] ?? 0);
-  if (month < 1 || month > 12 || day < 1 || day > lastDay) return null;
-  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
-}
-
-export function isoDateToNerm(value: string): string {
-  const [year, month, day] = value.split('-');
-  return `${month}/${day}/${year}`;
+/** A date in its attribute's own format; null when absent, unreadable or of unknown format. */
+function dateOf(
+  attributes: Record<string, unknown>,
+  field: 'start_date' | 'end_date',
+  context: MappingContext,
+): string | null {
+  const picked = pick(attributes, field, context.mapping);
+  const format = picked ? context.dateFormatOf(picked.uid) : undefined;
+  return picked && format ? readNermDate(picked.value, format) : null;
 }
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
@@ -121,6 +116,8 @@ export interface MappingContext {
   typeName: string | null;
   roles: { id: string; name: string | null }[];
   mapping: FieldMapping;
+  /** Each attribute's `date_format`, undefined when the tenant does not say. */
+  dateFormatOf: (uid: string) => NermDateFormat | undefined;
 }
 
 /** One NERM person profile → one unified User, exactly as CONTRACT §4 tabulates. */
@@ -141,8 +138,8 @@ export function profileToUser(profile: NermProfile, context: MappingContext): Us
     status: STATUS_FROM_NERM[String(profile.status)] ?? 'inactive',
     user_type: context.typeName,
     roles: context.roles,
-    start_date: nermDateToIso(attribute(attributes, 'start_date', context.mapping)),
-    end_date: nermDateToIso(attribute(attributes, 'end_date', context.mapping)),
+    start_date: dateOf(attributes, 'start_date', context),
+    end_date: dateOf(attributes, 'end_date', context),
     created_at: normalizeTimestamp(profile.created_at),
     updated_at: normalizeTimestamp(profile.updated_at),
     remote_data: profile,

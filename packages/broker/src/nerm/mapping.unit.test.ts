@@ -1,26 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { isoDateToNerm, nermDateToIso, normalizeTimestamp, profileToUser } from './mapping.ts';
+import { normalizeTimestamp, profileToUser } from './mapping.ts';
 
-describe('dates and timestamps', () => {
-  it.each([
-    ['01/15/2020', '2020-01-15'],
-    ['1/5/2020', '2020-01-05'],
-    ['02/29/2024', '2024-02-29'],
-    ['2024-03-01', '2024-03-01'],
-    ['02/29/2023', null],
-    ['13/01/2020', null],
-    ['00/10/2020', null],
-    ['04/31/2020', null],
-    ['next tuesday', null],
-    ['', null],
-  ])('reads NERM date %j as %j', (nerm, iso) => {
-    expect(nermDateToIso(nerm)).toBe(iso);
-  });
-
-  it('writes yyyy-mm-dd back as mm/dd/yyyy', () => {
-    expect(isoDateToNerm('2026-12-01')).toBe('12/01/2026');
-  });
-
+describe('timestamps', () => {
   it('keeps ISO 8601 timestamps and converts the other spellings to UTC', () => {
     expect(normalizeTimestamp('2023-11-21T14:23:54.256-05:00')).toBe(
       '2023-11-21T14:23:54.256-05:00',
@@ -41,7 +22,18 @@ describe('profileToUser', () => {
     created_at: null,
     updated_at: null,
   };
-  const context = { typeName: 'Contractor', roles: [], mapping: {} };
+  const context = {
+    typeName: 'Contractor',
+    roles: [],
+    mapping: {},
+    dateFormatOf: (uid: string) => (uid === 'start_date' ? ('dd/mm/yyyy' as const) : undefined),
+  };
+
+  it('reads each date in its attribute format, and null when the format is unknown', () => {
+    const attributes = { start_date: '13/01/2024', end_date: '01/13/2024' };
+    const user = profileToUser({ ...base, name: 'A', attributes }, context);
+    expect([user.start_date, user.end_date]).toEqual(['2024-01-13', null]);
+  });
 
   it('splits the name at its first space when no name attributes exist', () => {
     const user = profileToUser({ ...base, name: 'Mary Kate Smith', attributes: {} }, context);

@@ -1,4 +1,5 @@
 import { BrokerError } from '../errors.ts';
+import { isNermDateFormat, type NermDateFormat } from '../nerm/dates.ts';
 import { fetchAll } from '../nerm/lists.ts';
 import {
   NermAttribute,
@@ -42,6 +43,15 @@ export class TenantMetadata {
       const all = await fetchAll(tenant.client, 'roles', NermRole);
       return new Map(all.map((r) => [r.id, r]));
     });
+  }
+
+  /** Each attribute's date format by uid; undefined for an attribute the tenant does not list. */
+  async dateFormats(tenant: Tenant): Promise<(uid: string) => NermDateFormat | undefined> {
+    const attributes = await this.attributesByUid(tenant);
+    return (uid) => {
+      const format = attributes?.get(uid)?.date_format;
+      return isNermDateFormat(format) ? format : undefined;
+    };
   }
 
   /** Attributes by uid, or null when the tenant will not say (the credential may not read them). */

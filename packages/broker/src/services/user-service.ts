@@ -4,10 +4,10 @@ import { scopeDigest, type CursorCodec, type CursorPayload } from '../crypto/cur
 import { BrokerError } from '../errors.ts';
 import { upstreamFailure } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
-import { PERSON_CATEGORIES, profileToUser } from '../nerm/mapping.ts';
+import { PERSON_CATEGORIES, profileToUser, type MappingContext } from '../nerm/mapping.ts';
 import { NermProfile, objectAnswer, parseAnswer, type NermProfileType } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
-import type { RolesService, RoleRef } from './roles-service.ts';
+import type { RolesService } from './roles-service.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
 import { TakeOnce } from './ttl-cache.ts';
 import { upstreamId } from './upstream-id.ts';
@@ -72,14 +72,22 @@ export class UserService {
 
   /** One profile as a user, its roles read for it alone. */
   async toUser(tenant: Tenant, profile: NermProfile, type: NermProfileType): Promise<User> {
-    const roles = await this.deps.roles.ofProfile(tenant, profile.id);
-    return this.mapped(tenant, profile, type, roles);
+    const [roles, dateFormatOf] = await Promise.all([
+      this.deps.roles.ofProfile(tenant, profile.id),
+      this.deps.metadata.dateFormats(tenant),
+    ]);
+    return this.mapped(tenant, profile, type, { roles, dateFormatOf });
   }
 
-  mapped(tenant: Tenant, profile: NermProfile, type: NermProfileType, roles: RoleRef[]): User {
+  mapped(
+    tenant: Tenant,
+    profile: NermProfile,
+    type: NermProfileType,
+    context: Pick<MappingContext, 'roles' | 'dateFormatOf'>,
+  ): User {
     return profileToUser(profile, {
+      ...context,
       typeName: type.name ?? null,
-      roles,
       mapping: tenant.fieldMapping,
     });
   }
@@ -134,7 +142,10 @@ export class UserService {
     const cursor = query.next_cursor
       ? cursors.decode(query.next_cursor, tenant.accountId, scope)
       : { o: 0 };
-    const types = await metadata.profileTypes(tenant);
+    const [types, dateFormatOf] = await Promise.all([
+      metadata.profileTypes(tenant),
+      metadata.dateFormats(tenant),
+    ]);
     const plan = userQueryPlan(types, query);
     if (!plan) return { result: [], next_cursor: null, prev_cursor: null, result_count: 0 };
 
@@ -146,12 +157,10 @@ export class UserService {
 
     const rolesOf = await rolesReady;
     const result = page.persons.map((p) =>
-      this.mapped(
-        tenant,
-        p,
-        types.get(String(p.profile_type_id)) as NermProfileType,
-        rolesOf(p.id),
-      ),
+      this.mapped(tenant, p, types.get(String(p.profile_type_id)) as NermProfileType, {
+        roles: rolesOf(p.id),
+        dateFormatOf,
+      }),
     );
     const encode = (payload: CursorPayload) => cursors.encode(tenant.accountId, scope, payload);
     return {

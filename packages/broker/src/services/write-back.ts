@@ -9,12 +9,8 @@ import type { z } from 'zod';
 import { BrokerError } from '../errors.ts';
 import { upstreamFailure } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
-import {
-  ATTRIBUTE_FALLBACKS,
-  PERSON_CATEGORIES,
-  STATUS_TO_NERM,
-  isoDateToNerm,
-} from '../nerm/mapping.ts';
+import { isNermDateFormat, writeNermDate } from '../nerm/dates.ts';
+import { ATTRIBUTE_FALLBACKS, PERSON_CATEGORIES, STATUS_TO_NERM } from '../nerm/mapping.ts';
 import { parseJson } from '../nerm/nerm-client.ts';
 import { NermProfile, objectAnswer, parseAnswer } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
@@ -73,7 +69,8 @@ export class WriteBack {
     });
     if (res.status < 200 || res.status > 299) throw upstreamFailure(res, 'profile', renames);
     const created = parseAnswer(objectAnswer('profile', NermProfile), res, 'profile');
-    return this.deps.users.mapped(tenant, created, type, []);
+    const dateFormatOf = await this.deps.metadata.dateFormats(tenant);
+    return this.deps.users.mapped(tenant, created, type, { roles: [], dateFormatOf });
   }
 
   async update(tenant: Tenant, id: string, body: UpdateBody, idempotent: boolean): Promise<User> {
@@ -113,8 +110,8 @@ export class WriteBack {
       first_name: body.first_name,
       last_name: body.last_name,
       title: body.title,
-      start_date: body.start_date === undefined ? undefined : isoDateToNerm(body.start_date),
-      end_date: body.end_date === undefined ? undefined : isoDateToNerm(body.end_date),
+      start_date: body.start_date,
+      end_date: body.end_date,
     };
     const emails = body.emails ?? [];
     for (const type of ['work', 'personal'] as const) {
@@ -133,9 +130,11 @@ export class WriteBack {
       if (matching[0]) values[type === 'work' ? 'email' : 'personal_email'] = matching[0].email;
     }
     const needed = MAPPABLE_FIELDS.filter((f) => values[f] !== undefined);
-    const known = needed.some((f) => !mapping[f])
-      ? await this.deps.metadata.attributesByUid(tenant)
-      : null;
+    const dates = needed.some((f) => f === 'start_date' || f === 'end_date');
+    const known =
+      dates || needed.some((f) => !mapping[f])
+        ? await this.deps.metadata.attributesByUid(tenant)
+        : null;
     const attributes: Record<string, string> = {};
     const origin = new Map<string, (string | number)[]>();
     for (const field of needed) {
@@ -143,7 +142,11 @@ export class WriteBack {
         mapping[field] ??
         (known ? ATTRIBUTE_FALLBACKS[field].find((u) => known.has(u)) : undefined) ??
         (ATTRIBUTE_FALLBACKS[field][0] as string);
-      attributes[uid] = values[field] as string;
+      const value = values[field] as string;
+      attributes[uid] =
+        field === 'start_date' || field === 'end_date'
+          ? writeDate(value, uid, known?.get(uid)?.date_format, field)
+          : value;
       origin.set(uid, field === 'email' || field === 'personal_email' ? ['emails'] : [field]);
     }
     for (const [uid, value] of Object.entries(body.attributes ?? {})) {
@@ -160,4 +163,18 @@ export class WriteBack {
           : ['attributes', field]),
     };
   }
+}
+
+/** An ISO date in the format of the attribute it goes to; refused when the tenant does not say. */
+function writeDate(iso: string, uid: string, format: unknown, field: string): string {
+  if (isNermDateFormat(format)) return writeNermDate(iso, format);
+  throw new BrokerError(
+    'invalid_request',
+    `NERM does not say how attribute ${uid} takes dates, so ${field} cannot be written`,
+    {
+      issues: [
+        { code: 'unknown_date_format', path: [field], message: `no date_format for ${uid}` },
+      ],
+    },
+  );
 }

@@ -1,0 +1,61 @@
+/**
+ * NERM date attributes: each has its own `date_format` (GET /api/ne_attributes), one of six
+ * (docs/nerm-live-behaviour.md). A value is read, and written, in its attribute's format;
+ * the unified model says ISO `yyyy-mm-dd`.
+ */
+export const NERM_DATE_FORMATS = [
+  'mm/dd/yyyy',
+  'mm-dd-yyyy',
+  'dd/mm/yyyy',
+  'dd-mm-yyyy',
+  'yyyy/mm/dd',
+  'yyyy-mm-dd',
+] as const;
+export type NermDateFormat = (typeof NERM_DATE_FORMATS)[number];
+
+export function isNermDateFormat(value: unknown): value is NermDateFormat {
+  return (NERM_DATE_FORMATS as readonly unknown[]).includes(value);
+}
+
+type Part = 'yyyy' | 'mm' | 'dd';
+
+function layout(format: NermDateFormat): { parts: Part[]; separator: '/' | '-' } {
+  const separator = format.includes('/') ? '/' : '-';
+  return { parts: format.split(separator) as Part[], separator };
+}
+
+function isRealDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return (
+    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
+  );
+}
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/**
+ * `value` read in `format`, as `yyyy-mm-dd`; null when it is not a real date in that format
+ * (`13/01/2024` is 13 January in `dd/mm/yyyy` and no date at all in `mm/dd/yyyy`). Day and
+ * month may drop their leading zero; the year has four digits.
+ */
+export function readNermDate(value: string, format: NermDateFormat): string | null {
+  const { parts, separator } = layout(format);
+  const pieces = value.trim().split(separator);
+  if (pieces.length !== 3) return null;
+  const got: Partial<Record<Part, number>> = {};
+  for (const [i, part] of parts.entries()) {
+    const piece = pieces[i] ?? '';
+    if (!(part === 'yyyy' ? /^\d{4}$/ : /^\d{1,2}$/).test(piece)) return null;
+    got[part] = Number(piece);
+  }
+  const { yyyy = 0, mm = 0, dd = 0 } = got;
+  return isRealDate(yyyy, mm, dd) ? `${pad(yyyy, 4)}-${pad(mm)}-${pad(dd)}` : null;
+}
+
+/** An ISO `yyyy-mm-dd` written in `format`. */
+export function writeNermDate(iso: string, format: NermDateFormat): string {
+  const [yyyy = '', mm = '', dd = ''] = iso.split('-');
+  const values: Record<Part, string> = { yyyy, mm, dd };
+  const { parts, separator } = layout(format);
+  return parts.map((part) => values[part]).join(separator);
+}

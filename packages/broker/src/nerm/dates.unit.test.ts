@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { NERM_DATE_FORMATS, readNermDate, writeNermDate } from './dates.ts';
+
+describe('NERM dates in their attribute format', () => {
+  it.each([
+    ['03/04/2024', 'dd/mm/yyyy', '2024-04-03'],
+    ['03/04/2024', 'mm/dd/yyyy', '2024-03-04'],
+    ['13/01/2024', 'dd/mm/yyyy', '2024-01-13'],
+    ['13/01/2024', 'mm/dd/yyyy', null],
+    ['2024/01/13', 'yyyy/mm/dd', '2024-01-13'],
+    ['01-13-2024', 'mm-dd-yyyy', '2024-01-13'],
+    ['13-01-2024', 'dd-mm-yyyy', '2024-01-13'],
+    ['2024-01-13', 'yyyy-mm-dd', '2024-01-13'],
+    ['3/4/2024', 'dd/mm/yyyy', '2024-04-03'],
+    ['29/02/2024', 'dd/mm/yyyy', '2024-02-29'],
+    ['29/02/2023', 'dd/mm/yyyy', null],
+    ['31/04/2024', 'dd/mm/yyyy', null],
+    ['2024-01-13', 'dd/mm/yyyy', null],
+    ['13/01/24', 'dd/mm/yyyy', null],
+    ['next tuesday', 'mm/dd/yyyy', null],
+    ['', 'yyyy-mm-dd', null],
+  ] as const)('reads %j in %s as %j', (value, format, iso) => {
+    expect(readNermDate(value, format)).toBe(iso);
+  });
+
+  it.each([
+    ['dd/mm/yyyy', '03/04/2025'],
+    ['mm/dd/yyyy', '04/03/2025'],
+    ['yyyy/mm/dd', '2025/04/03'],
+    ['mm-dd-yyyy', '04-03-2025'],
+    ['dd-mm-yyyy', '03-04-2025'],
+    ['yyyy-mm-dd', '2025-04-03'],
+  ] as const)('writes 2025-04-03 in %s as %s', (format, written) => {
+    expect(writeNermDate('2025-04-03', format)).toBe(written);
+  });
+
+  it('reads back what it writes, in every format', () => {
+    for (const format of NERM_DATE_FORMATS) {
+      expect(readNermDate(writeNermDate('2031-12-09', format), format)).toBe('2031-12-09');
+    }
+  });
+});
