@@ -4,6 +4,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { EncryptionKey } from './crypto/vault.ts';
+import { parseLifecycleEnv, type LifecycleSettings } from './lifecycle-config.ts';
 import { HostAllowList, HostAllowListError } from './nerm/host-allow-list.ts';
 
 export interface BrokerConfig {
@@ -24,8 +25,10 @@ export interface BrokerConfig {
   trustProxy: boolean;
   /** Attempts per minute on the link endpoints: per client IP, and per link token on connect. */
   linkRateLimits: { perIp: number; perLinkToken: number };
+  /** Lifecycle events: webhook delivery, change syncs, contract warnings. */
+  lifecycle: LifecycleSettings;
   /** Which secrets were generated for development, so start-up can say so. */
-  generated: ('api_key' | 'encryption_key' | 'signing_key')[];
+  generated: ('api_key' | 'encryption_key' | 'signing_key' | 'webhook_secret')[];
   /** Acceptable but unwise settings, for the start-up log (never values). */
   warnings: string[];
 }
@@ -233,7 +236,18 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
       problems,
     ),
   };
+  const lifecycle = parseLifecycleEnv(env, { production, allowedHosts, port }, problems);
   if (problems.length > 0) throw new ConfigError(problems);
+
+  if (!production && lifecycle.webhookUrl && !lifecycle.webhookSecret) {
+    await mkdir(dataDir, { recursive: true, mode: 0o700 });
+    const r = await readOrCreate(
+      join(dataDir, 'dev-webhook-secret'),
+      async () => `whsec_${randomBytes(32).toString('base64')}`,
+    );
+    lifecycle.webhookSecret = r.value;
+    generated.push('webhook_secret');
+  }
 
   if (
     !production &&
@@ -279,6 +293,7 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     logLevel: env.NERM_BROKER_LOG_LEVEL || 'info',
     trustProxy: env.NERM_BROKER_TRUST_PROXY === 'true' || env.NERM_BROKER_TRUST_PROXY === '1',
     linkRateLimits,
+    lifecycle,
     generated,
     warnings,
   };

@@ -2,7 +2,7 @@ import type { ListEnvelope, ListRolesQuery, Role } from '@nerm-connect/shared';
 import type { z } from 'zod';
 import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
-import { fetchAll, fetchPage, hasMore, upstreamFailure } from '../nerm/lists.ts';
+import { fetchAll, fetchPage, hasMore, NERM_MAX_LIMIT, upstreamFailure } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
 import { roleToUnified } from '../nerm/mapping.ts';
 import { NermRole, NermRoleProfile, objectAnswer, parseAnswer } from '../nerm/schemas.ts';
@@ -85,19 +85,32 @@ export class RolesService {
     return ids.map((id) => ({ id, name: rolesById.get(id)?.name ?? null }));
   }
 
-  /** Roles of every person, for pages of many users: all of `role_profiles`, O(pages). */
-  async index(tenant: Tenant): Promise<(profileId: string) => RoleRef[]> {
+  /**
+   * Roles of every person, for pages of many users: all of `role_profiles`, O(pages).
+   * `fresh` reads the links again (a sync must not diff against a minute-old copy).
+   */
+  async index(tenant: Tenant, fresh = false): Promise<(profileId: string) => RoleRef[]> {
+    if (fresh) this.memberships.forget(tenant.cacheKey);
     const [rolesById, byProfile] = await Promise.all([
       this.deps.metadata.rolesById(tenant),
       this.memberships.get(tenant.cacheKey, async () => {
-        const links = await fetchAll(tenant.client, 'role_profiles', NermRoleProfile);
+        // Page by page into the index: the link objects of a large tenant never all live at once.
         const index = new Map<string, string[]>();
-        for (const { role_id, profile_id } of links) {
-          const list = index.get(profile_id);
-          if (!list) index.set(profile_id, [role_id]);
-          else if (!list.includes(role_id)) list.push(role_id);
+        for (let offset = 0; ;) {
+          const page = await fetchPage(
+            tenant.client,
+            'role_profiles',
+            new URLSearchParams({ limit: String(NERM_MAX_LIMIT), offset: String(offset) }),
+            NermRoleProfile,
+          );
+          for (const { role_id, profile_id } of page.items) {
+            const list = index.get(profile_id);
+            if (!list) index.set(profile_id, [role_id]);
+            else if (!list.includes(role_id)) list.push(role_id);
+          }
+          offset += page.items.length;
+          if (!hasMore(page, offset)) return index;
         }
-        return index;
       }),
     ]);
     return (profileId) =>

@@ -1,0 +1,114 @@
+import type { Logger } from 'pino';
+import type { LifecycleStore, OutboxRow } from './lifecycle-store.ts';
+import { nextAttemptAt, RETRY_SCHEDULE_MS, type WebhookSender } from './webhook-sender.ts';
+
+export interface DeliveryWorkerDeps {
+  store: LifecycleStore;
+  sender: WebhookSender;
+  /** This process, as lease owner. */
+  owner: string;
+  now: () => number;
+  logger: Logger;
+  /** Longer than one attempt can take (the sender's timeout), so a lease never expires mid-attempt. */
+  leaseMs?: number;
+  /** Accounts delivered to in parallel; each account's events go one at a time, in order. */
+  concurrency?: number;
+  schedule?: readonly number[];
+  /** How often to look for due retries when nothing wakes the worker. */
+  pollMs?: number;
+}
+
+/**
+ * Drains the outbox: the oldest unsettled event of each account, claimed under a lease
+ * (FOR UPDATE SKIP LOCKED on PostgreSQL) so exactly one replica attempts it, retried on
+ * Svix's schedule. An account's next event waits until the one before it is delivered or
+ * has failed for good, so receivers see each account's events in order.
+ */
+export class DeliveryWorker {
+  private readonly leaseMs: number;
+  private readonly concurrency: number;
+  private readonly schedule: readonly number[];
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<number> | undefined;
+  private again = false;
+  private stopped = false;
+
+  constructor(private readonly deps: DeliveryWorkerDeps) {
+    this.leaseMs = deps.leaseMs ?? 60_000;
+    this.concurrency = deps.concurrency ?? 4;
+    this.schedule = deps.schedule ?? RETRY_SCHEDULE_MS;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.nudge(), this.deps.pollMs ?? 1_000);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  /** Finishes the attempts in flight, then stops. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Something was written to the outbox: deliver it now rather than at the next poll. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((error: unknown) => {
+        this.deps.logger.error({ err: error }, 'webhook delivery failed');
+        return 0;
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.nudge();
+        }
+      });
+  }
+
+  /** Attempts everything due now until nothing is; returns the number of attempts. */
+  async drain(): Promise<number> {
+    let attempts = 0;
+    while (!this.stopped) {
+      const claimed = await this.deps.store.claimDeliveries(
+        this.deps.owner,
+        this.deps.now(),
+        this.leaseMs,
+        this.concurrency,
+      );
+      if (claimed.length === 0) return attempts;
+      await Promise.all(claimed.map((event) => this.attempt(event)));
+      attempts += claimed.length;
+    }
+    return attempts;
+  }
+
+  private async attempt(event: OutboxRow): Promise<void> {
+    const outcome = await this.deps.sender.send(event);
+    const at = this.deps.now();
+    const result = outcome.ok
+      ? ({ ok: true, at } as const)
+      : {
+          ok: false as const,
+          at,
+          error: outcome.error,
+          next_attempt_at: nextAttemptAt(event.attempts + 1, at, this.schedule),
+        };
+    const recorded = await this.deps.store.recordAttempt(event.id, this.deps.owner, result);
+    if (!recorded)
+      this.deps.logger.warn({ event_id: event.id }, 'webhook lease expired during the attempt');
+    if (!outcome.ok)
+      this.deps.logger.info(
+        { event_id: event.id, attempt: event.attempts + 1, error: outcome.error },
+        result.ok || result.next_attempt_at !== null ? 'webhook attempt failed' : 'webhook gave up',
+      );
+  }
+}

@@ -1,0 +1,269 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { SyncMode, SyncResult } from '@nerm-connect/shared';
+import type { Logger } from 'pino';
+import { BrokerError, isBrokerError } from '../errors.ts';
+import type { AccountRow } from '../store/store.ts';
+import {
+  LeaseLost,
+  type LifecycleStore,
+  type SyncLease,
+  type SyncStateRow,
+} from './lifecycle-store.ts';
+import { emptyCounts, type PersonSource, type SyncEngine } from './sync-engine.ts';
+
+export interface SyncSchedulerDeps {
+  store: LifecycleStore;
+  engine: SyncEngine;
+  getAccount(id: string): Promise<AccountRow | undefined>;
+  sourceFor(account: AccountRow): PersonSource;
+  /** Writes one audit entry (actor, action, detail) for the account. */
+  audit(
+    accountId: string,
+    actor: string,
+    action: string,
+    detail: Record<string, unknown>,
+  ): Promise<void>;
+  owner: string;
+  now: () => number;
+  logger: Logger;
+  /** NERM_BROKER_SYNC_INTERVAL in ms; 0 turns the scheduler off (manual syncs still run). */
+  intervalMs: number;
+  /** Full reconciles, on their own slower cadence. */
+  fullEveryMs: number;
+  leaseMs: number;
+  /** Accounts this process syncs at once. */
+  concurrency?: number;
+  pollMs?: number;
+}
+
+/** After a failed sync, try again after this long (or the interval, if shorter). */
+const RETRY_AFTER_FAILURE_MS = 60_000;
+/** A manual sync waits this long for a running one to finish, then answers 429. */
+const MANUAL_WAIT_MS = 120_000;
+const MAX_PROFILES_PER_RUN = 100;
+
+/**
+ * The change-sync scheduler every broker process runs. Accounts are claimed under a
+ * lease in the database (FOR UPDATE SKIP LOCKED on PostgreSQL), so with any number of
+ * replicas each account is synced by one process at a time; a crashed process's lease
+ * simply expires (docs/decisions/0053-sync-scheduling-across-replicas.md).
+ */
+export class SyncScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly inFlight = new Set<Promise<unknown>>();
+
+  constructor(private readonly deps: SyncSchedulerDeps) {}
+
+  /** Runs even with the interval at 0: hook requests are still served, nothing else is scheduled. */
+  start(): void {
+    this.stopped = false;
+    this.timer = setInterval(() => this.nudge(), this.deps.pollMs ?? 1_000);
+    this.timer.unref();
+    this.nudge();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.ticking;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** A hook asked for a sync: look for work now rather than at the next poll. */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    this.ticking = this.tick()
+      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'sync scheduling failed'))
+      .finally(() => {
+        this.ticking = undefined;
+        if (this.again) {
+          this.again = false;
+          this.nudge();
+        }
+      });
+  }
+
+  /** Claims what is due (up to the free slots) and runs it to the end. */
+  async tick(): Promise<void> {
+    const free = (this.deps.concurrency ?? 2) - this.inFlight.size;
+    if (free <= 0) return;
+    const now = this.deps.now();
+    const claimed = await this.deps.store.claimDueSyncs(
+      this.deps.owner,
+      now,
+      this.deps.leaseMs,
+      free,
+      {
+        scheduled: this.deps.intervalMs > 0,
+      },
+    );
+    const runs = claimed.map((state) => this.track(this.runClaimed(state, undefined, 'scheduler')));
+    await Promise.all(runs);
+  }
+
+  /** `POST /integrated-accounts/:id/sync`: runs now, waiting for a sync already under way. */
+  async syncNow(accountId: string, mode: SyncMode, actor: string): Promise<SyncResult> {
+    const deadline = this.deps.now() + MANUAL_WAIT_MS;
+    for (;;) {
+      const state = await this.deps.store.claimSync(
+        accountId,
+        this.deps.owner,
+        this.deps.now(),
+        this.deps.leaseMs,
+      );
+      if (state) return this.track(this.runClaimed(state, mode, actor, true));
+      if (this.deps.now() > deadline)
+        throw new BrokerError('rate_limited', 'A sync of this account is already running', {
+          retryAfter: 30,
+        });
+      await sleep(250);
+    }
+  }
+
+  private track<T>(run: Promise<T>): Promise<T> {
+    this.inFlight.add(run);
+    void run.finally(() => this.inFlight.delete(run)).catch(() => undefined);
+    return run;
+  }
+
+  private async runClaimed(
+    state: SyncStateRow,
+    manualMode: SyncMode | undefined,
+    actor: string,
+    rethrow = false,
+  ): Promise<SyncResult> {
+    const lease: SyncLease = { accountId: state.account_id, owner: this.deps.owner };
+    const claimedAt = this.deps.now();
+    const heartbeat = setInterval(
+      () => {
+        void this.deps.store
+          .renewSyncLease(lease, this.deps.now(), this.deps.leaseMs)
+          .catch(() => undefined);
+      },
+      Math.max(1_000, this.deps.leaseMs / 3),
+    );
+    heartbeat.unref();
+    const mode =
+      manualMode ??
+      (state.baseline_done && claimedAt < state.next_full_at ? 'incremental' : 'full');
+    try {
+      const account = await this.deps.getAccount(state.account_id);
+      if (account?.status !== 'active') {
+        if (rethrow && account)
+          throw new BrokerError(
+            'account_needs_reauth',
+            'The account must be reconnected before it can sync',
+          );
+        await this.finish(lease, {
+          next_run_at: claimedAt + this.deps.intervalMs,
+          last_error: null,
+          now: claimedAt,
+        });
+        return emptyCounts();
+      }
+      const counts = await this.sync(account, state, lease, mode, manualMode !== undefined);
+      await this.deps.audit(
+        account.id,
+        actor === 'scheduler' && state.requested_at ? 'nerm_hook' : actor,
+        'sync',
+        {
+          mode,
+          ...counts,
+        },
+      );
+      return counts;
+    } catch (error) {
+      if (error instanceof LeaseLost) {
+        this.deps.logger.warn({ account_id: lease.accountId }, error.message);
+        if (rethrow)
+          throw new BrokerError('rate_limited', 'A sync of this account is already running', {
+            retryAfter: 30,
+          });
+        return emptyCounts();
+      }
+      const now = this.deps.now();
+      const message = error instanceof Error ? error.message : String(error);
+      this.deps.logger.warn({ account_id: lease.accountId, err: error }, 'sync failed');
+      await this.finish(lease, {
+        next_run_at:
+          now + Math.min(this.deps.intervalMs || RETRY_AFTER_FAILURE_MS, RETRY_AFTER_FAILURE_MS),
+        last_error: isBrokerError(error) ? `${error.code}: ${message}` : message,
+        now,
+      });
+      await this.deps
+        .audit(lease.accountId, actor, 'sync_failed', {
+          mode,
+          error: isBrokerError(error) ? error.code : 'internal',
+        })
+        .catch(() => undefined);
+      if (rethrow) throw error;
+      return emptyCounts();
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  private async sync(
+    account: AccountRow,
+    state: SyncStateRow,
+    lease: SyncLease,
+    mode: SyncMode,
+    manual: boolean,
+  ): Promise<SyncResult> {
+    const claimedAt = this.deps.now();
+    const source = this.deps.sourceFor(account);
+    const profiles = state.baseline_done
+      ? await this.deps.store.requestedProfiles(account.id, MAX_PROFILES_PER_RUN)
+      : [];
+    const counts = emptyCounts();
+    if (profiles.length > 0) {
+      add(counts, await this.deps.engine.runProfiles(account, source, lease, profiles));
+      await this.deps.store.forgetRequestedProfiles(account.id, profiles);
+    }
+    // Only the named profiles were asked for and no sync is due yet: that is all.
+    const onlyProfiles =
+      !manual &&
+      profiles.length > 0 &&
+      state.next_run_at > claimedAt &&
+      state.requested_at === null;
+    if (onlyProfiles) {
+      await this.finish(lease, {
+        next_run_at: state.next_run_at,
+        last_error: null,
+        now: this.deps.now(),
+      });
+      return counts;
+    }
+    const outcome = await this.deps.engine.run(account, source, state, lease, mode);
+    add(counts, outcome.counts);
+    const now = this.deps.now();
+    await this.finish(lease, {
+      watermark: outcome.startedAt,
+      baseline_done: true,
+      next_run_at: now + this.deps.intervalMs,
+      ...(outcome.full ? { next_full_at: now + this.deps.fullEveryMs } : {}),
+      served_requests_until: claimedAt,
+      last_error: null,
+      now,
+    });
+    return counts;
+  }
+
+  private finish(
+    lease: SyncLease,
+    finish: Parameters<LifecycleStore['finishSync']>[1],
+  ): Promise<void> {
+    return this.deps.store.finishSync(lease, finish);
+  }
+}
+
+function add(into: SyncResult, more: SyncResult): void {
+  for (const key of Object.keys(into) as (keyof SyncResult)[]) into[key] += more[key];
+}

@@ -1,0 +1,462 @@
+import type { DeliveryStatus, EventType, EventUser } from '@nerm-connect/shared';
+import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
+import type { NewEvent } from '../lifecycle/events.ts';
+import {
+  LeaseLost,
+  type AttemptResult,
+  type AuditRow,
+  type FinishSync,
+  type LifecycleStore,
+  type OutboxRow,
+  type SnapshotRow,
+  type SyncBatch,
+  type SyncLease,
+  type SyncStateRow,
+} from '../lifecycle/lifecycle-store.ts';
+import type { LifecycleDatabase } from './lifecycle-schema.ts';
+
+type Db = Kysely<LifecycleDatabase>;
+type Tx = Transaction<LifecycleDatabase>;
+type SyncRow = Selectable<LifecycleDatabase['lifecycle_sync']>;
+type EventRow = Selectable<LifecycleDatabase['lifecycle_events']>;
+
+/**
+ * Any number for PostgreSQL's transaction-level advisory lock that orders outbox writes:
+ * held from the event insert to commit, it makes `seq` order equal commit order, so a
+ * feed reader paging by `seq` never skips an event committed late.
+ */
+const OUTBOX_LOCK = 0x6e65726d;
+
+function toSyncState(row: SyncRow): SyncStateRow {
+  return { ...row, baseline_done: Number(row.baseline_done) === 1 };
+}
+
+function toSnapshot(row: {
+  person_id: string;
+  digest: string;
+  user_json: string;
+  warned_end_date: string | null;
+}): SnapshotRow {
+  return {
+    person_id: row.person_id,
+    digest: row.digest,
+    user: JSON.parse(row.user_json) as EventUser,
+    warned_end_date: row.warned_end_date,
+  };
+}
+
+function toOutbox(row: EventRow): OutboxRow {
+  const { lease_owner: _o, lease_until: _u, ...rest } = row;
+  return {
+    ...rest,
+    seq: Number(row.seq),
+    type: row.type as EventType,
+    status: row.status as DeliveryStatus,
+  };
+}
+
+/** The lifecycle tables over Kysely, SQLite and PostgreSQL alike. */
+export class KyselyLifecycleStore implements LifecycleStore {
+  constructor(
+    private readonly db: Db,
+    private readonly engine: 'sqlite' | 'postgres',
+  ) {}
+
+  /** `FOR UPDATE SKIP LOCKED` where the engine has it; SQLite serialises writers anyway. */
+  private get skipLocked() {
+    return sql.raw(this.engine === 'postgres' ? 'FOR UPDATE SKIP LOCKED' : '');
+  }
+
+  // ---- sync state and leases -------------------------------------------------------
+
+  private async ensureStates(now: number, accountId?: string): Promise<void> {
+    await sql`
+      INSERT INTO lifecycle_sync (account_id, next_run_at, next_full_at)
+      SELECT a.id, ${now}, ${now} FROM accounts a
+      WHERE a.status = 'active' ${accountId ? sql`AND a.id = ${accountId}` : sql``}
+        AND NOT EXISTS (SELECT 1 FROM lifecycle_sync s WHERE s.account_id = a.id)
+      ON CONFLICT DO NOTHING`.execute(this.db);
+  }
+
+  async claimDueSyncs(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+    options: { scheduled: boolean },
+  ): Promise<SyncStateRow[]> {
+    await this.ensureStates(now);
+    const due = options.scheduled ? sql`s.next_run_at <= ${now} OR` : sql``;
+    const { rows } = await this.db.transaction().execute((tx) =>
+      sql<SyncRow>`
+        UPDATE lifecycle_sync SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
+        WHERE account_id IN (
+          SELECT s.account_id FROM lifecycle_sync s JOIN accounts a ON a.id = s.account_id
+          WHERE a.status = 'active'
+            AND (s.lease_until IS NULL OR s.lease_until < ${now})
+            AND (${due} s.requested_at IS NOT NULL OR EXISTS (
+              SELECT 1 FROM lifecycle_requested_profiles r WHERE r.account_id = s.account_id))
+          ORDER BY s.next_run_at LIMIT ${limit}
+          ${this.engine === 'postgres' ? sql.raw('FOR UPDATE OF s SKIP LOCKED') : sql``})
+        RETURNING *`.execute(tx),
+    );
+    return rows.map(toSyncState);
+  }
+
+  async claimSync(
+    accountId: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<SyncStateRow | undefined> {
+    await this.ensureStates(now, accountId);
+    const row = await this.db
+      .updateTable('lifecycle_sync')
+      .set({ lease_owner: owner, lease_until: now + leaseMs })
+      .where('account_id', '=', accountId)
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now)]))
+      .returningAll()
+      .executeTakeFirst();
+    return row && toSyncState(row);
+  }
+
+  async renewSyncLease(lease: SyncLease, now: number, leaseMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('lifecycle_sync')
+      .set({ lease_until: now + leaseMs })
+      .where('account_id', '=', lease.accountId)
+      .where('lease_owner', '=', lease.owner)
+      .executeTakeFirst();
+    return result.numUpdatedRows === 1n;
+  }
+
+  async beginFullWalk(lease: SyncLease): Promise<number> {
+    const row = await this.db
+      .updateTable('lifecycle_sync')
+      .set((eb) => ({ full_gen: eb('full_gen', '+', 1) }))
+      .where('account_id', '=', lease.accountId)
+      .where('lease_owner', '=', lease.owner)
+      .returning('full_gen')
+      .executeTakeFirst();
+    if (!row) throw new LeaseLost(`sync of ${lease.accountId}`);
+    return Number(row.full_gen);
+  }
+
+  async finishSync(lease: SyncLease, finish: FinishSync): Promise<void> {
+    const served = finish.served_requests_until;
+    await this.db
+      .updateTable('lifecycle_sync')
+      .set((eb) => ({
+        lease_owner: null,
+        lease_until: null,
+        next_run_at: finish.next_run_at,
+        last_error: finish.last_error,
+        last_sync_at: finish.now,
+        ...(finish.watermark !== undefined ? { watermark: finish.watermark } : {}),
+        ...(finish.baseline_done ? { baseline_done: 1 } : {}),
+        ...(finish.next_full_at !== undefined ? { next_full_at: finish.next_full_at } : {}),
+        ...(served !== undefined
+          ? {
+              requested_at: eb
+                .case()
+                .when('requested_at', '<=', served)
+                .then(sql<null>`NULL`)
+                .else(eb.ref('requested_at'))
+                .end(),
+            }
+          : {}),
+      }))
+      .where('account_id', '=', lease.accountId)
+      .where('lease_owner', '=', lease.owner)
+      .execute();
+  }
+
+  async getSyncState(accountId: string): Promise<SyncStateRow | undefined> {
+    const row = await this.db
+      .selectFrom('lifecycle_sync')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .executeTakeFirst();
+    return row && toSyncState(row);
+  }
+
+  async requestSync(accountId: string, profileId: string | null, now: number): Promise<void> {
+    await this.ensureStates(now, accountId);
+    if (profileId === null) {
+      await this.db
+        .updateTable('lifecycle_sync')
+        .set({ requested_at: now })
+        .where('account_id', '=', accountId)
+        .where('requested_at', 'is', null)
+        .execute();
+      return;
+    }
+    await this.db
+      .insertInto('lifecycle_requested_profiles')
+      .values({ account_id: accountId, profile_id: profileId, requested_at: now })
+      .onConflict((oc) => oc.columns(['account_id', 'profile_id']).doNothing())
+      .execute();
+  }
+
+  async requestedProfiles(accountId: string, limit: number): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('lifecycle_requested_profiles')
+      .select('profile_id')
+      .where('account_id', '=', accountId)
+      .orderBy('requested_at')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => r.profile_id);
+  }
+
+  async forgetRequestedProfiles(accountId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db
+      .deleteFrom('lifecycle_requested_profiles')
+      .where('account_id', '=', accountId)
+      .where('profile_id', 'in', ids)
+      .execute();
+  }
+
+  // ---- snapshots -------------------------------------------------------------------
+
+  async snapshots(accountId: string, personIds: string[]): Promise<Map<string, SnapshotRow>> {
+    if (personIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('lifecycle_snapshots')
+      .select(['person_id', 'digest', 'user_json', 'warned_end_date'])
+      .where('account_id', '=', accountId)
+      .where('person_id', 'in', personIds)
+      .execute();
+    return new Map(rows.map((r) => [r.person_id, toSnapshot(r)]));
+  }
+
+  async applySyncBatch(
+    lease: SyncLease,
+    batch: SyncBatch,
+    now: number,
+    leaseMs: number,
+  ): Promise<void> {
+    const account = lease.accountId;
+    await this.db.transaction().execute(async (tx) => {
+      const fenced = await tx
+        .updateTable('lifecycle_sync')
+        .set({ lease_until: now + leaseMs })
+        .where('account_id', '=', account)
+        .where('lease_owner', '=', lease.owner)
+        .executeTakeFirst();
+      if (fenced.numUpdatedRows !== 1n) throw new LeaseLost(`sync of ${account}`);
+      if (batch.upserts.length > 0) {
+        const gen = batch.seen?.gen;
+        await tx
+          .insertInto('lifecycle_snapshots')
+          .values(
+            batch.upserts.map((s) => ({
+              account_id: account,
+              person_id: s.person_id,
+              digest: s.digest,
+              user_json: JSON.stringify(s.user),
+              status: s.user.status,
+              end_date: s.user.end_date,
+              warned_end_date: s.warned_end_date,
+              seen_gen: gen ?? 0,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.columns(['account_id', 'person_id']).doUpdateSet((eb) => ({
+              digest: eb.ref('excluded.digest'),
+              user_json: eb.ref('excluded.user_json'),
+              status: eb.ref('excluded.status'),
+              end_date: eb.ref('excluded.end_date'),
+              warned_end_date: eb.ref('excluded.warned_end_date'),
+              ...(gen !== undefined ? { seen_gen: eb.ref('excluded.seen_gen') } : {}),
+            })),
+          )
+          .execute();
+      }
+      if (batch.deletes.length > 0)
+        await tx
+          .deleteFrom('lifecycle_snapshots')
+          .where('account_id', '=', account)
+          .where('person_id', 'in', batch.deletes)
+          .execute();
+      if (batch.seen && batch.seen.ids.length > 0)
+        await tx
+          .updateTable('lifecycle_snapshots')
+          .set({ seen_gen: batch.seen.gen })
+          .where('account_id', '=', account)
+          .where('person_id', 'in', batch.seen.ids)
+          .execute();
+      for (const warned of batch.warned ?? [])
+        await tx
+          .updateTable('lifecycle_snapshots')
+          .set({ warned_end_date: warned.end_date })
+          .where('account_id', '=', account)
+          .where('person_id', '=', warned.person_id)
+          .execute();
+      await this.insertOutbox(tx, batch.events, batch.deliver);
+    });
+  }
+
+  async unseenSnapshots(accountId: string, gen: number, limit: number): Promise<SnapshotRow[]> {
+    const rows = await this.db
+      .selectFrom('lifecycle_snapshots')
+      .select(['person_id', 'digest', 'user_json', 'warned_end_date'])
+      .where('account_id', '=', accountId)
+      .where('seen_gen', '<', gen)
+      .orderBy('person_id')
+      .limit(limit)
+      .execute();
+    return rows.map(toSnapshot);
+  }
+
+  async contractsDue(
+    accountId: string,
+    from: string,
+    to: string,
+    limit: number,
+  ): Promise<SnapshotRow[]> {
+    const rows = await this.db
+      .selectFrom('lifecycle_snapshots')
+      .select(['person_id', 'digest', 'user_json', 'warned_end_date'])
+      .where('account_id', '=', accountId)
+      .where('end_date', '>=', from)
+      .where('end_date', '<=', to)
+      .where('status', '=', 'active')
+      .where((eb) =>
+        eb.or([eb('warned_end_date', 'is', null), eb('warned_end_date', '<>', eb.ref('end_date'))]),
+      )
+      .orderBy('person_id')
+      .limit(limit)
+      .execute();
+    return rows.map(toSnapshot);
+  }
+
+  // ---- outbox ----------------------------------------------------------------------
+
+  private async insertOutbox(tx: Tx, events: NewEvent[], deliver: boolean): Promise<void> {
+    if (events.length === 0) return;
+    if (this.engine === 'postgres')
+      await sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`.execute(tx);
+    await tx
+      .insertInto('lifecycle_events')
+      .values(
+        events.map((e) => ({
+          id: e.id,
+          account_id: e.account_id,
+          type: e.type,
+          created_at: e.created_at,
+          body: e.body,
+          status: deliver ? 'pending' : 'not_sent',
+          next_attempt_at: deliver ? e.created_at : null,
+        })),
+      )
+      .execute();
+  }
+
+  async insertEvents(events: NewEvent[], deliver: boolean): Promise<void> {
+    await this.db.transaction().execute((tx) => this.insertOutbox(tx, events, deliver));
+  }
+
+  async claimDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<OutboxRow[]> {
+    const { rows } = await this.db.transaction().execute((tx) =>
+      sql<EventRow>`
+        UPDATE lifecycle_events SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
+        WHERE seq IN (
+          SELECT e.seq FROM lifecycle_events e
+          WHERE e.status = 'pending' AND e.next_attempt_at <= ${now}
+            AND (e.lease_until IS NULL OR e.lease_until < ${now})
+            AND NOT EXISTS (
+              SELECT 1 FROM lifecycle_events p
+              WHERE p.account_id = e.account_id AND p.status = 'pending' AND p.seq < e.seq)
+          ORDER BY e.seq LIMIT ${limit} ${this.skipLocked})
+        RETURNING *`.execute(tx),
+    );
+    return rows.map(toOutbox).sort((a, b) => a.seq - b.seq);
+  }
+
+  async recordAttempt(id: string, owner: string, result: AttemptResult): Promise<boolean> {
+    const update = result.ok
+      ? { status: 'delivered', delivered_at: result.at, next_attempt_at: null }
+      : {
+          status: result.next_attempt_at === null ? 'failed' : 'pending',
+          last_error: result.error.slice(0, 500),
+          next_attempt_at: result.next_attempt_at,
+        };
+    const done = await this.db
+      .updateTable('lifecycle_events')
+      .set((eb) => ({
+        ...update,
+        attempts: eb('attempts', '+', 1),
+        failures: eb('failures', '+', result.ok ? 0 : 1),
+        last_attempt_at: result.at,
+        lease_owner: null,
+        lease_until: null,
+      }))
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .executeTakeFirst();
+    return done.numUpdatedRows === 1n;
+  }
+
+  async listEvents(query: {
+    accountId?: string;
+    type?: EventType;
+    afterSeq?: number;
+    limit: number;
+  }): Promise<OutboxRow[]> {
+    const { accountId, type, afterSeq } = query;
+    const rows = await this.db
+      .selectFrom('lifecycle_events')
+      .selectAll()
+      .$if(accountId !== undefined, (q) => q.where('account_id', '=', accountId as string))
+      .$if(type !== undefined, (q) => q.where('type', '=', type as string))
+      .$if(afterSeq !== undefined, (q) => q.where('seq', '>', afterSeq as number))
+      .orderBy('seq')
+      .limit(query.limit)
+      .execute();
+    return rows.map(toOutbox);
+  }
+
+  async purgeEvents(before: number): Promise<number> {
+    const result = await this.db
+      .deleteFrom('lifecycle_events')
+      .where('created_at', '<', before)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  // ---- audit -----------------------------------------------------------------------
+
+  async appendAudit(row: Omit<AuditRow, 'seq'>): Promise<void> {
+    await this.db
+      .insertInto('lifecycle_audit')
+      .values({ ...row, detail: JSON.stringify(row.detail) })
+      .execute();
+  }
+
+  async listAudit(
+    accountId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<AuditRow[]> {
+    const rows = await this.db
+      .selectFrom('lifecycle_audit')
+      .selectAll()
+      .where('account_id', '=', accountId)
+      .$if(beforeSeq !== undefined, (q) => q.where('seq', '<', beforeSeq as number))
+      .orderBy('seq', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      ...r,
+      seq: Number(r.seq),
+      detail: JSON.parse(r.detail) as Record<string, unknown>,
+    }));
+  }
+}
