@@ -19,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
+import { PATHS } from '@nerm-connect/shared/lite';
 // @ts-expect-error -- a plain .mjs module shared with the widget's build
 import { bundleOptions } from '../../packages/widget/scripts/bundle-options.mjs';
 import { storeLookups } from './store-lookups.ts';
@@ -145,7 +146,7 @@ async function connect(
 ): Promise<{ public_token: string }> {
   const link_token =
     linkToken ?? (await admin.linkTokens.create({ tenant_id: 'bench' })).link_token;
-  return json(`${brokerUrl}/link/connect`, {
+  return json(`${brokerUrl}${PATHS.linkConnect}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${link_token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ tenant_url: sandbox.url, auth }),

@@ -1,18 +1,21 @@
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
-import { requireAccountToken, requireApiKey } from './http/auth.ts';
+import { LINK_PREFIX, PATHS } from '@nerm-connect/shared';
+import { requireAccountToken, requireApiKey, requireLinkToken } from './http/auth.ts';
+import { linkCors } from './http/cors.ts';
+import { endpointRouter } from './http/endpoint-router.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import './http/locals.ts';
-import type { RateLimiter, WindowLimit } from './http/rate-limit.ts';
+import { rateLimit, type RateLimiter, type WindowLimit } from './http/rate-limit.ts';
 import { requestId } from './http/request-id.ts';
-import { healthRouter } from './routes/health.ts';
-import { integratedAccountsRouter } from './routes/integrated-accounts.ts';
-import { linkTokensRouter } from './routes/link-tokens.ts';
-import { linkRouter } from './routes/link.ts';
+import { healthRoutes } from './routes/health.ts';
+import { integratedAccountsRoutes } from './routes/integrated-accounts.ts';
+import { linkTokensRoutes } from './routes/link-tokens.ts';
+import { linkRoutes } from './routes/link.ts';
 import { proxyRouter } from './routes/proxy.ts';
-import { tokensRouter } from './routes/tokens.ts';
-import { unifiedRouter, type DirectoryServices } from './routes/unified.ts';
+import { tokensRoutes } from './routes/tokens.ts';
+import { unifiedRoutes, type DirectoryServices } from './routes/unified.ts';
 import type { AccountService } from './services/account-service.ts';
 import type { IdempotencyService } from './services/idempotency-service.ts';
 import type { LinkService } from './services/link-service.ts';
@@ -76,25 +79,33 @@ export function createApp(deps: AppDeps): Express {
     next();
   });
 
-  app.use(healthRouter(deps.jwt));
+  // CORS and the per-IP limit cover the whole widget prefix, preflights and 404s included.
   app.use(
-    '/link',
-    linkRouter(deps.links, {
-      allowedOrigins: deps.allowedOrigins,
-      limiter: deps.limiter,
-      perLinkToken: deps.limits.connectPerLinkToken,
-      perIp: deps.limits.connectPerIp,
-    }),
+    LINK_PREFIX,
+    linkCors(deps.allowedOrigins),
+    rateLimit(deps.limiter, deps.limits.connectPerIp, (req) => `ip:${req.ip ?? 'unknown'}`),
   );
-
-  const admin = [requireApiKey(deps.apiKeys), express.json({ limit: '64kb' })];
-  app.use('/link-tokens', ...admin, linkTokensRouter(deps.links));
-  app.use('/tokens', ...admin, tokensRouter(deps.links, deps.jwt));
-  app.use('/integrated-accounts', ...admin, integratedAccountsRouter(deps.accounts));
-
   const accountToken = requireAccountToken(deps.jwt, deps.store, deps.accounts);
-  app.use('/unified/user-directory', accountToken, unifiedRouter(deps.directory, deps.idempotency));
-  app.use('/proxy', accountToken, proxyRouter(deps.proxy));
+  const { router, route } = endpointRouter({
+    none: [],
+    apiKey: [requireApiKey(deps.apiKeys), express.json({ limit: '64kb' })],
+    linkToken: [
+      requireLinkToken(deps.links),
+      express.json({ limit: '16kb', strict: true, type: () => true }),
+    ],
+    accountToken: [accountToken, express.json({ limit: '256kb' })],
+  });
+  healthRoutes(route, deps.jwt);
+  linkRoutes(route, deps.links, {
+    limiter: deps.limiter,
+    perLinkToken: deps.limits.connectPerLinkToken,
+  });
+  linkTokensRoutes(route, deps.links);
+  tokensRoutes(route, deps.links, deps.jwt);
+  integratedAccountsRoutes(route, deps.accounts);
+  unifiedRoutes(route, deps.directory, deps.idempotency);
+  app.use(router);
+  app.use(PATHS.proxy, accountToken, proxyRouter(deps.proxy));
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

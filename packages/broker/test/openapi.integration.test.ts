@@ -32,8 +32,11 @@ afterAll(async () => {
 function conforms(method: string, template: string, res: CallResult): void {
   const operation = doc.paths[template]?.[method];
   expect(operation, `${method} ${template} is documented`).toBeDefined();
-  const response = operation.responses[String(res.status)] ?? operation.responses.default;
-  expect(response, `${method} ${template} documents HTTP ${res.status}`).toBeDefined();
+  const status = [String(res.status), `${String(res.status)[0]}XX`, 'default'].find(
+    (s) => operation.responses[s],
+  );
+  expect(status, `${method} ${template} documents HTTP ${res.status}`).toBeDefined();
+  const response = operation.responses[status!];
   const schema = response.content?.['application/json']?.schema;
   if (schema?.$ref) {
     const validate =
@@ -45,7 +48,7 @@ function conforms(method: string, template: string, res: CallResult): void {
   } else if (res.status !== 204 && !schema) {
     expect(response.description).toBeTruthy();
   }
-  validated.add(`${method} ${template} ${res.status}`);
+  validated.add(`${method} ${template} ${status}`);
 }
 
 describe('GET /openapi.json', () => {
@@ -65,7 +68,8 @@ describe('GET /openapi.json', () => {
       '/unified/user-directory/users/{id}',
       '/unified/user-directory/roles',
       '/unified/user-directory/roles/{id}',
-      '/proxy/{path}',
+      '/proxy/{p1}',
+      '/proxy/{p1}/{p2}',
     ]) {
       expect(doc.paths[path], path).toBeDefined();
     }
@@ -223,8 +227,8 @@ describe('GET /openapi.json', () => {
       '/unified/user-directory/roles/{id}',
       await stack.call(`/unified/user-directory/roles/${sb.data.roles[0]!.id}`, { token }),
     );
-    conforms('get', '/proxy/{path}', await stack.call('/proxy/roles', { token }));
-    conforms('get', '/proxy/{path}', await stack.call('/proxy/..%2f', { token }));
+    conforms('get', '/proxy/{p1}', await stack.call('/proxy/roles', { token }));
+    conforms('get', '/proxy/{p1}', await stack.call('/proxy/..%2f', { token }));
 
     conforms(
       'delete',
@@ -245,13 +249,11 @@ describe('GET /openapi.json', () => {
     // Every documented success was seen and validated.
     for (const [path, methods] of Object.entries<any>(doc.paths)) {
       for (const [method, op] of Object.entries<any>(methods)) {
-        if (path === '/openapi.json' || (path === '/proxy/{path}' && method !== 'get')) continue;
-        const success = Object.keys(op.responses).find((s) => s.startsWith('2')) ?? 'default';
-        const seen = [...validated].some(
-          (v) =>
-            v === `${method} ${path} ${success}` ||
-            (success === 'default' && v.startsWith(`${method} ${path} 2`)),
-        );
+        if (path === '/openapi.json' || (path.startsWith('/proxy/') && path !== '/proxy/{p1}'))
+          continue;
+        if (path === '/proxy/{p1}' && method !== 'get') continue;
+        const success = Object.keys(op.responses).find((s) => s.startsWith('2'));
+        const seen = validated.has(`${method} ${path} ${success}`);
         expect(seen, `${method} ${path} ${success} was exercised`).toBe(true);
       }
     }

@@ -28,7 +28,7 @@ export const ErrorBodySchema = z.object({
 });
 
 /** `{"error": {...}}`, the only shape an error ever has on the wire. */
-export const ErrorEnvelopeSchema = z.object({ error: ErrorBodySchema });
+export const ErrorEnvelopeSchema = z.object({ error: ErrorBodySchema }).meta({ id: 'Error' });
 export type ErrorEnvelope = z.infer<typeof ErrorEnvelopeSchema>;
 
 /** Turns zod issues into the wire format (no input values, so no secrets). */

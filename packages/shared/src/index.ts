@@ -10,3 +10,5 @@ export * from './schemas/tokens.ts';
 export * from './schemas/workflow.ts';
 export * from './schemas/event.ts';
 export * from './webhooks.ts';
+export * from './paths.ts';
+export * from './endpoints.ts';

@@ -1,12 +1,9 @@
-import type { ErrorCode } from '@nerm-connect/shared/lite';
+// Types only from the main entry (no weight); the paths from `lite`, which has no zod.
+import type { ConnectBody, ConnectResult, ErrorEnvelope, LinkSession } from '@nerm-connect/shared';
+import { PATHS, type ErrorCode } from '@nerm-connect/shared/lite';
 
-/** What the element sends: CONTRACT §3 `POST /link/connect`. */
-export interface ConnectPayload {
-  tenant_url: string;
-  auth:
-    | { type: 'pat'; client_id: string; client_secret: string; token_url?: string }
-    | { type: 'api_key'; api_key: string };
-}
+/** What the element sends: the body of `POST /link/connect` (docs/api.md). */
+export type ConnectPayload = ConnectBody;
 
 export interface BrokerIssue {
   code: string;
@@ -34,8 +31,7 @@ function endpoint(brokerUrl: string, path: string): string {
 }
 
 async function failure(res: Response): Promise<BrokerFailure> {
-  let body:
-    { error?: { code?: ErrorCode; issues?: BrokerIssue[]; request_id?: string } } | undefined;
+  let body: Partial<ErrorEnvelope> | undefined;
   try {
     body = (await res.json()) as typeof body;
   } catch {
@@ -84,16 +80,13 @@ export async function connect(
 ): Promise<ConnectOutcome> {
   let res: Response;
   try {
-    res = await fetch(endpoint(brokerUrl, '/link/connect'), init(linkToken, signal, payload));
+    res = await fetch(endpoint(brokerUrl, PATHS.linkConnect), init(linkToken, signal, payload));
   } catch (error) {
     if (signal?.aborted) throw error;
     return offline();
   }
   if (res.status !== 201) return failure(res);
-  const body = (await res.json()) as {
-    public_token: string;
-    integrated_account: { id: string; tenant_host: string };
-  };
+  const body = (await res.json()) as ConnectResult;
   return {
     ok: true,
     publicToken: body.public_token,
@@ -110,12 +103,12 @@ export async function session(
 ): Promise<SessionOutcome> {
   let res: Response;
   try {
-    res = await fetch(endpoint(brokerUrl, '/link/session'), init(linkToken, signal));
+    res = await fetch(endpoint(brokerUrl, PATHS.linkSession), init(linkToken, signal));
   } catch (error) {
     if (signal?.aborted) throw error;
     return offline();
   }
   if (res.status !== 200) return failure(res);
-  const body = (await res.json()) as { integrated_account: { tenant_host: string } | null };
+  const body = (await res.json()) as LinkSession;
   return { ok: true, tenantHost: body.integrated_account?.tenant_host ?? null };
 }

@@ -1,20 +1,18 @@
+import { ENDPOINTS } from '@nerm-connect/shared';
 import { buildOpenApiDocument } from '@nerm-connect/shared/openapi';
-import { Router } from 'express';
+import { JsonText, type RouteFn } from '../http/endpoint-router.ts';
 import type { TokenService } from '../services/token-service.ts';
 
-export function healthRouter(jwt: TokenService): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
-  });
-  let openapi: string | undefined;
-  router.get('/openapi.json', (_req, res) => {
-    openapi ??= JSON.stringify(buildOpenApiDocument());
-    res.type('application/json').send(openapi);
-  });
-  router.get('/.well-known/jwks.json', (_req, res) => {
+/** `GET /healthz`, `/openapi.json` and `/.well-known/jwks.json` (no auth). */
+export function healthRoutes(route: RouteFn, jwt: TokenService): void {
+  route(ENDPOINTS.getHealth, async () => ({ status: 'ok' as const }));
+  let openapi: JsonText | undefined;
+  route(
+    ENDPOINTS.getOpenApi,
+    async () => (openapi ??= new JsonText(JSON.stringify(buildOpenApiDocument()))),
+  );
+  route(ENDPOINTS.getJwks, async ({ res }) => {
     res.setHeader('Cache-Control', 'public, max-age=300');
-    res.json(jwt.jwks());
+    return jwt.jwks();
   });
-  return router;
 }

@@ -1,16 +1,10 @@
-import { CreateLinkTokenBody } from '@nerm-connect/shared';
-import { Router } from 'express';
-import { parse } from '../http/validate.ts';
+import { ENDPOINTS } from '@nerm-connect/shared';
+import type { RouteFn } from '../http/endpoint-router.ts';
 import type { LinkService } from '../services/link-service.ts';
 
 /** `POST /link-tokens` (API key). */
-export function linkTokensRouter(links: LinkService): Router {
-  const router = Router();
-  router.post('/', async (req, res) => {
-    const body = parse(CreateLinkTokenBody, req.body, 'link token request');
-    res
-      .status(201)
-      .json(await links.createLinkToken(body.tenant_id, body.integrated_account_id ?? undefined));
-  });
-  return router;
+export function linkTokensRoutes(route: RouteFn, links: LinkService): void {
+  route(ENDPOINTS.createLinkToken, ({ body }) =>
+    links.createLinkToken(body.tenant_id, body.integrated_account_id ?? undefined),
+  );
 }

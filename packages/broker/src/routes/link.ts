@@ -1,41 +1,26 @@
-import { ConnectBody } from '@nerm-connect/shared';
-import express, { Router } from 'express';
-import { requireLinkToken } from '../http/auth.ts';
-import { linkCors } from '../http/cors.ts';
+import { ENDPOINTS } from '@nerm-connect/shared';
+import type { RouteFn } from '../http/endpoint-router.ts';
 import { rateLimit, type RateLimiter, type WindowLimit } from '../http/rate-limit.ts';
-import { parse } from '../http/validate.ts';
 import type { LinkService } from '../services/link-service.ts';
 
-export interface LinkRouterOptions {
-  allowedOrigins: readonly string[];
+export interface LinkRouteOptions {
   limiter: RateLimiter;
   perLinkToken: WindowLimit;
-  perIp: WindowLimit;
 }
 
-/** The widget's endpoints under `/link` (link token): `GET /session`, `POST /connect`. */
-export function linkRouter(links: LinkService, options: LinkRouterOptions): Router {
-  const router = Router();
-  router.use(linkCors(options.allowedOrigins));
-  router.use(rateLimit(options.limiter, options.perIp, (req) => `ip:${req.ip ?? 'unknown'}`));
-  router.use(requireLinkToken(links));
-  router.use(express.json({ limit: '16kb', strict: true, type: () => true }));
-
-  router.get('/session', async (_req, res) => {
-    res.json(await links.session(res.locals.link!));
-  });
-
-  router.post(
-    '/connect',
+/**
+ * The widget's endpoints (link token): `GET /link/session`, `POST /link/connect`. CORS
+ * and the per-IP limit cover the whole prefix (app.ts).
+ */
+export function linkRoutes(route: RouteFn, links: LinkService, options: LinkRouteOptions): void {
+  route(ENDPOINTS.getLinkSession, ({ res }) => links.session(res.locals.link!));
+  route(
+    ENDPOINTS.connect,
+    ({ res, body }) => links.connect(res.locals.link!, body),
     rateLimit(
       options.limiter,
       options.perLinkToken,
       (_req, res) => `lt:${res.locals.link!.token_hash}`,
     ),
-    async (req, res) => {
-      const body = parse(ConnectBody, req.body, 'connect request');
-      res.status(201).json(await links.connect(res.locals.link!, body));
-    },
   );
-  return router;
 }

@@ -23,9 +23,8 @@ export function proxyRouter(proxy: ProxyService): Router {
     // The raw path as the caller sent it: Express has not decoded it yet here.
     const original = req.originalUrl;
     const queryAt = original.indexOf('?');
-    const rawPath = (queryAt < 0 ? original : original.slice(0, queryAt)).replace(
-      /^\/proxy\/?/,
-      '',
+    const rawPath = (queryAt < 0 ? original : original.slice(0, queryAt)).slice(
+      req.baseUrl.length + 1,
     );
     const answer = await proxy.forward(tenant, {
       method: req.method,

@@ -1,13 +1,7 @@
-import {
-  CreateUserBody,
-  ListRolesQuery,
-  ListUsersQuery,
-  UpdateUserBody,
-} from '@nerm-connect/shared';
-import express, { Router, type Request, type Response } from 'express';
+import { ENDPOINTS } from '@nerm-connect/shared';
+import type { Response } from 'express';
 import { BrokerError } from '../errors.ts';
-import { linkNext } from '../http/link-header.ts';
-import { parse } from '../http/validate.ts';
+import { JsonText, type EndpointRequest, type RouteFn } from '../http/endpoint-router.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { IdempotencyService } from '../services/idempotency-service.ts';
 import type { RolesService } from '../services/roles-service.ts';
@@ -27,69 +21,51 @@ export interface DirectoryServices {
   roles: RolesService;
 }
 
-async function write(
+/** A write, replayed from the store when its Idempotency-Key was seen before. */
+async function write<T>(
   idempotency: IdempotencyService,
-  req: Request,
-  res: Response,
-  tenant: Tenant,
+  {
+    req,
+    res,
+    headers,
+  }: Pick<EndpointRequest<typeof ENDPOINTS.createUser>, 'req' | 'res' | 'headers'>,
   status: number,
-  work: (idempotent: boolean) => Promise<unknown>,
-): Promise<void> {
-  const key = req.get('idempotency-key');
-  if (key === undefined) {
-    res.status(status).json(await work(false));
-    return;
-  }
+  work: (idempotent: boolean) => Promise<T>,
+): Promise<T> {
+  const key = headers['idempotency-key'];
+  if (key === undefined) return work(false);
+  // The body as sent (before parsing) is what a replay must match.
   const result = await idempotency.run(
-    tenant.accountId,
+    tenantOf(res).accountId,
     `users:${key}`,
-    { method: req.method, path: req.path, body: req.body },
-    async () => ({
-      status,
-      body: await work(true),
-    }),
+    { method: req.method, path: req.path, body: req.body as unknown },
+    async () => ({ status, body: await work(true) }),
   );
   if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
-  res.status(result.status).json(result.body);
+  return result.body as T;
 }
 
 /** `/unified/user-directory/*` (integrated_account_token). */
-export function unifiedRouter(
+export function unifiedRoutes(
+  route: RouteFn,
   { users, writeBack, roles }: DirectoryServices,
   idempotency: IdempotencyService,
-): Router {
-  const router = Router();
-  router.use(express.json({ limit: '256kb' }));
-
-  router.get('/users', async (req, res) => {
-    const query = parse(ListUsersQuery, req.query, 'query');
+): void {
+  route(ENDPOINTS.listUsers, async ({ res, query }) => {
     const page = await users.list(tenantOf(res), query);
-    linkNext(req, res, page.nextCursor);
-    res.type('application/json').send(page.json);
+    return new JsonText(page.json, page.nextCursor);
   });
-  router.get('/users/:id', async (req, res) => {
-    res.json(await users.get(tenantOf(res), req.params.id));
-  });
-  router.post('/users', async (req, res) => {
-    const tenant = tenantOf(res);
-    const body = parse(CreateUserBody, req.body, 'user');
-    await write(idempotency, req, res, tenant, 201, (idem) => writeBack.create(tenant, body, idem));
-  });
-  router.patch('/users/:id', async (req, res) => {
-    const tenant = tenantOf(res);
-    const body = parse(UpdateUserBody, req.body, 'user update');
-    await write(idempotency, req, res, tenant, 200, (idem) =>
-      writeBack.update(tenant, req.params.id, body, idem),
-    );
-  });
-  router.get('/roles', async (req, res) => {
-    const query = parse(ListRolesQuery, req.query, 'query');
-    const page = await roles.list(tenantOf(res), query);
-    linkNext(req, res, page.next_cursor);
-    res.json(page);
-  });
-  router.get('/roles/:id', async (req, res) => {
-    res.json(await roles.get(tenantOf(res), req.params.id));
-  });
-  return router;
+  route(ENDPOINTS.getUser, ({ res, params }) => users.get(tenantOf(res), params.id));
+  route(ENDPOINTS.createUser, (input) =>
+    write(idempotency, input, 201, (idem) =>
+      writeBack.create(tenantOf(input.res), input.body, idem),
+    ),
+  );
+  route(ENDPOINTS.updateUser, (input) =>
+    write(idempotency, input, 200, (idem) =>
+      writeBack.update(tenantOf(input.res), input.params.id, input.body, idem),
+    ),
+  );
+  route(ENDPOINTS.listRoles, ({ res, query }) => roles.list(tenantOf(res), query));
+  route(ENDPOINTS.getRole, ({ res, params }) => roles.get(tenantOf(res), params.id));
 }

@@ -19,7 +19,7 @@ interface SigningKey {
   alg: Algorithm;
   privateKey: CryptoKey;
   publicKey: CryptoKey;
-  publicJwk: JWK;
+  publicJwk: JWK & { kid: string; kty: string };
 }
 
 export interface AccountTokenClaims {
@@ -56,7 +56,13 @@ export class TokenService {
       options.signingKeys.map(async (jwk): Promise<SigningKey> => {
         const alg = algorithmOf(jwk);
         const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, k: _k, ...pub } = jwk;
-        const publicJwk: JWK = { ...pub, kid: jwk.kid as string, alg, use: 'sig' };
+        const publicJwk = {
+          ...pub,
+          kty: jwk.kty as string,
+          kid: jwk.kid as string,
+          alg,
+          use: 'sig',
+        };
         delete publicJwk.key_ops;
         delete publicJwk.ext;
         return {
@@ -73,7 +79,7 @@ export class TokenService {
   }
 
   /** The JWKS document: public parts only. */
-  jwks(): { keys: JWK[] } {
+  jwks(): { keys: SigningKey['publicJwk'][] } {
     return { keys: this.keys.map((k) => ({ ...k.publicJwk })) };
   }
 

@@ -1,17 +1,7 @@
-import {
-  AccountListSchema,
-  AccountSchema,
-  type Account,
-  type AccountList,
-  type FieldMapping,
-} from '../schemas/account.ts';
-import { LinkTokenSchema, type CreateLinkTokenBody, type LinkToken } from '../schemas/link.ts';
-import {
-  AccountTokenSchema,
-  ExchangeResultSchema,
-  type AccountToken,
-  type ExchangeResult,
-} from '../schemas/tokens.ts';
+import { ENDPOINTS, type EndpointInput } from '../endpoints.ts';
+import type { Account, AccountList, FieldMapping } from '../schemas/account.ts';
+import type { CreateLinkTokenBody, LinkToken } from '../schemas/link.ts';
+import type { AccountToken, ExchangeResult } from '../schemas/tokens.ts';
 import { HttpClient, type HttpOptions } from './http.ts';
 import { Paginator } from './paginator.ts';
 
@@ -20,76 +10,118 @@ export interface AdminOptions extends Omit<HttpOptions, 'token'> {
   apiKey: string;
 }
 
+/** Per-call options of every admin method. */
+export interface CallOptions {
+  /** Cancels the call; it then rejects with a `NermConnectError` whose code is `aborted`. */
+  signal?: AbortSignal;
+}
+
+/** Filters of `accounts.list`. */
+export type ListAccountsParams = Omit<
+  NonNullable<EndpointInput<typeof ENDPOINTS.listAccounts>['query']>,
+  'next_cursor'
+>;
+
 /**
- * The SaaS backend's server-to-server client: link tokens for the widget, the public
- * token exchange, and integrated accounts.
+ * The SaaS backend's server-to-server client, holding an API key: link tokens for the
+ * widget, the public token exchange, and the integrated accounts (re-test, field
+ * mapping, token minting, disconnect).
+ *
+ * ```ts
+ * const admin = createAdmin({ brokerUrl, apiKey: process.env.NERM_BROKER_API_KEY! });
+ * const { link_token } = await admin.linkTokens.create({ tenant_id: customer.id });
+ * ```
  */
-export function createAdmin(options: AdminOptions) {
+export function createAdmin(options: AdminOptions): NermConnectAdmin {
   if (!options.apiKey) throw new TypeError('createAdmin needs apiKey');
   const http = new HttpClient({ ...options, token: options.apiKey });
-  const id = (value: string) => encodeURIComponent(value);
 
   return {
     linkTokens: {
-      create(body: CreateLinkTokenBody): Promise<LinkToken> {
-        return http.json({ method: 'POST', path: '/link-tokens', body }, LinkTokenSchema);
-      },
+      create: (body, init = {}) =>
+        http.call(ENDPOINTS.createLinkToken, { body, signal: init.signal }),
     },
     tokens: {
-      /** Public token (from the widget's success event) → integrated_account_token. */
-      exchange(publicToken: string): Promise<ExchangeResult> {
-        return http.json(
-          { method: 'POST', path: '/tokens/exchange', body: { public_token: publicToken } },
-          ExchangeResultSchema,
-        );
-      },
+      exchange: (publicToken, init = {}) =>
+        http.call(ENDPOINTS.exchangePublicToken, {
+          body: { public_token: publicToken },
+          signal: init.signal,
+        }),
     },
     accounts: {
-      list(query: { tenant_id?: string; limit?: number } = {}): Paginator<Account, AccountList> {
-        return new Paginator((cursor) =>
-          http.page(
-            {
-              method: 'GET',
-              path: '/integrated-accounts',
-              query: { ...query, next_cursor: cursor },
-            },
-            AccountListSchema,
-          ),
-        );
-      },
-      get(accountId: string): Promise<Account> {
-        return http.json(
-          { method: 'GET', path: `/integrated-accounts/${id(accountId)}` },
-          AccountSchema,
-        );
-      },
-      verify(accountId: string): Promise<Account> {
-        return http.json(
-          { method: 'POST', path: `/integrated-accounts/${id(accountId)}/verify` },
-          AccountSchema,
-        );
-      },
-      setFieldMapping(accountId: string, fieldMapping: FieldMapping): Promise<Account> {
-        return http.json(
-          {
-            method: 'PATCH',
-            path: `/integrated-accounts/${id(accountId)}`,
-            body: { field_mapping: fieldMapping },
-          },
-          AccountSchema,
-        );
-      },
-      createToken(accountId: string): Promise<AccountToken> {
-        return http.json(
-          { method: 'POST', path: `/integrated-accounts/${id(accountId)}/tokens` },
-          AccountTokenSchema,
-        );
-      },
-      delete(accountId: string): Promise<void> {
-        return http.empty({ method: 'DELETE', path: `/integrated-accounts/${id(accountId)}` });
-      },
+      list: (query = {}, init = {}) =>
+        new Paginator((cursor) =>
+          http.callPage(ENDPOINTS.listAccounts, {
+            query: { ...query, next_cursor: cursor },
+            signal: init.signal,
+          }),
+        ),
+      get: (accountId, init = {}) =>
+        http.call(ENDPOINTS.getAccount, { params: { id: accountId }, signal: init.signal }),
+      verify: (accountId, init = {}) =>
+        http.call(ENDPOINTS.verifyAccount, { params: { id: accountId }, signal: init.signal }),
+      setFieldMapping: (accountId, fieldMapping, init = {}) =>
+        http.call(ENDPOINTS.updateAccount, {
+          params: { id: accountId },
+          body: { field_mapping: fieldMapping },
+          signal: init.signal,
+        }),
+      createToken: (accountId, init = {}) =>
+        http.call(ENDPOINTS.createAccountToken, {
+          params: { id: accountId },
+          signal: init.signal,
+        }),
+      delete: (accountId, init = {}) =>
+        http.call(ENDPOINTS.disconnectAccount, {
+          params: { id: accountId },
+          signal: init.signal,
+        }),
     },
   };
 }
 
-export type NermConnectAdmin = ReturnType<typeof createAdmin>;
+/** What `createAdmin` returns. */
+export interface NermConnectAdmin {
+  linkTokens: {
+    /**
+     * A link token for the widget (`<nerm-connect link-token>`): valid 30 minutes, one
+     * successful connect. With `integrated_account_id` it re-authenticates that account
+     * in place: same id, new credential, tokens keep working.
+     */
+    create(body: CreateLinkTokenBody, init?: CallOptions): Promise<LinkToken>;
+  };
+  tokens: {
+    /**
+     * The widget's `nerm-connect-success` public token → the account id and a first
+     * integrated_account_token. A public token works once; store the account id.
+     */
+    exchange(publicToken: string, init?: CallOptions): Promise<ExchangeResult>;
+  };
+  accounts: {
+    /** Every integrated account (optionally of one `tenant_id`), page by page. */
+    list(query?: ListAccountsParams, init?: CallOptions): Paginator<Account, AccountList>;
+    /** One account: status (`active`, `needs_reauth`, `disconnected`), tenant, hint. */
+    get(accountId: string, init?: CallOptions): Promise<Account>;
+    /**
+     * Re-tests the stored credential against NERM now; a refused credential marks the
+     * account `needs_reauth` and rejects with that code.
+     */
+    verify(accountId: string, init?: CallOptions): Promise<Account>;
+    /** Replaces the account's field mapping (`{}` returns to the built-in fallbacks). */
+    setFieldMapping(
+      accountId: string,
+      fieldMapping: FieldMapping,
+      init?: CallOptions,
+    ): Promise<Account>;
+    /**
+     * Mints a new integrated_account_token (they expire; the default lifetime is one
+     * hour). A client made with `integratedAccountId` does this by itself.
+     */
+    createToken(accountId: string, init?: CallOptions): Promise<AccountToken>;
+    /**
+     * Disconnects: the stored credential is destroyed and every token of the account
+     * stops working at once. The account remains, `disconnected`.
+     */
+    delete(accountId: string, init?: CallOptions): Promise<void>;
+  };
+}

@@ -1,14 +1,9 @@
 import { z } from 'zod';
+import { ENDPOINTS } from '../endpoints.ts';
+import { PATHS } from '../paths.ts';
 import type { ListEnvelope } from '../schemas/common.ts';
-import { RoleListSchema, RoleSchema, type Role } from '../schemas/role.ts';
-import {
-  UserListSchema,
-  UserSchema,
-  type CreateUserBody,
-  type UpdateUserBody,
-  type User,
-  type UserStatus,
-} from '../schemas/user.ts';
+import type { Role } from '../schemas/role.ts';
+import type { CreateUserBody, UpdateUserBody, User, UserStatus } from '../schemas/user.ts';
 import {
   StartWorkflowInput,
   WorkflowSessionSchema,
@@ -68,9 +63,6 @@ function tokenSource(options: ClientOptions): TokenSource {
   throw new TypeError('createClient needs token or getToken');
 }
 
-const USERS = '/unified/user-directory/users';
-const ROLES = '/unified/user-directory/roles';
-
 /**
  * The typed client a SaaS backend uses with an integrated_account_token:
  *
@@ -81,10 +73,6 @@ const ROLES = '/unified/user-directory/roles';
  */
 export function createClient(options: ClientOptions) {
   const http = new HttpClient({ ...options, token: tokenSource(options) });
-  const pathId = (id: string) => {
-    if (typeof id !== 'string' || id === '') throw new TypeError('id must be a non-empty string');
-    return encodeURIComponent(id);
-  };
 
   return {
     users: {
@@ -94,59 +82,39 @@ export function createClient(options: ClientOptions) {
         init: { signal?: AbortSignal } = {},
       ): Paginator<User, ListEnvelope<User>> {
         return new Paginator((cursor) =>
-          http.page(
-            {
-              method: 'GET',
-              path: USERS,
-              query: { ...query, next_cursor: cursor },
-              signal: init.signal,
-            },
-            UserListSchema,
-          ),
+          http.callPage(ENDPOINTS.listUsers, {
+            query: { ...query, next_cursor: cursor },
+            signal: init.signal,
+          }),
         );
       },
       get(id: string, init: { signal?: AbortSignal } = {}): Promise<User> {
-        return http.json(
-          { method: 'GET', path: `${USERS}/${pathId(id)}`, signal: init.signal },
-          UserSchema,
-        );
+        return http.call(ENDPOINTS.getUser, { params: { id }, signal: init.signal });
       },
       create(body: CreateUserBody, init: WriteOptions = {}): Promise<User> {
-        return http.json(
-          {
-            method: 'POST',
-            path: USERS,
-            body,
-            headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
-            signal: init.signal,
-          },
-          UserSchema,
-        );
+        return http.call(ENDPOINTS.createUser, {
+          body,
+          headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
+          signal: init.signal,
+        });
       },
       update(id: string, body: UpdateUserBody, init: WriteOptions = {}): Promise<User> {
-        return http.json(
-          {
-            method: 'PATCH',
-            path: `${USERS}/${pathId(id)}`,
-            body,
-            headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
-            signal: init.signal,
-          },
-          UserSchema,
-        );
+        return http.call(ENDPOINTS.updateUser, {
+          params: { id },
+          body,
+          headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
+          signal: init.signal,
+        });
       },
     },
     roles: {
       list(query: { limit?: number } = {}): Paginator<Role, ListEnvelope<Role>> {
         return new Paginator((cursor) =>
-          http.page(
-            { method: 'GET', path: ROLES, query: { ...query, next_cursor: cursor } },
-            RoleListSchema,
-          ),
+          http.callPage(ENDPOINTS.listRoles, { query: { ...query, next_cursor: cursor } }),
         );
       },
       get(id: string): Promise<Role> {
-        return http.json({ method: 'GET', path: `${ROLES}/${pathId(id)}` }, RoleSchema);
+        return http.call(ENDPOINTS.getRole, { params: { id } });
       },
     },
     workflows: {
@@ -173,7 +141,7 @@ export function createClient(options: ClientOptions) {
         };
         const res = await http.raw({
           method: 'POST',
-          path: '/proxy/workflow_sessions',
+          path: `${PATHS.proxy}/workflow_sessions`,
           query: { run: true },
           body,
           headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
@@ -205,7 +173,7 @@ export function createClient(options: ClientOptions) {
         const method = req.method ?? 'GET';
         const res = await http.raw({
           method,
-          path: `/proxy/${req.path}`,
+          path: `${PATHS.proxy}/${req.path}`,
           query: req.query,
           body: req.body,
           ...(req.idempotencyKey ? { headers: { 'idempotency-key': req.idempotencyKey } } : {}),

@@ -1,5 +1,7 @@
 import type { z } from 'zod';
+import type { Endpoint, EndpointInput, EndpointOutput } from '../endpoints.ts';
 import { ErrorEnvelopeSchema } from '../errors.ts';
+import { fillPath, type PathTemplate } from '../paths.ts';
 import { NermConnectError } from './errors.ts';
 import type { PageInFlight } from './paginator.ts';
 
@@ -102,6 +104,26 @@ export class HttpClient {
     if (res.status < 200 || res.status > 299) throw toError(res);
   }
 
+  /** Calls an endpoint of the table: its path filled, its answer parsed with its schema. */
+  async call<E extends Endpoint>(
+    endpoint: E,
+    input: EndpointInput<E> & { signal?: AbortSignal | undefined },
+  ): Promise<EndpointOutput<E>> {
+    const spec = specOf(endpoint, input);
+    if (endpoint.response === null) return (await this.empty(spec)) as EndpointOutput<E>;
+    return this.json(spec, endpoint.response) as Promise<EndpointOutput<E>>;
+  }
+
+  /** One page of a list endpoint, resolved at its headers (see `page`). */
+  callPage<E extends Endpoint & { response: z.ZodType }>(
+    endpoint: E,
+    input: EndpointInput<E> & { signal?: AbortSignal | undefined },
+  ): Promise<PageInFlight<EndpointOutput<E>>> {
+    return this.page(specOf(endpoint, input), endpoint.response) as Promise<
+      PageInFlight<EndpointOutput<E>>
+    >;
+  }
+
   /** `next_cursor` of a `rel="next"` link; undefined when the broker sent no Link header. */
   private linkedNext(headers: Headers): string | null | undefined {
     const link = headers.get('link');
@@ -146,6 +168,29 @@ export class HttpClient {
       return res;
     }
   }
+}
+
+function specOf(
+  endpoint: Endpoint,
+  input: {
+    params?: unknown;
+    query?: unknown;
+    headers?: Record<string, string | undefined> | undefined;
+    body?: unknown;
+    signal?: AbortSignal | undefined;
+  },
+): RequestSpec {
+  const headers = Object.fromEntries(
+    Object.entries(input.headers ?? {}).filter((e): e is [string, string] => e[1] !== undefined),
+  );
+  return {
+    method: endpoint.method,
+    path: fillPath(endpoint.path as PathTemplate, (input.params ?? {}) as never),
+    query: input.query as RequestSpec['query'],
+    body: input.body,
+    headers,
+    signal: input.signal,
+  };
 }
 
 function parseBody<S extends z.ZodType>(res: RawResponse, schema: S): z.infer<S> {

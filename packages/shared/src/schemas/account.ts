@@ -23,19 +23,21 @@ const AttributeUid = z.string().min(1).max(256);
 export const FieldMapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), AttributeUid);
 export type FieldMapping = z.infer<typeof FieldMapping>;
 
-export const AccountSchema = z.object({
-  id: z.string(),
-  tenant_id: z.string(),
-  tenant_host: z.string(),
-  auth_type: AuthType,
-  status: AccountStatus,
-  created_at: Timestamp,
-  updated_at: Timestamp,
-  last_verified_at: Timestamp.nullable(),
-  /** The last four characters of the secret, nothing more. */
-  credential_hint: z.string().max(4).nullable(),
-  field_mapping: FieldMapping,
-});
+export const AccountSchema = z
+  .object({
+    id: z.string(),
+    tenant_id: z.string(),
+    tenant_host: z.string(),
+    auth_type: AuthType,
+    status: AccountStatus,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    last_verified_at: Timestamp.nullable(),
+    /** The last four characters of the secret, nothing more. */
+    credential_hint: z.string().max(4).nullable(),
+    field_mapping: FieldMapping,
+  })
+  .meta({ id: 'Account' });
 export type Account = z.infer<typeof AccountSchema>;
 
 /** The slice of an account the widget and the connect response carry. */
@@ -45,13 +47,15 @@ export const AccountSummarySchema = AccountSchema.pick({
   tenant_host: true,
   auth_type: true,
   status: true,
-});
+}).meta({ id: 'AccountSummary' });
 export type AccountSummary = z.infer<typeof AccountSummarySchema>;
 
-export const AccountListSchema = z.object({
-  result: z.array(AccountSchema),
-  next_cursor: z.string().nullable(),
-});
+export const AccountListSchema = z
+  .object({
+    result: z.array(AccountSchema),
+    next_cursor: z.string().nullable(),
+  })
+  .meta({ id: 'AccountList' });
 export type AccountList = z.infer<typeof AccountListSchema>;
 
 export const ListAccountsQuery = z.strictObject({
@@ -61,8 +65,10 @@ export const ListAccountsQuery = z.strictObject({
 });
 export type ListAccountsQuery = z.input<typeof ListAccountsQuery>;
 
-export const UpdateAccountBody = z.strictObject({
-  /** Replaces the whole mapping; `{}` returns to the built-in fallbacks. */
-  field_mapping: FieldMapping,
-});
+export const UpdateAccountBody = z
+  .strictObject({
+    /** Replaces the whole mapping; `{}` returns to the built-in fallbacks. */
+    field_mapping: FieldMapping,
+  })
+  .meta({ id: 'UpdateAccountBody' });
 export type UpdateAccountBody = z.input<typeof UpdateAccountBody>;

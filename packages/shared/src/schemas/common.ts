@@ -13,9 +13,14 @@ export const PageQuery = z.strictObject({
     .int()
     .min(1)
     .max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
-    .default(DEFAULT_PAGE_SIZE),
+    .default(DEFAULT_PAGE_SIZE)
+    .meta({
+      description: `The most items a page holds (1–${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}); a page may hold fewer. Only \`next_cursor: null\` ends a list.`,
+    }),
   // An empty next_cursor is a client that had none: the first page.
-  next_cursor: z.preprocess((v) => (v === '' ? undefined : v), z.string().max(2048).optional()),
+  next_cursor: z
+    .preprocess((v) => (v === '' ? undefined : v), z.string().max(2048).optional())
+    .meta({ description: 'The opaque cursor of the page to read, from a previous page.' }),
 });
 
 /** `{result, next_cursor, prev_cursor, result_count}` around any unified item. */
@@ -35,7 +40,7 @@ export interface ListEnvelope<T> {
   result_count: number;
 }
 
-export const HealthSchema = z.object({ status: z.literal('ok') });
+export const HealthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
 
 /**
  * The raw upstream object, passed through as NERM sent it. Checked to be a JSON object,

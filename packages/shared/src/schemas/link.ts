@@ -5,14 +5,18 @@ import { Timestamp } from './common.ts';
 
 export const TenantId = z.string().trim().min(1).max(256);
 
-export const CreateLinkTokenBody = z.strictObject({
-  tenant_id: TenantId,
-  /** Re-authenticate this account in place (same id) instead of creating one. */
-  integrated_account_id: z.string().min(1).max(64).nullish(),
-});
+export const CreateLinkTokenBody = z
+  .strictObject({
+    tenant_id: TenantId,
+    /** Re-authenticate this account in place (same id) instead of creating one. */
+    integrated_account_id: z.string().min(1).max(64).nullish(),
+  })
+  .meta({ id: 'CreateLinkTokenBody' });
 export type CreateLinkTokenBody = z.input<typeof CreateLinkTokenBody>;
 
-export const LinkTokenSchema = z.object({ link_token: z.string(), expires_at: Timestamp });
+export const LinkTokenSchema = z
+  .object({ link_token: z.string(), expires_at: Timestamp })
+  .meta({ id: 'LinkToken' });
 export type LinkToken = z.infer<typeof LinkTokenSchema>;
 
 /**
@@ -49,27 +53,33 @@ export const ApiKeyAuth = z.strictObject({ type: z.literal('api_key'), api_key: 
 export const ConnectAuth = z.discriminatedUnion('type', [PatAuth, ApiKeyAuth]);
 export type ConnectAuth = z.infer<typeof ConnectAuth>;
 
-export const ConnectBody = z.strictObject({
-  // Emptiness and shape are the broker's call (tenant_url_invalid), not a schema issue.
-  tenant_url: z.string().max(2048),
-  auth: ConnectAuth,
-});
+export const ConnectBody = z
+  .strictObject({
+    // Emptiness and shape are the broker's call (tenant_url_invalid), not a schema issue.
+    tenant_url: z.string().max(2048),
+    auth: ConnectAuth,
+  })
+  .meta({ id: 'ConnectBody' });
 export type ConnectBody = z.input<typeof ConnectBody>;
 
-export const ConnectResultSchema = z.object({
-  public_token: z.string(),
-  expires_at: Timestamp,
-  integrated_account: AccountSummarySchema,
-});
+export const ConnectResultSchema = z
+  .object({
+    public_token: z.string(),
+    expires_at: Timestamp,
+    integrated_account: AccountSummarySchema,
+  })
+  .meta({ id: 'ConnectResult' });
 export type ConnectResult = z.infer<typeof ConnectResultSchema>;
 
 /** `GET /link/session`: what the widget may know about its link token. */
-export const LinkSessionSchema = z.object({
-  tenant_id: z.string(),
-  expires_at: Timestamp,
-  /** Set for a re-authentication link: the account being repaired. */
-  integrated_account: AccountSummarySchema.nullable(),
-  /** Its tenant's origin, scheme included (`https://acme.nonemployee.com`), for the form. */
-  tenant_url: z.string().nullable(),
-});
+export const LinkSessionSchema = z
+  .object({
+    tenant_id: z.string(),
+    expires_at: Timestamp,
+    /** Set for a re-authentication link: the account being repaired. */
+    integrated_account: AccountSummarySchema.nullable(),
+    /** Its tenant's origin, scheme included (`https://acme.nonemployee.com`), for the form. */
+    tenant_url: z.string().nullable(),
+  })
+  .meta({ id: 'LinkSession' });
 export type LinkSession = z.infer<typeof LinkSessionSchema>;

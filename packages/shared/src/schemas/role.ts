@@ -2,15 +2,17 @@ import { z } from 'zod';
 import { PageQuery, RemoteData, listEnvelope } from './common.ts';
 
 /** A NERM role in the unified shape (CONTRACT §4). */
-export const RoleSchema = z.object({
-  id: z.string(),
-  name: z.string().nullable(),
-  external_id: z.string().nullable(),
-  groups: z.array(z.string()),
-  remote_data: RemoteData,
-});
+export const RoleSchema = z
+  .object({
+    id: z.string(),
+    name: z.string().nullable(),
+    external_id: z.string().nullable(),
+    groups: z.array(z.string()),
+    remote_data: RemoteData,
+  })
+  .meta({ id: 'Role' });
 export type Role = z.infer<typeof RoleSchema>;
 
-export const RoleListSchema = listEnvelope(RoleSchema);
+export const RoleListSchema = listEnvelope(RoleSchema).meta({ id: 'RoleList' });
 export const ListRolesQuery = PageQuery;
 export type ListRolesQuery = z.input<typeof ListRolesQuery>;

@@ -1,20 +1,26 @@
 import { z } from 'zod';
 import { Timestamp } from './common.ts';
 
-export const ExchangeBody = z.strictObject({ public_token: z.string().min(1).max(512) });
+export const ExchangeBody = z
+  .strictObject({ public_token: z.string().min(1).max(512) })
+  .meta({ id: 'ExchangeBody' });
 export type ExchangeBody = z.input<typeof ExchangeBody>;
 
-export const ExchangeResultSchema = z.object({
-  integrated_account_id: z.string(),
-  integrated_account_token: z.string(),
-  expires_at: Timestamp,
-});
+export const ExchangeResultSchema = z
+  .object({
+    integrated_account_id: z.string(),
+    integrated_account_token: z.string(),
+    expires_at: Timestamp,
+  })
+  .meta({ id: 'ExchangeResult' });
 export type ExchangeResult = z.infer<typeof ExchangeResultSchema>;
 
-export const AccountTokenSchema = z.object({
-  integrated_account_token: z.string(),
-  expires_at: Timestamp,
-});
+export const AccountTokenSchema = z
+  .object({
+    integrated_account_token: z.string(),
+    expires_at: Timestamp,
+  })
+  .meta({ id: 'AccountToken' });
 export type AccountToken = z.infer<typeof AccountTokenSchema>;
 
 /** Audience of every integrated_account_token (CONTRACT §3). */
@@ -34,6 +40,10 @@ export const AccountTokenClaims = z.object({
 });
 export type AccountTokenClaims = z.infer<typeof AccountTokenClaims>;
 
-export const JwksSchema = z.object({
-  keys: z.array(z.object({ kid: z.string(), kty: z.string(), alg: z.string().optional() }).loose()),
-});
+export const JwksSchema = z
+  .object({
+    keys: z.array(
+      z.object({ kid: z.string(), kty: z.string(), alg: z.string().optional() }).loose(),
+    ),
+  })
+  .meta({ id: 'Jwks' });

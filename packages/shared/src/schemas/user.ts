@@ -17,26 +17,28 @@ export const UserRoleRef = z.object({ id: z.string(), name: z.string().nullable(
 export const IsoDate = z.iso.date();
 
 /** A NERM person profile in the unified shape (CONTRACT §4). */
-export const UserSchema = z.object({
-  id: z.string(),
-  external_id: z.string().nullable(),
-  name: z.string().nullable(),
-  first_name: z.string().nullable(),
-  last_name: z.string().nullable(),
-  emails: z.array(UserEmail),
-  title: z.string().nullable(),
-  status: UserStatus,
-  user_type: z.string().nullable(),
-  roles: z.array(UserRoleRef),
-  start_date: IsoDate.nullable(),
-  end_date: IsoDate.nullable(),
-  created_at: z.string().nullable(),
-  updated_at: z.string().nullable(),
-  remote_data: RemoteData,
-});
+export const UserSchema = z
+  .object({
+    id: z.string(),
+    external_id: z.string().nullable(),
+    name: z.string().nullable(),
+    first_name: z.string().nullable(),
+    last_name: z.string().nullable(),
+    emails: z.array(UserEmail),
+    title: z.string().nullable(),
+    status: UserStatus,
+    user_type: z.string().nullable(),
+    roles: z.array(UserRoleRef),
+    start_date: IsoDate.nullable(),
+    end_date: IsoDate.nullable(),
+    created_at: z.string().nullable(),
+    updated_at: z.string().nullable(),
+    remote_data: RemoteData,
+  })
+  .meta({ id: 'User' });
 export type User = z.infer<typeof UserSchema>;
 
-export const UserListSchema = listEnvelope(UserSchema);
+export const UserListSchema = listEnvelope(UserSchema).meta({ id: 'UserList' });
 
 export const ListUsersQuery = PageQuery.extend({
   status: UserStatus.optional(),
@@ -75,11 +77,13 @@ export const CreateUserBody = z
   .refine((b) => (b.user_type === undefined) !== (b.profile_type_id === undefined), {
     message: 'give exactly one of user_type or profile_type_id',
     path: ['user_type'],
-  });
+  })
+  .meta({ id: 'CreateUserBody' });
 export type CreateUserBody = z.input<typeof CreateUserBody>;
 
 /** `PATCH /unified/user-directory/users/:id`: any subset, at least one field. */
 export const UpdateUserBody = z
   .strictObject(WritableUserFields)
-  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' });
+  .refine((b) => Object.keys(b).length > 0, { message: 'nothing to update' })
+  .meta({ id: 'UpdateUserBody' });
 export type UpdateUserBody = z.input<typeof UpdateUserBody>;
