@@ -1,5 +1,8 @@
 import type { LifecycleEvent } from '@nerm-connect/shared';
-import { nermDate } from '@nerm-connect/nerm-sandbox';
+import { formatDate } from '@nerm-connect/nerm-sandbox';
+
+/** The sandbox's end_date attribute is dd/mm/yyyy (each attribute has its own format). */
+const nermDate = (ms: number) => formatDate(ms, 'dd/mm/yyyy');
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CursorCodec } from '../src/crypto/cursor.ts';
 import { isoDay } from '../src/lifecycle/changes.ts';

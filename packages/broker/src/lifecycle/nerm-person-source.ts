@@ -1,7 +1,7 @@
 import type { EventUser } from '@nerm-connect/shared';
 import { isBrokerError } from '../errors.ts';
 import { fetchPage, NERM_MAX_LIMIT, type NermPage } from '../nerm/lists.ts';
-import { PERSON_CATEGORIES } from '../nerm/mapping.ts';
+import { PERSON_CATEGORIES, type MappingContext } from '../nerm/mapping.ts';
 import { NermProfile, type NermProfileType } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { RoleRef, RolesService } from '../services/roles-service.ts';
@@ -40,7 +40,10 @@ export class NermPersonSource implements PersonSource {
     updatedSince?: string;
     withRoles: boolean;
   }): AsyncIterable<WalkedPerson[]> {
-    const types = await this.parts.metadata.profileTypes(this.tenant);
+    const [types, dateFormatOf] = await Promise.all([
+      this.parts.metadata.profileTypes(this.tenant),
+      this.parts.metadata.dateFormats(this.tenant),
+    ]);
     const rolesOf = options.withRoles ? await this.roleIndex() : () => [];
     let after: string | null = LOWEST_ID;
     while (after !== null) {
@@ -56,7 +59,10 @@ export class NermPersonSource implements PersonSource {
         NermProfile,
       );
       if (page.items.length === 0) return;
-      yield page.items.map((p) => ({ id: p.id, user: this.toUser(p, types, rolesOf(p.id)) }));
+      yield page.items.map((p) => ({
+        id: p.id,
+        user: this.toUser(p, types, { roles: rolesOf(p.id), dateFormatOf }),
+      }));
       // Without `_metadata.after_id` the last id carries on; an empty page (or 400) ends it.
       after = page.afterId === undefined ? (page.items.at(-1)?.id ?? null) : page.afterId;
     }
@@ -87,11 +93,11 @@ export class NermPersonSource implements PersonSource {
   private toUser(
     profile: NermProfile,
     types: Map<string, NermProfileType>,
-    roles: RoleRef[],
+    context: Pick<MappingContext, 'roles' | 'dateFormatOf'>,
   ): EventUser | null {
     if (profile.archived === true) return null;
     const type = types.get(String(profile.profile_type_id));
     if (!type || !PERSON_CATEGORIES.has(String(type.category))) return null;
-    return eventUser(this.parts.users.mapped(this.tenant, profile, type, roles));
+    return eventUser(this.parts.users.mapped(this.tenant, profile, type, context));
   }
 }
