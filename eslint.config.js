@@ -39,7 +39,7 @@ export default tseslint.config(
   { files: ['packages/widget/**/*.ts'], ...wc.configs['flat/recommended'] },
   { files: ['packages/widget/**/*.ts'], ...litA11y.configs.recommended },
   {
-    files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**/*.ts'],
+    files: ['**/*.test.ts', '**/test/**/*.ts', '**/e2e/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',

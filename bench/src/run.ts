@@ -18,10 +18,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { build as viteBuild, type Rollup } from 'vite';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
 import { PATHS } from '@nerm-connect/shared/lite';
 // @ts-expect-error -- a plain .mjs module shared with the widget's build
-import { bundleOptions } from '../../packages/widget/scripts/bundle-options.mjs';
+import { bundleConfig } from '../../packages/widget/scripts/vite-configs.mjs';
 import { storeLookups } from './store-lookups.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -353,14 +354,12 @@ try {
 
   // ---- 4. the widget bundle -------------------------------------------------------
   const widgetDir = join(repo, 'packages/widget');
-  const bundle = await build({
-    ...bundleOptions,
-    absWorkingDir: widgetDir,
-    write: false,
-    outdir: join(widgetDir, 'dist'),
-  });
-  const outputs = bundle.outputFiles ?? [];
-  const main = outputs.find((f) => f.path.endsWith('nerm-connect.js'))!;
+  // The same Vite build as dist/nerm-connect.js (packages/widget/scripts/vite-configs.mjs).
+  const [bundle] = (await viteBuild(bundleConfig({ write: false }))) as Rollup.RollupOutput[];
+  const outputs = bundle!.output
+    .filter((o): o is Rollup.OutputChunk => o.type === 'chunk')
+    .map((o) => ({ path: o.fileName, contents: Buffer.from(o.code) }));
+  const main = outputs.find((f) => f.path === 'nerm-connect.js')!;
   const litOnly = await build({
     stdin: {
       contents:
@@ -375,7 +374,7 @@ try {
   });
   const gz = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length;
   const kib = (b: number) => `${(b / 1024).toFixed(2)} KiB`;
-  const locales = outputs.filter((f) => f.path.includes('/locales/'));
+  const locales = outputs.filter((f) => f.path.startsWith('chunks/'));
   table('4. Widget bundle, dist/nerm-connect.js (gzip -9)', [
     ['file', 'minified', 'gzip', 'vs budget 15 KiB', 'vs goal 10 KiB', 'vs Lit alone'],
     [

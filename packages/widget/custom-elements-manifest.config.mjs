@@ -10,6 +10,12 @@ export default {
       packageLinkPhase({ customElementsManifest }) {
         for (const mod of customElementsManifest.modules) {
           for (const declaration of mod.declarations ?? []) {
+            // Private state (`static properties = { _x: { state: true } }`) is no attribute.
+            if (declaration.attributes) {
+              declaration.attributes = declaration.attributes.filter(
+                (a) => !a.name.startsWith('_') && !a.fieldName?.startsWith('_'),
+              );
+            }
             if (declaration.members) {
               declaration.members = declaration.members.filter(
                 (m) => m.privacy !== 'private' && !m.name.startsWith('_'),

@@ -1,29 +1,25 @@
-// Builds the widget for delivery:
-//   dist/nerm-connect.js   one ES module with Lit inside, for a plain <script type="module">;
-//                          non-English texts are separate chunks it loads on demand
-//   dist/lib, dist/types   the npm entry points (classes, define, react) and their types
+// Builds the widget for delivery with Vite's library mode (scripts/vite-configs.mjs):
+//   dist/nerm-connect.js   one ES module, Lit and English inside; locales lazy in dist/chunks/
+//   dist/lib, dist/types   the npm entry points (index, define, react) and their types
 //   custom-elements.json   the manifest, from the class JSDoc
+// `--bundle-only`: just dist/nerm-connect.js and its chunks (what the browser tests load).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { bundleOptions } from './bundle-options.mjs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'vite';
+import { bundleConfig, libConfig, root } from './vite-configs.mjs';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(root);
-rmSync(process.argv.includes('--bundle-only') ? 'dist/locales' : 'dist', {
-  recursive: true,
-  force: true,
-});
+const bundleOnly = process.argv.includes('--bundle-only');
+for (const path of bundleOnly ? ['dist/nerm-connect.js', 'dist/chunks'] : ['dist'])
+  rmSync(path, { recursive: true, force: true });
 
-const result = await build(bundleOptions);
-const bytes = Object.entries(result.metafile.outputs).map(
-  ([file, info]) => `${file} ${info.bytes} B`,
-);
-console.log(bytes.join('\n'));
-// `--bundle-only`: just dist/nerm-connect.js and its locale chunks (the browser tests load them).
-if (process.argv.includes('--bundle-only')) process.exit(0);
+await build(bundleConfig());
+const files = ['dist/nerm-connect.js', ...readdirSync('dist/chunks').map((f) => join('dist/chunks', f))];
+console.log(files.map((f) => `${f} ${statSync(f).size} B`).join('\n'));
+if (bundleOnly) process.exit(0);
 
+await build(libConfig());
 // The package's and the workspace's tools, however this script was started.
 const env = {
   ...process.env,

@@ -53,6 +53,58 @@ export const styles = css`
     box-sizing: border-box;
   }
 
+  header {
+    display: flex;
+    gap: 12px;
+    align-items: flex-start;
+  }
+
+  .mark,
+  ::slotted([slot='brand']) {
+    flex: none;
+    inline-size: 32px;
+    block-size: 32px;
+  }
+
+  svg {
+    flex: none;
+    inline-size: 1.2em;
+    block-size: 1.2em;
+    fill: currentColor;
+  }
+
+  .access {
+    margin-block-end: var(--_space);
+    padding: 8px 12px;
+    background: var(--_surface);
+    border-radius: calc(var(--_radius) - 2px);
+  }
+
+  ul {
+    margin: 4px 0 0;
+    padding-inline-start: 1.25em;
+  }
+
+  .encrypted {
+    display: flex;
+    gap: 6px;
+  }
+
+  a,
+  button.link {
+    color: var(--_accent);
+  }
+
+  button.link {
+    justify-self: start;
+    padding: 0;
+    font: inherit;
+    background: none;
+    border: none;
+    text-decoration: underline;
+    cursor: pointer;
+  }
+
   h2 {
     margin: 0 0 calc(var(--_space) / 4);
     font-size: 1.25em;
@@ -64,7 +116,9 @@ export const styles = css`
   }
 
   .intro,
-  .help {
+  .help,
+  .preview,
+  .encrypted {
     color: var(--_muted);
   }
 
@@ -89,12 +143,10 @@ export const styles = css`
 
   .help,
   .error,
-  .preview {
+  .preview,
+  .encrypted,
+  small {
     font-size: 0.875em;
-  }
-
-  .preview {
-    color: var(--_success);
   }
 
   input[type='text'],
@@ -160,11 +212,6 @@ export const styles = css`
     cursor: pointer;
   }
 
-  .reveal svg {
-    inline-size: 1.25em;
-    block-size: 1.25em;
-  }
-
   fieldset {
     margin: 0;
     padding: 0;
@@ -198,9 +245,8 @@ export const styles = css`
     font-weight: 600;
   }
 
-  .choice small {
+  small {
     font-weight: 400;
-    font-size: 0.875em;
     color: var(--_muted);
   }
 
@@ -260,10 +306,8 @@ export const styles = css`
     font-weight: 600;
   }
 
-  .form-error small {
+  p small {
     display: block;
-    font-weight: 400;
-    color: var(--_muted);
   }
 
   .spinner {
@@ -294,6 +338,8 @@ export const styles = css`
   }
 
   .outcome h3 {
+    display: flex;
+    gap: 6px;
     margin: 0;
     font-size: 1.1em;
   }

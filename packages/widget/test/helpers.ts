@@ -1,58 +1,42 @@
 import '../src/define.ts';
 import type { NermConnect } from '../src/nerm-connect.ts';
+import { FakeTransport } from './fake-transport.ts';
+import { loadEnglishErrors } from '../src/i18n/locales.ts';
 
-export interface E2eConfig {
-  brokerUrl: string;
-  sandboxUrl: string;
-  tokenUrl: string;
-  apiKey: string;
-  restrictedApiKey: string;
-  clientId: string;
-  clientSecret: string;
-}
+// What the element loads on first submit, loaded once up front: a test's settle() then
+// never races the dev server's first compile of those modules.
+await Promise.all([
+  loadEnglishErrors(),
+  import('../src/credential-check.ts'),
+  import('../src/developer-warnings.ts'),
+]);
 
-let config: E2eConfig | undefined;
-
-export async function e2e(): Promise<E2eConfig> {
-  config ??= (await (await fetch('/__e2e/config')).json()) as E2eConfig;
-  return config;
-}
-
-export async function linkToken(body: Record<string, unknown> = {}): Promise<string> {
-  const res = await fetch('/__e2e/link-token', { method: 'POST', body: JSON.stringify(body) });
-  return ((await res.json()) as { link_token: string }).link_token;
-}
-
-export async function exchange(publicToken: string): Promise<{ status: number; body: any }> {
-  const res = await fetch('/__e2e/exchange', {
-    method: 'POST',
-    body: JSON.stringify({ public_token: publicToken }),
-  });
-  return (await res.json()) as { status: number; body: any };
-}
-
-export async function faults(plan: Record<string, unknown>): Promise<void> {
-  await fetch('/__e2e/faults', { method: 'POST', body: JSON.stringify(plan) });
-}
-
-/** A fresh element in the page, ready (rendered, texts loaded). */
+/** A fresh element in the page on a fake transport, ready (rendered, texts loaded). */
 export async function mount(
   attributes: Record<string, string> = {},
-  container: HTMLElement = document.body,
-): Promise<NermConnect> {
+  options: { transport?: FakeTransport; container?: HTMLElement } = {},
+): Promise<{ el: NermConnect; transport: FakeTransport }> {
+  const transport = options.transport ?? new FakeTransport();
   const el = document.createElement('nerm-connect');
-  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
-  container.append(el);
-  await el.updateComplete;
-  await el.localeReady;
-  await el.updateComplete;
-  return el;
+  el.transport = transport;
+  for (const [name, value] of Object.entries({
+    'broker-url': 'https://broker.test',
+    'link-token': 'lt_test',
+    ...attributes,
+  }))
+    el.setAttribute(name, value);
+  (options.container ?? document.body).append(el);
+  await settle(el);
+  return { el, transport };
 }
 
-/** A mounted element wired to the real broker with a fresh link token. */
-export async function connected(attributes: Record<string, string> = {}): Promise<NermConnect> {
-  const { brokerUrl } = await e2e();
-  return mount({ 'broker-url': brokerUrl, 'link-token': await linkToken(), ...attributes });
+/** Lets every pending task, locale chunk and render finish. */
+export async function settle(el: NermConnect): Promise<void> {
+  for (let i = 0; i < 4; i++) {
+    await el.updateComplete;
+    await el.localeReady;
+    await new Promise((r) => setTimeout(r));
+  }
 }
 
 export function cleanup(): void {
@@ -77,11 +61,8 @@ export async function type(el: NermConnect, id: string, value: string): Promise<
   await el.updateComplete;
 }
 
-export async function chooseAuth(el: NermConnect, type: 'pat' | 'api_key'): Promise<void> {
-  const radio = el.shadowRoot!.querySelector<HTMLInputElement>(
-    `input[type=radio][value="${type}"]`,
-  )!;
-  radio.click();
+export async function chooseAuth(el: NermConnect, kind: 'pat' | 'api_key'): Promise<void> {
+  el.shadowRoot!.querySelector<HTMLInputElement>(`input[type=radio][value="${kind}"]`)!.click();
   await el.updateComplete;
 }
 
@@ -91,69 +72,36 @@ export function submitButton(el: NermConnect): HTMLButtonElement {
 
 export async function submit(el: NermConnect): Promise<void> {
   submitButton(el).click();
-  await el.updateComplete;
+  await settle(el);
 }
 
-/** Resolves with the next event of `name` from `target`. */
-export function next<E extends Event = CustomEvent>(
-  target: EventTarget,
-  name: string,
-  timeoutMs = 10_000,
-): Promise<E> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no ${name} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    target.addEventListener(
-      name,
-      (event) => {
-        clearTimeout(timer);
-        resolve(event as E);
-      },
-      { once: true },
-    );
-  });
+export function errorFor(el: NermConnect, id: string): string | undefined {
+  return el.shadowRoot!.getElementById(`${id}-error`)?.textContent?.replace(/\s+/g, ' ').trim();
 }
 
-export async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
+export function text(node: Element | null): string {
+  return node?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+}
+
+export async function fillApiKey(el: NermConnect, apiKey = 'nerm_key_1234'): Promise<void> {
+  await type(el, 'tenant-url', 'acme');
+  await chooseAuth(el, 'api_key');
+  await type(el, 'api-key', apiKey);
+}
+
+export async function fillPat(el: NermConnect, tokenUrl = ''): Promise<void> {
+  await type(el, 'tenant-url', 'acme');
+  await type(el, 'client-id', 'client-1');
+  await type(el, 'client-secret', 'secret-1');
+  if (tokenUrl) {
+    $(el, 'details')!.setAttribute('open', '');
+    await type(el, 'token-url', tokenUrl);
   }
 }
 
-/** The element's text errors for a field (what aria-describedby points at). */
-export function errorFor(el: NermConnect, id: string): string | undefined {
-  return el.shadowRoot!.getElementById(`${id}-error`)?.textContent?.trim();
-}
-
-/** Everything the user can read, shadow DOM included. */
-export function visibleText(el: NermConnect): string {
-  return el.shadowRoot!.textContent?.replace(/\s+/g, ' ').trim() ?? '';
-}
-
-/** Fills a valid API-key connection to the sandbox. */
-export async function fillApiKey(
-  el: NermConnect,
-  apiKey?: string,
-  tenantUrl?: string,
-): Promise<void> {
-  const cfg = await e2e();
-  await type(el, 'tenant-url', tenantUrl ?? cfg.sandboxUrl);
-  await chooseAuth(el, 'api_key');
-  await type(el, 'api-key', apiKey ?? cfg.apiKey);
-}
-
-export async function fillPat(
-  el: NermConnect,
-  overrides: { clientSecret?: string; tokenUrl?: string } = {},
-): Promise<void> {
-  const cfg = await e2e();
-  await type(el, 'tenant-url', cfg.sandboxUrl);
-  await type(el, 'client-id', cfg.clientId);
-  await type(el, 'client-secret', overrides.clientSecret ?? cfg.clientSecret);
-  $(el, 'details')!.setAttribute('open', '');
-  await type(el, 'token-url', overrides.tokenUrl ?? cfg.tokenUrl);
+/** Records every event of `name` from `target`. */
+export function record<E extends Event = CustomEvent>(target: EventTarget, name: string): E[] {
+  const seen: E[] = [];
+  target.addEventListener(name, (e) => seen.push(e as E));
+  return seen;
 }

@@ -9,3 +9,7 @@ export {
   type NermConnectStep,
   type NermConnectStepDetail,
 } from './nerm-connect-step-event.ts';
+export {
+  NermConnectRecoverEvent,
+  type NermConnectRecoverDetail,
+} from './nerm-connect-recover-event.ts';

@@ -1,8 +1,12 @@
 import type { ErrorCode } from '@nerm-connect/shared/lite';
+import type { LocalErrorCode } from '../transport.ts';
 
 export interface NermConnectErrorDetail {
-  /** A contract error code, or `network_error` when the broker could not be reached. */
-  code: ErrorCode | 'network_error';
+  /**
+   * A contract error code; or `network_error` (the broker could not be reached),
+   * `broker_url_missing` or `link_token_missing` (the page did not set them).
+   */
+  code: ErrorCode | LocalErrorCode;
   /** The text shown to the user (localised). */
   message: string;
   requestId?: string;

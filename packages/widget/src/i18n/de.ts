@@ -1,12 +1,25 @@
 import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
+  brand: 'SailPoint',
+  accessTitle: '{app} erhält Zugriff, um:',
+  accessRead: 'Ihre externen Personen zu lesen: Personen, Status, Daten und Rollen',
+  accessWrite: 'sie zu ändern, zum Beispiel um jemanden auszugliedern',
+  encrypted: 'Ihre Zugangsdaten werden verschlüsselt und {app} nie angezeigt.',
+  appFallback: 'diese App',
+  helpPat: 'So erstellen Sie ein persönliches Zugriffstoken',
+  helpApiKey: 'So erstellen Sie einen API-Schlüssel',
+  sandboxFill: 'Sandbox-Zugangsdaten verwenden',
+  recover: 'Neu beginnen',
+  recovering: 'Neuer Link wird angefordert …',
+  recoverUnhandled: 'Laden Sie die Seite neu, um einen neuen Link zu erhalten.',
+  notSetUp:
+    'Diese Seite ist noch nicht für NERM-Verbindungen eingerichtet. Die Entwickler finden den Grund in der Browserkonsole.',
   title: 'SailPoint NERM verbinden',
-  intro:
-    'Verbinden Sie Ihren Non-Employee-Risk-Management-Mandanten, damit wir Ihre externen Mitarbeitenden, Lieferanten und Bots lesen können.',
+  intro: 'Verbinden Sie Ihren Non-Employee-Risk-Management-Mandanten mit {app}.',
   tenantUrlLabel: 'NERM-Mandanten-URL',
   tenantUrlHelp: 'Die Adresse, mit der Sie sich bei NERM anmelden, z. B. acme.nonemployee.com.',
-  tenantUrlPreview: 'Verbindung zu {host}',
+  tenantUrlPreview: 'Mandant: {host}',
   authLegend: 'Wie sollen wir uns anmelden?',
   authPat: 'Persönliches Zugriffstoken',
   authPatHint: 'Empfohlen. Pflicht für Mandanten, die nach Juni 2025 erstellt wurden.',
@@ -23,21 +36,23 @@ export const strings: NermConnectStrings = {
   tokenUrlLabel: 'Token-URL',
   tokenUrlHelp:
     'Nur nötig, wenn Ihr Identity-Security-Cloud-Mandant anders heißt als Ihr NERM-Mandant.',
-  show: 'Anzeigen',
-  hide: 'Verbergen',
+  show: 'Geheimnis anzeigen',
   submit: 'Verbinden',
   submitting: 'Verbindung wird hergestellt…',
   cancel: 'Abbrechen',
   done: 'Fertig',
   successTitle: 'Verbunden mit {host}',
-  successBody: 'Ihr NERM-Mandant ist verbunden. Sie können dieses Fenster schließen.',
+  successBody:
+    '{app} kann jetzt auf Ihren NERM-Mandanten zugreifen. Die Zugangsdaten wurden aus diesem Formular gelöscht.',
   expiredTitle: 'Dieser Link ist abgelaufen',
   expiredBody:
-    'Laden Sie die Seite neu, um einen neuen zu erhalten; Ihre Eingaben wurden nicht gespeichert.',
+    'Verbindungslinks gelten einmal und laufen nach 30 Minuten ab. Nichts von Ihren Eingaben wurde gespeichert.',
   required: 'Pflichtfeld',
   tenantUrlProblem: 'Geben Sie eine Mandanten-URL wie acme.nonemployee.com ein.',
   tenantUrlCredentials: 'Entfernen Sie Benutzername oder Passwort aus der URL.',
   tenantUrlScheme: 'Die URL muss mit https:// beginnen.',
+  credentialChars:
+    'Zeichen {position} kann nicht Teil eines Schlüssels sein (oft ein Kopierfehler). Kopieren Sie ihn erneut aus der Quelle.',
   tokenUrlInvalid: 'Geben Sie eine vollständige https://-URL ein.',
   rateLimited: 'Zu viele Versuche. Versuchen Sie es in {seconds} s erneut.',
   networkError:
@@ -47,8 +62,8 @@ export const strings: NermConnectStrings = {
     invalid_request: 'Einige Felder sind ungültig. Prüfen Sie sie und versuchen Sie es erneut.',
     tenant_url_invalid: 'Das sieht nicht nach einer NERM-Mandanten-URL aus.',
     tenant_host_not_allowed: 'Mit dieser Adresse können wir keine Verbindung herstellen.',
-    tenant_unreachable: 'Dieser Mandant ist nicht erreichbar. Prüfen Sie die URL.',
-    not_a_nerm_tenant: 'Diese Adresse antwortet, aber nicht wie ein NERM-Mandant.',
+    tenant_unreachable: 'Diese Adresse ist nicht erreichbar.',
+    not_a_nerm_tenant: 'Diese Adresse antwortet, aber nicht wie NERM.',
     invalid_credentials:
       'NERM hat diese Zugangsdaten nicht akzeptiert. Prüfen Sie sie und versuchen Sie es erneut.',
     insufficient_permissions: 'Diese Zugangsdaten funktionieren, gehören aber keinem NERM-Admin.',

@@ -1,12 +1,25 @@
 import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
+  brand: 'SailPoint',
+  accessTitle: '{app} podrá:',
+  accessRead: 'leer sus no empleados: personas, estado, fechas y roles',
+  accessWrite: 'modificarlos, por ejemplo para dar de baja a alguien',
+  encrypted: 'Sus credenciales se cifran y nunca se muestran a {app}.',
+  appFallback: 'esta aplicación',
+  helpPat: 'Cómo crear un token de acceso personal',
+  helpApiKey: 'Cómo crear una clave de API',
+  sandboxFill: 'Usar credenciales de prueba',
+  recover: 'Empezar de nuevo',
+  recovering: 'Obteniendo un enlace nuevo…',
+  recoverUnhandled: 'Recargue la página para obtener un enlace nuevo.',
+  notSetUp:
+    'Esta página aún no está configurada para conectar NERM. Su desarrollador verá el motivo en la consola del navegador.',
   title: 'Conectar SailPoint NERM',
-  intro:
-    'Conecte su tenant de Non-Employee Risk Management para que podamos leer a sus contratistas, proveedores y bots.',
+  intro: 'Conecte su tenant de Non-Employee Risk Management con {app}.',
   tenantUrlLabel: 'URL del tenant de NERM',
   tenantUrlHelp: 'La dirección con la que inicia sesión en NERM, por ejemplo acme.nonemployee.com.',
-  tenantUrlPreview: 'Conectando con {host}',
+  tenantUrlPreview: 'Tenant: {host}',
   authLegend: '¿Cómo debemos iniciar sesión?',
   authPat: 'Token de acceso personal',
   authPatHint: 'Recomendado. Obligatorio para tenants creados después de junio de 2025.',
@@ -23,20 +36,23 @@ export const strings: NermConnectStrings = {
   tokenUrlLabel: 'URL del token',
   tokenUrlHelp:
     'Solo si su tenant de Identity Security Cloud tiene otro nombre que su tenant de NERM.',
-  show: 'Mostrar',
-  hide: 'Ocultar',
+  show: 'Mostrar secreto',
   submit: 'Conectar',
   submitting: 'Conectando…',
   cancel: 'Cancelar',
   done: 'Listo',
   successTitle: 'Conectado a {host}',
-  successBody: 'Su tenant de NERM está conectado. Puede cerrar esta ventana.',
+  successBody:
+    '{app} ya puede acceder a su tenant de NERM. Las credenciales se borraron de este formulario.',
   expiredTitle: 'Este enlace ha caducado',
-  expiredBody: 'Recargue la página para obtener uno nuevo; no se guardó nada de lo que escribió.',
+  expiredBody:
+    'Los enlaces de conexión sirven una vez y caducan a los 30 minutos. No se guardó nada de lo que escribió.',
   required: 'Obligatorio',
   tenantUrlProblem: 'Introduzca una URL de tenant como acme.nonemployee.com.',
   tenantUrlCredentials: 'Quite el usuario o la contraseña de la URL.',
   tenantUrlScheme: 'La URL debe empezar por https://.',
+  credentialChars:
+    'El carácter {position} no puede formar parte de una clave (suele ser un error al copiar). Cópiela de nuevo desde su origen.',
   tokenUrlInvalid: 'Introduzca una URL https:// completa.',
   rateLimited: 'Demasiados intentos. Vuelva a intentarlo en {seconds} s.',
   networkError:
@@ -46,8 +62,8 @@ export const strings: NermConnectStrings = {
     invalid_request: 'Algunos campos no son válidos. Revíselos y vuelva a intentarlo.',
     tenant_url_invalid: 'Eso no parece una URL de tenant de NERM.',
     tenant_host_not_allowed: 'No podemos conectarnos a esta dirección.',
-    tenant_unreachable: 'No pudimos contactar con este tenant. Revise la URL.',
-    not_a_nerm_tenant: 'Esta dirección respondió, pero no como un tenant de NERM.',
+    tenant_unreachable: 'No pudimos contactar con esta dirección.',
+    not_a_nerm_tenant: 'Esta dirección respondió, pero no como NERM.',
     invalid_credentials: 'NERM no aceptó estas credenciales. Revíselas y vuelva a intentarlo.',
     insufficient_permissions:
       'Estas credenciales funcionan, pero no pertenecen a un administrador de NERM.',

@@ -1,13 +1,26 @@
 import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
+  brand: 'SailPoint',
+  accessTitle: '{app} pourra :',
+  accessRead: 'lire vos non-salariés : personnes, statut, dates et rôles',
+  accessWrite: 'les modifier, par exemple pour désactiver quelqu’un',
+  encrypted: 'Vos identifiants sont chiffrés et jamais montrés à {app}.',
+  appFallback: 'cette application',
+  helpPat: 'Créer un jeton d’accès personnel',
+  helpApiKey: 'Créer une clé d’API',
+  sandboxFill: 'Utiliser les identifiants du bac à sable',
+  recover: 'Recommencer',
+  recovering: 'Obtention d’un nouveau lien…',
+  recoverUnhandled: 'Rechargez la page pour obtenir un nouveau lien.',
+  notSetUp:
+    'Cette page n’est pas encore configurée pour connecter NERM. Son développeur trouvera pourquoi dans la console du navigateur.',
   title: 'Connecter SailPoint NERM',
-  intro:
-    'Connectez votre tenant Non-Employee Risk Management pour que nous puissions lire vos prestataires, fournisseurs et robots.',
+  intro: 'Connectez votre tenant Non-Employee Risk Management à {app}.',
   tenantUrlLabel: 'URL du tenant NERM',
   tenantUrlHelp:
     'L’adresse avec laquelle vous vous connectez à NERM, par exemple acme.nonemployee.com.',
-  tenantUrlPreview: 'Connexion à {host}',
+  tenantUrlPreview: 'Tenant : {host}',
   authLegend: 'Comment devons-nous nous connecter ?',
   authPat: 'Jeton d’accès personnel',
   authPatHint: 'Recommandé. Obligatoire pour les tenants créés après juin 2025.',
@@ -24,21 +37,23 @@ export const strings: NermConnectStrings = {
   tokenUrlLabel: 'URL du jeton',
   tokenUrlHelp:
     'Uniquement si votre tenant Identity Security Cloud porte un autre nom que votre tenant NERM.',
-  show: 'Afficher',
-  hide: 'Masquer',
+  show: 'Afficher le secret',
   submit: 'Connecter',
   submitting: 'Connexion…',
   cancel: 'Annuler',
   done: 'Terminé',
   successTitle: 'Connecté à {host}',
-  successBody: 'Votre tenant NERM est connecté. Vous pouvez fermer cette fenêtre.',
+  successBody:
+    '{app} peut maintenant accéder à votre tenant NERM. Les identifiants ont été effacés de ce formulaire.',
   expiredTitle: 'Ce lien a expiré',
   expiredBody:
-    'Rechargez la page pour en obtenir un nouveau ; rien de ce que vous avez saisi n’a été enregistré.',
+    'Un lien de connexion ne sert qu’une fois et expire après 30 minutes. Rien de ce que vous avez saisi n’a été enregistré.',
   required: 'Obligatoire',
   tenantUrlProblem: 'Saisissez une URL de tenant comme acme.nonemployee.com.',
   tenantUrlCredentials: 'Retirez le nom d’utilisateur ou le mot de passe de l’URL.',
   tenantUrlScheme: 'L’URL doit commencer par https://.',
+  credentialChars:
+    'Le caractère {position} ne peut pas faire partie d’une clé (souvent un artefact de copier-coller). Copiez-la à nouveau depuis sa source.',
   tokenUrlInvalid: 'Saisissez une URL https:// complète.',
   rateLimited: 'Trop de tentatives. Réessayez dans {seconds} s.',
   networkError: 'Le service de connexion est injoignable. Vérifiez votre réseau et réessayez.',
@@ -47,8 +62,8 @@ export const strings: NermConnectStrings = {
     invalid_request: 'Certains champs ne sont pas valides. Vérifiez-les et réessayez.',
     tenant_url_invalid: 'Cela ne ressemble pas à une URL de tenant NERM.',
     tenant_host_not_allowed: 'Nous ne pouvons pas nous connecter à cette adresse.',
-    tenant_unreachable: 'Ce tenant est injoignable. Vérifiez l’URL.',
-    not_a_nerm_tenant: 'Cette adresse répond, mais pas comme un tenant NERM.',
+    tenant_unreachable: 'Cette adresse est injoignable.',
+    not_a_nerm_tenant: 'Cette adresse répond, mais pas comme NERM.',
     invalid_credentials: 'NERM n’a pas accepté ces identifiants. Vérifiez-les et réessayez.',
     insufficient_permissions:
       'Ces identifiants fonctionnent, mais n’appartiennent pas à un administrateur NERM.',

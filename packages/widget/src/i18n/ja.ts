@@ -1,12 +1,25 @@
 import type { NermConnectStrings } from './strings.ts';
 
 export const strings: NermConnectStrings = {
+  brand: 'SailPoint',
+  accessTitle: '{app} が行えること:',
+  accessRead: '非従業員の読み取り: 人物、ステータス、日付、ロール',
+  accessWrite: '更新 (例: オフボーディング)',
+  encrypted: '認証情報は暗号化され、{app} に表示されることはありません。',
+  appFallback: 'このアプリ',
+  helpPat: '個人用アクセストークンの作成方法',
+  helpApiKey: 'API キーの作成方法',
+  sandboxFill: 'サンドボックスの認証情報を使う',
+  recover: 'やり直す',
+  recovering: '新しいリンクを取得しています…',
+  recoverUnhandled: '新しいリンクを取得するにはページを再読み込みしてください。',
+  notSetUp:
+    'このページはまだ NERM に接続できるよう設定されていません。開発者はブラウザーのコンソールで理由を確認できます。',
   title: 'SailPoint NERM を接続',
-  intro:
-    'Non-Employee Risk Management テナントを接続すると、契約社員・取引先・ボットの情報を読み取れるようになります。',
+  intro: 'Non-Employee Risk Management テナントを {app} に接続します。',
   tenantUrlLabel: 'NERM テナント URL',
   tenantUrlHelp: 'NERM へのサインインに使うアドレス（例: acme.nonemployee.com）。',
-  tenantUrlPreview: '{host} に接続します',
+  tenantUrlPreview: 'テナント: {host}',
   authLegend: 'サインイン方法',
   authPat: '個人用アクセストークン',
   authPatHint: '推奨。2025年6月以降に作成されたテナントでは必須です。',
@@ -22,21 +35,22 @@ export const strings: NermConnectStrings = {
   advanced: '詳細設定',
   tokenUrlLabel: 'トークン URL',
   tokenUrlHelp: 'Identity Security Cloud のテナント名が NERM と異なる場合のみ入力してください。',
-  show: '表示',
-  hide: '非表示',
+  show: 'シークレットを表示',
   submit: '接続',
   submitting: '接続しています…',
   cancel: 'キャンセル',
   done: '完了',
   successTitle: '{host} に接続しました',
-  successBody: 'NERM テナントが接続されました。このウィンドウは閉じてかまいません。',
+  successBody:
+    '{app} が NERM テナントにアクセスできるようになりました。認証情報はこのフォームから消去されました。',
   expiredTitle: 'このリンクは有効期限が切れています',
-  expiredBody:
-    'ページを再読み込みして新しいリンクを取得してください。入力内容は保存されていません。',
+  expiredBody: '接続リンクは 1 回限りで、30 分で期限切れになります。入力内容は保存されていません。',
   required: '必須',
   tenantUrlProblem: 'acme.nonemployee.com のようなテナント URL を入力してください。',
   tenantUrlCredentials: 'URL からユーザー名またはパスワードを削除してください。',
   tenantUrlScheme: 'URL は https:// で始めてください。',
+  credentialChars:
+    '{position} 文字目はキーに使えない文字です (コピー時の混入が多い)。元の場所からもう一度コピーしてください。',
   tokenUrlInvalid: 'https:// から始まる完全な URL を入力してください。',
   rateLimited: '試行回数が多すぎます。{seconds} 秒後にもう一度お試しください。',
   networkError:
@@ -46,8 +60,8 @@ export const strings: NermConnectStrings = {
     invalid_request: '入力内容に誤りがあります。確認してもう一度お試しください。',
     tenant_url_invalid: 'NERM テナントの URL ではないようです。',
     tenant_host_not_allowed: 'このアドレスには接続できません。',
-    tenant_unreachable: 'このテナントに到達できませんでした。URL を確認してください。',
-    not_a_nerm_tenant: 'このアドレスは応答しましたが、NERM テナントではないようです。',
+    tenant_unreachable: 'このアドレスに到達できませんでした。',
+    not_a_nerm_tenant: 'このアドレスは応答しましたが、NERM ではないようです。',
     invalid_credentials:
       'NERM がこの資格情報を受け付けませんでした。確認してもう一度お試しください。',
     insufficient_permissions: 'この資格情報は有効ですが、NERM 管理者のものではありません。',

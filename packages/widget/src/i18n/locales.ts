@@ -1,7 +1,7 @@
 import { en } from './en.ts';
 import type { NermConnectStrings, StringOverrides } from './strings.ts';
 
-export const SUPPORTED_LOCALES = ['en', 'de', 'fr', 'es', 'ja'] as const;
+export const SUPPORTED_LOCALES = ['en', 'de', 'fr', 'es', 'ja', 'ar'] as const;
 export type SupportedLocale = (typeof SUPPORTED_LOCALES)[number];
 
 /** Non-English texts load on demand, so the English bundle stays small. */
@@ -13,7 +13,13 @@ const loaders: Record<
   fr: () => import('./fr.ts'),
   es: () => import('./es.ts'),
   ja: () => import('./ja.ts'),
+  ar: () => import('./ar.ts'),
 };
+
+/** The direction each locale's text runs in, set with `lang` so punctuation stays put. */
+export function directionOf(locale: SupportedLocale): 'ltr' | 'rtl' {
+  return locale === 'ar' ? 'rtl' : 'ltr';
+}
 
 /** `de-CH` → `de`; anything unsupported → `en`. */
 export function resolveLocale(requested: string | null | undefined): SupportedLocale {
@@ -21,19 +27,33 @@ export function resolveLocale(requested: string | null | undefined): SupportedLo
   return (SUPPORTED_LOCALES as readonly string[]).includes(base) ? (base as SupportedLocale) : 'en';
 }
 
-export async function loadStrings(locale: SupportedLocale): Promise<NermConnectStrings> {
+export async function loadStrings(locale: SupportedLocale): Promise<Partial<NermConnectStrings>> {
   return locale === 'en' ? en : (await loaders[locale]()).strings;
+}
+
+/** English texts beyond the built-in ones (every error text), once loaded. */
+let englishMore: Partial<NermConnectStrings> = {};
+let englishMoreLoaded: Promise<void> | undefined;
+
+/** Loads the English error texts (once); other locales carry their own. */
+export function loadEnglishErrors(): Promise<void> {
+  englishMoreLoaded ??= import('./en-more.ts').then(
+    (m) => void (englishMore = m.more),
+    () => void (englishMoreLoaded = undefined),
+  );
+  return englishMoreLoaded;
 }
 
 /** Built-in strings with the page's overrides on top (English fills any gap). */
 export function mergeStrings(
-  base: NermConnectStrings,
+  base: Partial<NermConnectStrings>,
   overrides: StringOverrides | undefined,
 ): NermConnectStrings {
   return {
     ...en,
+    ...englishMore,
     ...base,
     ...overrides,
-    errors: { ...en.errors, ...base.errors, ...overrides?.errors },
-  };
+    errors: { ...englishMore.errors, ...base.errors, ...overrides?.errors },
+  } as NermConnectStrings;
 }

@@ -1,0 +1,189 @@
+import { html, nothing, svg, type TemplateResult } from 'lit';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import type { FieldId } from './form.ts';
+import { format, type NermConnectStrings } from './i18n/strings.ts';
+
+/** Template pieces of `<nerm-connect>` that need no element state. */
+
+/** SailPoint's help for both sign-in methods (Managing API Settings, NERM admin help). */
+export const HELP_URL = 'https://documentation.sailpoint.com/ne-admin/help/setup/api.html';
+
+const eye = svg`<path d="M12 5C6.5 5 2.7 9.4 1.5 12c1.2 2.6 5 7 10.5 7s9.3-4.4 10.5-7C21.3 9.4 17.5 5 12 5Zm0 11.5a4.5 4.5 0 1 1 0-9 4.5 4.5 0 0 1 0 9Zm0-2.2a2.3 2.3 0 1 0 0-4.6 2.3 2.3 0 0 0 0 4.6Z"/>`;
+const lock = svg`<path d="M7 10V7a5 5 0 0 1 10 0v3h2v11H5V10h2Zm2 0h6V7a3 3 0 0 0-6 0v3Z"/>`;
+
+export function icon(path: TemplateResult, cls: string): TemplateResult {
+  return html`<svg class=${cls} viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+    ${path}
+  </svg>`;
+}
+
+/** The default brand mark: a sail on SailPoint blue. Hosts may slot their own. */
+export function brandMark(t: NermConnectStrings): TemplateResult {
+  return html`<svg class="mark" viewBox="0 0 32 32" role="img" aria-label=${t.brand}>
+    <rect width="32" height="32" rx="7" fill="#0033a1" />
+    <path d="M17 6v17h8L17 6Zm-2 4L8 23h7V10Z" fill="#fff" />
+  </svg>`;
+}
+
+export function accessList(t: NermConnectStrings, app: string, write: boolean): TemplateResult {
+  return html`<div class="access" part="access">
+    <p>${format(t.accessTitle, { app })}</p>
+    <ul>
+      <li>${t.accessRead}</li>
+      ${write ? html`<li>${t.accessWrite}</li>` : nothing}
+    </ul>
+  </div>`;
+}
+
+export function encryptedLine(t: NermConnectStrings, app: string): TemplateResult {
+  return html`<p class="encrypted" part="encrypted">
+    ${icon(lock, 'lock')}${format(t.encrypted, { app })}
+  </p>`;
+}
+
+/** A failure's details: the broker's own words (English) and the request id for support. */
+export function failureNote(
+  t: NermConnectStrings,
+  reason: string | undefined,
+  requestId: string | undefined,
+): TemplateResult | typeof nothing {
+  if (!reason && !requestId) return nothing;
+  return html`${reason ? html`<small lang="en" dir="ltr">${reason}</small>` : nothing}
+  ${requestId ? html`<small>${format(t.reference, { requestId })}</small>` : nothing}`;
+}
+
+export function formError(
+  t: NermConnectStrings,
+  failure: { message: string; reason?: string; requestId?: string },
+): TemplateResult {
+  return html`<p class="form-error" part="form-error" id="form-error">
+    ${failure.message}${failureNote(t, failure.reason, failure.requestId)}
+  </p>`;
+}
+
+/** Connect (a spinner while it runs) and Cancel. */
+export function actions(
+  t: NermConnectStrings,
+  a: { busy: boolean; held: boolean; describedBy: string | undefined; onSecondary: () => void },
+): TemplateResult {
+  return html`<div class="actions" part="actions">
+    <button
+      class="primary"
+      part="button submit"
+      type="submit"
+      ?disabled=${a.busy || a.held}
+      aria-describedby=${ifDefined(a.describedBy)}
+    >
+      ${a.busy ? html`<span class="spinner" aria-hidden="true"></span>${t.submitting}` : t.submit}
+    </button>
+    <button class="secondary" part="button secondary" type="button" @click=${a.onSecondary}>
+      ${t.cancel}
+    </button>
+  </div>`;
+}
+
+export interface FieldView {
+  id: FieldId;
+  label: string;
+  help: string;
+  value: string;
+  error: string | undefined;
+  /** Rendered under the error (the broker's reason, the reference). */
+  note?: unknown;
+  disabled: boolean;
+  onInput: (value: string) => void;
+  secret?: { revealed: boolean; toggle: () => void; show: string };
+  autocomplete?: string;
+  inputmode?: string;
+  required?: boolean;
+  extra?: unknown;
+}
+
+export function field(f: FieldView): TemplateResult {
+  const describedBy = [`${f.id}-help`, f.error ? `${f.id}-error` : ''].filter(Boolean).join(' ');
+  const input = html`<input
+    id=${f.id}
+    part="input"
+    type=${f.secret && !f.secret.revealed ? 'password' : 'text'}
+    .value=${f.value}
+    @input=${(e: Event) => f.onInput((e.target as HTMLInputElement).value)}
+    ?required=${f.required !== false}
+    ?disabled=${f.disabled}
+    aria-invalid=${f.error ? 'true' : 'false'}
+    aria-describedby=${describedBy}
+    autocomplete=${f.secret ? 'off' : (f.autocomplete ?? 'off')}
+    inputmode=${ifDefined(f.inputmode)}
+    spellcheck="false"
+    autocapitalize="off"
+  />`;
+  const s = f.secret;
+  return html`<div class="field" part="field">
+    <label part="label" for=${f.id}>${f.label}</label>
+    ${
+      s
+        ? html`<div class="secret">
+            ${input}
+            <button
+              class="reveal"
+              part="reveal"
+              type="button"
+              aria-label=${s.show}
+              aria-pressed=${s.revealed ? 'true' : 'false'}
+              aria-controls=${f.id}
+              ?disabled=${f.disabled}
+              @click=${s.toggle}
+            >
+              ${icon(s.revealed ? svg`${eye}<path d="M3 2 22 21" stroke="currentColor" stroke-width="2"/>` : eye, 'eye')}
+            </button>
+          </div>`
+        : input
+    }
+    <p class="help" part="help" id="${f.id}-help">${f.help}</p>
+    ${f.extra ?? nothing}
+    ${
+      f.error
+        ? html`<p class="error" part="error" id="${f.id}-error">${f.error}${f.note ?? nothing}</p>`
+        : nothing
+    }
+  </div>`;
+}
+
+export function successView(
+  t: NermConnectStrings,
+  host: string,
+  app: string,
+  onDone: () => void,
+): TemplateResult {
+  return html`<div class="outcome success" part="outcome">
+    <h3 tabindex="-1">${format(t.successTitle, { host })}</h3>
+    <p>${format(t.successBody, { app })}</p>
+    <button class="secondary" part="button secondary" type="button" @click=${onDone}>
+      ${t.done}
+    </button>
+  </div>`;
+}
+
+export function expiredView(
+  t: NermConnectStrings,
+  state: 'idle' | 'waiting' | 'unhandled',
+  onRecover: () => void,
+): TemplateResult {
+  return html`<div class="outcome" part="outcome">
+    <h3 tabindex="-1">${t.expiredTitle}</h3>
+    <p>${t.expiredBody}</p>
+    ${state === 'unhandled' ? html`<p class="help">${t.recoverUnhandled}</p>` : nothing}
+    <button
+      class="primary"
+      part="button recover"
+      type="button"
+      ?disabled=${state === 'waiting'}
+      @click=${onRecover}
+    >
+      ${
+        state === 'waiting'
+          ? html`<span class="spinner" aria-hidden="true"></span>${t.recovering}`
+          : t.recover
+      }
+    </button>
+  </div>`;
+}
