@@ -32,7 +32,16 @@ describe('dist/nerm-connect.js (Vite library mode)', { timeout: 60_000 }, () => 
     expect(main.code).not.toContain('Verbinden');
     expect(main.code).not.toContain(more.errors.invalid_credentials);
     const lazy = chunks.filter((c) => c.fileName.startsWith('chunks/')).map((c) => c.name);
-    expect(lazy.sort()).toEqual(['ar', 'credential-check', 'de', 'en-more', 'es', 'fr', 'ja']);
+    expect(lazy.sort()).toEqual([
+      'ar',
+      'credential-check',
+      'de',
+      'developer-warnings',
+      'en-more',
+      'es',
+      'fr',
+      'ja',
+    ]);
     for (const chunk of chunks) expect(chunk.imports, chunk.fileName).toEqual([]);
   });
 
