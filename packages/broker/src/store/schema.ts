@@ -1,5 +1,5 @@
 import type { ColumnType, Selectable } from 'kysely';
-import type { AccountStatus, AuthType, FieldMapping } from '@nerm-connect/shared';
+import type { FieldMapping } from '@nerm-connect/shared';
 import type { AccountRow, IdempotencyRow, LinkTokenRow, PublicTokenRow } from './store.ts';
 
 /**
@@ -10,20 +10,8 @@ import type { AccountRow, IdempotencyRow, LinkTokenRow, PublicTokenRow } from '.
  * numbers). `field_mapping` is TEXT in SQLite and JSONB in PostgreSQL, so it reads back
  * as either JSON text or an object and is always written as JSON text.
  */
-export interface AccountsTable {
-  id: string;
-  tenant_id: string;
-  tenant_host: string;
-  tenant_origin: string;
-  auth_type: AuthType;
-  status: AccountStatus;
-  credential_kid: string | null;
-  credential: Buffer | null;
-  credential_hint: string | null;
+export interface AccountsTable extends Omit<AccountRow, 'field_mapping'> {
   field_mapping: ColumnType<string | FieldMapping, string, string>;
-  created_at: number;
-  updated_at: number;
-  last_verified_at: number | null;
 }
 
 export interface StoreDatabase {
