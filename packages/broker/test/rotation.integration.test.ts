@@ -61,7 +61,7 @@ describe('encryption key rotation (pnpm --filter @nerm-connect/broker rotate-key
       await retired.close();
       await sandbox.close();
     }
-  }, 30_000); // three child processes: slow on a loaded machine, never a timing check
+  }, 60_000); // three child processes: slow on a loaded machine (each imports Kysely through tsx), never a timing check
 
   it('refuses to start in production when stored credentials use a key that is not configured', async () => {
     const stack = await startStack({ env: { NERM_BROKER_ENCRYPTION_KEYS: encryptionKey('gone') } });
