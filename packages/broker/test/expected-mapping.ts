@@ -4,7 +4,10 @@ import { formatDate, parseDate, type Sandbox } from '@nerm-connect/nerm-sandbox'
  * CONTRACT §4, written out a second time from the table itself (not from the broker's
  * mapping code), so the walk tests compare two independent readings of the contract.
  */
-export function expectedUsers(sandbox: Sandbox): Map<string, Record<string, unknown>> {
+export function expectedUsers(
+  sandbox: Sandbox,
+  { keyset = true } = {},
+): Map<string, Record<string, unknown>> {
   const { data } = sandbox;
   const typeById = new Map(data.profileTypes.map((t) => [t.id, t]));
   const roleName = new Map(data.roles.map((r) => [r.id, r.name]));
@@ -39,7 +42,10 @@ export function expectedUsers(sandbox: Sandbox): Map<string, Record<string, unkn
       const ms = value && format ? parseDate(value, format) : undefined;
       return ms === undefined ? null : formatDate(ms, 'yyyy-mm-dd');
     };
-    const { archived: _archived, ...remote } = p;
+    // Walks read keyset pages, which carry `archived`; single reads do not
+    // (docs/nerm-live-behaviour.md).
+    const { archived, ...rest } = p;
+    const remote = keyset ? { ...rest, archived } : rest;
     expected.set(p.id, {
       id: p.id,
       external_id: p.uid,

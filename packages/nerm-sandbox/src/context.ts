@@ -10,6 +10,8 @@ export class ApiContext {
   /** Attributes by uid, as profiles key their values. */
   readonly attributes = new Map<string, NeAttribute>();
 
+  private sorted: { of: Profile[]; length: number; items: Profile[] } | undefined;
+
   constructor(
     readonly data: TenantData,
     readonly now: () => number,
@@ -18,6 +20,24 @@ export class ApiContext {
     for (const p of data.profiles) this.profiles.set(p.id, p);
     for (const t of data.profileTypes) this.types.set(t.id, t);
     for (const a of data.neAttributes) this.attributes.set(a.uid, a);
+  }
+
+  /**
+   * Every profile in id order, for keyset mode. Rebuilt when profiles are added or removed
+   * (also by a test writing to `data.profiles` directly), not on every request.
+   */
+  profilesById(): Profile[] {
+    const { profiles } = this.data;
+    if (this.sorted?.of !== profiles || this.sorted.length !== profiles.length) {
+      const items = [...profiles].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      this.sorted = { of: profiles, length: profiles.length, items };
+    }
+    return this.sorted.items;
+  }
+
+  /** Profiles were added or removed: the id order must be rebuilt. */
+  profilesChanged(): void {
+    this.sorted = undefined;
   }
 
   paging(query: URLSearchParams): Paging {

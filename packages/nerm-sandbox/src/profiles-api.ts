@@ -114,14 +114,22 @@ export class ProfilesApi {
       if (q.has(key)) throw badRequest(`${key} cannot be used together with after_id`);
     }
     const { limit, metadata } = this.ctx.paging(q);
-    const sorted = this.ctx.data.profiles
-      .filter(
-        (p) =>
-          (!typeId || p.profile_type_id === typeId) &&
-          (updatedAfter === undefined || Date.parse(p.updated_at) >= updatedAfter),
-      )
-      .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    const rest = afterId === '' ? sorted : sorted.filter((p) => p.id > afterId);
+    const matches = (p: Profile) =>
+      (!typeId || p.profile_type_id === typeId) &&
+      (updatedAfter === undefined || Date.parse(p.updated_at) >= updatedAfter);
+    const all = this.ctx.profilesById();
+    // The first profile after `afterId`, by binary search; then the matching ones from there.
+    let lo = 0;
+    for (let hi = all.length; lo < hi;) {
+      const mid = (lo + hi) >>> 1;
+      if ((all[mid] as Profile).id <= afterId) lo = mid + 1;
+      else hi = mid;
+    }
+    const rest: Profile[] = [];
+    for (let i = lo; i < all.length && rest.length <= limit; i++) {
+      const p = all[i] as Profile;
+      if (matches(p)) rest.push(p);
+    }
     const page = rest.slice(0, limit);
     const legacy = this.ctx.quirks.keysetEndAs400 === true;
     if (page.length === 0 && legacy) throw this.ctx.noneFound('profiles');
@@ -130,10 +138,11 @@ export class ProfilesApi {
     };
     if (metadata) {
       const more = legacy ? page.length > 0 : rest.length > limit;
+      const total = all.filter(matches).length;
       body._metadata = {
         limit,
-        offset: sorted.length - rest.length,
-        total: sorted.length,
+        offset: all.slice(0, lo).filter(matches).length,
+        total,
         next: null,
         previous: null,
         after_id: more ? (page.at(-1)?.id ?? null) : null,
@@ -171,6 +180,7 @@ export class ProfilesApi {
   add(profile: Profile): void {
     this.ctx.data.profiles.push(profile);
     this.ctx.profiles.set(profile.id, profile);
+    this.ctx.profilesChanged();
   }
 
   /** Applies what differs; a PATCH that changes nothing leaves `updated_at` alone (May 2025). */
@@ -210,6 +220,7 @@ export class ProfilesApi {
     const { data } = this.ctx;
     this.ctx.profiles.delete(profile.id);
     data.profiles.splice(data.profiles.indexOf(profile), 1);
+    this.ctx.profilesChanged();
     data.roleProfiles = data.roleProfiles.filter((rp) => rp.profile_id !== profile.id);
     return { status: 204 };
   }

@@ -1,21 +1,25 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
 import { BrokerError } from '../errors.ts';
 import type { EncryptionKey } from './vault.ts';
 
-export interface CursorPayload {
-  /** Upstream record offset where the page starts (or, going back, ends). */
-  o: number;
+/** Offset lists (roles, the paged proxy): where the page starts (or, going back, ends). */
+export const OffsetCursor = z.strictObject({
+  o: z.number().int().min(0),
   /** Set on a prev_cursor: the page ends at `o` instead of starting there. */
-  b?: true;
-}
+  b: z.literal(true).optional(),
+});
+export type OffsetCursor = z.infer<typeof OffsetCursor>;
 
-interface SignedPayload extends CursorPayload {
+/** What the codec adds around a payload; payload keys must not use these names. */
+interface Envelope {
   v: 1;
   /** Account the cursor was issued to. */
   a: string;
   /** Resource and filters it was issued for (a digest). */
   s: string;
 }
+const RESERVED = ['v', 'a', 's'];
 
 /** A stable digest of a list's scope: resource plus every filter, in a fixed order. */
 export function scopeDigest(resource: string, filters: Record<string, string | undefined>): string {
@@ -43,19 +47,21 @@ export class CursorCodec {
     );
   }
 
-  encode(accountId: string, scope: string, payload: CursorPayload): string {
-    const body: SignedPayload = {
-      v: 1,
-      a: accountId,
-      s: scope,
-      o: payload.o,
-      ...(payload.b ? { b: true } : {}),
-    };
+  encode(accountId: string, scope: string, payload: object): string {
+    if (Object.keys(payload).some((k) => RESERVED.includes(k))) {
+      throw new TypeError(`cursor payload keys ${RESERVED.join(', ')} are the codec's own`);
+    }
+    const body: Envelope = { ...payload, v: 1, a: accountId, s: scope };
     const encoded = Buffer.from(JSON.stringify(body)).toString('base64url');
     return `${encoded}.${this.mac(this.keys[0] as Buffer, encoded)}`;
   }
 
-  decode(cursor: string, accountId: string, scope: string): CursorPayload {
+  decode<T = OffsetCursor>(
+    cursor: string,
+    accountId: string,
+    scope: string,
+    schema: z.ZodType<T> = OffsetCursor as unknown as z.ZodType<T>,
+  ): T {
     const [encoded, mac, extra] = cursor.split('.');
     if (!encoded || !mac || extra !== undefined) throw invalid();
     const presented = Buffer.from(mac, 'base64url');
@@ -64,26 +70,23 @@ export class CursorCodec {
       return expected.length === presented.length && timingSafeEqual(expected, presented);
     });
     if (!genuine) throw invalid();
-    let body: SignedPayload;
+    let body: Envelope & Record<string, unknown>;
     try {
-      body = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as SignedPayload;
+      body = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as typeof body;
     } catch {
       throw invalid();
     }
-    if (
-      body.v !== 1 ||
-      !Number.isInteger(body.o) ||
-      body.o < 0 ||
-      (body.b !== undefined && body.b !== true)
-    )
-      throw invalid();
+    if (body.v !== 1) throw invalid();
     if (body.a !== accountId || body.s !== scope) {
       throw new BrokerError(
         'invalid_cursor',
         'This cursor belongs to another account or to other filters',
       );
     }
-    return body.b ? { o: body.o, b: true } : { o: body.o };
+    const { v: _v, a: _a, s: _s, ...payload } = body;
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) throw invalid();
+    return parsed.data;
   }
 
   private mac(key: Buffer, encoded: string): string {

@@ -1,35 +1,39 @@
-import type { z } from 'zod';
 import type { ListUsersQuery } from '@nerm-connect/shared';
-import { NERM_MAX_LIMIT, fetchPage, hasMore } from '../nerm/lists.ts';
-import { PERSON_CATEGORIES, STATUS_FROM_NERM, STATUS_TO_NERM } from '../nerm/mapping.ts';
-import { NermProfile, type NermProfileType } from '../nerm/schemas.ts';
+import type { z } from 'zod';
+import { BrokerError } from '../errors.ts';
+import { NERM_MAX_LIMIT, fetchPage } from '../nerm/lists.ts';
+import { PERSON_CATEGORIES, STATUS_FROM_NERM } from '../nerm/mapping.ts';
 import type { NermClient } from '../nerm/nerm-client.ts';
+import { NermProfile, type NermProfileType } from '../nerm/schemas.ts';
 
 /**
- * Unified users pages over NERM's offset pages. NERM pages profiles by record offset;
- * people are a filtered subset, so a users page reads from an offset and ends right
- * after its last person: the next page starts exactly there (docs/architecture.md).
+ * Unified users pages over NERM's keyset mode (`after_id`): profiles in id order, each
+ * page continuing after the last profile the previous one read. A person present for the
+ * whole walk is returned exactly once, whatever is added or removed meanwhile
+ * (docs/decisions/0010-keyset-users-walk.md).
  */
 
 type UsersQuery = z.output<typeof ListUsersQuery>;
+
+/** Where a keyset walk starts: below every id (docs/nerm-live-behaviour.md). */
+export const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
 /** NERM requests one unified page may take before it answers short. */
 const MAX_HOPS = 10;
 const DAY_MS = 86_400_000;
 
 export interface UserQueryPlan {
-  /** Filters NERM applies itself (a superset of the answer). */
+  /** What NERM's keyset mode takes: `profile_type_id` and `updated_after` (a superset). */
   upstream: URLSearchParams;
-  /** The exact filter, applied here. */
+  /** The exact filter, applied here: person types, status, the precise instant, archived. */
   matches: (profile: NermProfile) => boolean;
 }
 
 export interface CollectedPage {
   persons: NermProfile[];
-  /** Upstream offsets the page covers: [start, end). */
-  start: number;
-  end: number;
-  /** Whether records remain after `end`. */
+  /** The id of the last profile read (matching or not): the next page starts after it. */
+  last: string;
+  /** Whether profiles may remain after `last`. */
   more: boolean;
 }
 
@@ -51,18 +55,17 @@ export function userQueryPlan(
   const upstream = new URLSearchParams();
   if (query.user_type !== undefined && typeIds.size === 1)
     upstream.set('profile_type_id', [...typeIds][0] as string);
-  // NERM filters on one status value; "inactive" covers two (Inactive, On Leave).
-  if (query.status === 'active' || query.status === 'deleted')
-    upstream.set('status', STATUS_TO_NERM[query.status]);
   const afterMs = query.updated_after === undefined ? undefined : Date.parse(query.updated_after);
   if (afterMs !== undefined) {
     // NERM takes a date, in the tenant's zone and maybe exclusive: ask from two days
     // earlier, then filter exactly here.
     upstream.set('updated_after', new Date(afterMs - 2 * DAY_MS).toISOString().slice(0, 10));
   }
+  // Keyset mode refuses (or ignores) `status`: the broker filters it, as it does archived.
   return {
     upstream,
     matches: (p) =>
+      p.archived !== true &&
       typeIds.has(String(p.profile_type_id)) &&
       (query.status === undefined || STATUS_FROM_NERM[String(p.status)] === query.status) &&
       (afterMs === undefined || Date.parse(String(p.updated_at)) >= afterMs),
@@ -70,67 +73,45 @@ export function userQueryPlan(
 }
 
 /**
- * Up to `limit` matching profiles from upstream offset `start` on. The page ends right
- * after its last person, so the next page starts exactly there: nothing lost, nothing
- * repeated. One NERM request per page, unless a stretch holds no match at all.
+ * Up to `limit` matching profiles after id `after`. One NERM request per page, unless a
+ * stretch holds no match at all; a page stops once `limit` profiles were read and some
+ * matched (topping it up would cost a round trip for a handful of users).
  */
-export async function collectForward(
+export async function collectPage(
   client: NermClient,
   plan: UserQueryPlan,
-  start: number,
+  after: string,
   limit: number,
 ): Promise<CollectedPage> {
   const persons: NermProfile[] = [];
   const q = new URLSearchParams(plan.upstream);
-  let offset = start;
+  let last = after;
+  let read = 0;
   let more = true;
-  // Stop once a page is full, or once `limit` NERM records were read and some matched:
-  // topping a page up costs a NERM round trip per page for a handful of users, which a
-  // full walk pays twice over. Filtered stretches (no match yet) keep reading.
   for (let hop = 0; hop < MAX_HOPS && persons.length < limit && more; hop++) {
-    if (persons.length > 0 && offset - start >= limit) break;
-    const asked = askFor(limit - persons.length);
-    q.set('limit', String(asked));
-    q.set('offset', String(offset));
+    if (persons.length > 0 && read >= limit) break;
+    q.set('after_id', last);
+    q.set('limit', String(askFor(limit - persons.length)));
     const page = await fetchPage(client, 'profiles', q, NermProfile);
     let consumed = 0;
+    let fresh = 0;
     for (const profile of page.items) {
       consumed++;
+      // A tenant answers ids after `after_id` only, ascending; anything else is skipped.
+      if (profile.id <= last) continue;
+      last = profile.id;
+      read++;
+      fresh++;
       if (plan.matches(profile)) persons.push(profile);
       if (persons.length === limit) break;
     }
-    offset += consumed;
-    more = consumed < page.items.length || hasMore(page, offset);
-  }
-  return { persons, start, end: offset, more };
-}
-
-/** The `limit` matching profiles just before upstream offset `end` (a prev_cursor page). */
-export async function collectBackward(
-  client: NermClient,
-  plan: UserQueryPlan,
-  end: number,
-  limit: number,
-): Promise<CollectedPage> {
-  const persons: NermProfile[] = [];
-  const q = new URLSearchParams(plan.upstream);
-  let before = end;
-  let start = end;
-  for (let hop = 0; hop < MAX_HOPS && persons.length < limit && before > 0; hop++) {
-    const from = Math.max(0, before - askFor(limit - persons.length));
-    q.set('limit', String(before - from));
-    q.set('offset', String(from));
-    const page = await fetchPage(client, 'profiles', q, NermProfile);
-    const items = page.items.slice(0, before - from);
-    for (let i = items.length - 1; i >= 0 && persons.length < limit; i--) {
-      const profile = items[i] as NermProfile;
-      if (plan.matches(profile)) {
-        persons.unshift(profile);
-        start = from + i;
-      }
+    if (page.items.length > 0 && fresh === 0) {
+      throw new BrokerError('upstream_error', 'NERM ignored after_id: no profile came after it');
     }
-    before = from;
-    if (persons.length < limit) start = from;
+    // The end: an empty page (or live NERM's 400 "no profiles found"), or after_id: null
+    // on a page read to its last profile.
+    const readAll = consumed === page.items.length;
+    more = page.items.length > 0 && !(readAll && page.afterId === null);
   }
-  return { persons, start, end, more: true };
+  return { persons, last, more };
 }

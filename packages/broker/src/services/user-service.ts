@@ -1,6 +1,6 @@
 import type { ListEnvelope, ListUsersQuery, User } from '@nerm-connect/shared';
 import type { z } from 'zod';
-import { scopeDigest, type CursorCodec, type CursorPayload } from '../crypto/cursor.ts';
+import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
 import { upstreamFailure } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
@@ -11,7 +11,8 @@ import type { RolesService } from './roles-service.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
 import { TakeOnce } from './ttl-cache.ts';
 import { upstreamId } from './upstream-id.ts';
-import { collectBackward, collectForward, userQueryPlan } from './user-pages.ts';
+import { FIRST_ID, collectPage, userQueryPlan } from './user-pages.ts';
+import { UsersCursor, neighbours, packId, unpackId } from './users-cursor.ts';
 
 type UsersQuery = z.output<typeof ListUsersQuery>;
 
@@ -139,9 +140,9 @@ export class UserService {
       user_type: query.user_type,
       updated_after: query.updated_after,
     });
-    const cursor = query.next_cursor
-      ? cursors.decode(query.next_cursor, tenant.accountId, scope)
-      : { o: 0 };
+    const cursor: UsersCursor = query.next_cursor
+      ? cursors.decode(query.next_cursor, tenant.accountId, scope, UsersCursor)
+      : { k: packId(FIRST_ID), h: [] };
     const [types, dateFormatOf] = await Promise.all([
       metadata.profileTypes(tenant),
       metadata.dateFormats(tenant),
@@ -151,9 +152,7 @@ export class UserService {
 
     const rolesReady = roles.index(tenant);
     rolesReady.catch(() => undefined);
-    const page = cursor.b
-      ? await collectBackward(tenant.client, plan, cursor.o, query.limit)
-      : await collectForward(tenant.client, plan, cursor.o, query.limit);
+    const page = await collectPage(tenant.client, plan, unpackId(cursor.k), query.limit);
 
     const rolesOf = await rolesReady;
     const result = page.persons.map((p) =>
@@ -162,11 +161,13 @@ export class UserService {
         dateFormatOf,
       }),
     );
-    const encode = (payload: CursorPayload) => cursors.encode(tenant.accountId, scope, payload);
+    const { next, prev } = neighbours(cursor, page.last, page.more);
+    const encode = (payload: UsersCursor | null) =>
+      payload ? cursors.encode(tenant.accountId, scope, payload) : null;
     return {
       result,
-      next_cursor: page.more ? encode({ o: page.end }) : null,
-      prev_cursor: page.start > 0 ? encode({ o: page.start, b: true }) : null,
+      next_cursor: encode(next),
+      prev_cursor: encode(prev),
       result_count: result.length,
     };
   }
