@@ -8,8 +8,11 @@ export interface FaultPlan {
   latencyMs?: number;
   /** In every window of `every` requests, the last `burst` answer `status` (5xx). */
   failEvery?: { every: number; burst: number; status?: 500 | 502 | 503 | 504 };
-  /** The next N `/api` requests answer `status`, then service resumes. */
-  failNext?: { count: number; status?: 500 | 502 | 503 | 504 };
+  /**
+   * The next N `/api` requests answer `status`, then service resumes. With `methods`,
+   * only requests of those methods count (`['PATCH']`: the next write fails, reads pass).
+   */
+  failNext?: { count: number; status?: 500 | 502 | 503 | 504; methods?: string[] };
 }
 
 export type FaultDecision =
@@ -36,9 +39,10 @@ export class Faults {
   }
 
   /** Decides the fate of the `n`th (1-based) `/api` request. */
-  decide(n: number): FaultDecision {
+  decide(n: number, method = 'GET'): FaultDecision {
     const { rateLimitEvery, failEvery, failNext } = this.plan;
-    if (this.failNextLeft > 0) {
+    const counts = !failNext?.methods || failNext.methods.includes(method.toUpperCase());
+    if (this.failNextLeft > 0 && counts) {
       this.failNextLeft--;
       return { kind: 'fail', status: failNext?.status ?? 503 };
     }

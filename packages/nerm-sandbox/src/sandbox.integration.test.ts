@@ -411,6 +411,23 @@ describe('fault injection and counters', () => {
     expect((await call('/api/roles')).status).toBe(200);
   });
 
+  it('fails only the next write when failNext names methods, leaving reads alone', async () => {
+    sandbox.faults.set({ failNext: { count: 1, status: 500, methods: ['PATCH'] } });
+    expect((await call('/api/roles')).status).toBe(200);
+    const id = sandbox.data.profiles[0]!.id;
+    const patch = () =>
+      fetch(`${sandbox.url}/api/profiles/${id}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Bearer ${sandbox.credentials.apiKey}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ profile: { status: 'Active' } }),
+      });
+    expect((await patch()).status).toBe(500);
+    expect((await patch()).status).toBe(200);
+  });
+
   it('adds latency to /api responses', async () => {
     sandbox.faults.set({ latencyMs: 120 });
     const started = performance.now();

@@ -184,7 +184,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   ): Promise<void> {
     const n = ++stats.api;
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
-    const fault = faults.decide(n);
+    const fault = faults.decide(n, req.method);
     if (fault.kind === 'rate_limited') {
       stats.rateLimited++;
       return send(
