@@ -6,7 +6,7 @@
  * the typed SDK, exactly as a customer's backend would.
  */
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -25,6 +25,8 @@ export interface DemoOptions {
   brokerPort?: number;
   sandboxPort?: number;
   dataDir?: string;
+  /** More browser origins the broker admits (CORS), e.g. another page of a test. */
+  extraOrigins?: string[];
   /** `dev` (default): Vite with hot reload; `static`: a build from `staticDir`. */
   web?: 'dev' | 'static';
   staticDir?: string;
@@ -37,6 +39,8 @@ export interface Demo {
   url: string;
   brokerUrl: string;
   sandboxUrl: string;
+  /** The broker API key the demo backend holds (for tests; never sent to the page). */
+  brokerApiKey: string;
   close(): Promise<void>;
 }
 
@@ -63,7 +67,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   await once(server, 'listening');
   const { port: actual } = server.address() as AddressInfo;
   const url = `http://localhost:${actual}`;
-  const pageOrigins = [url, `http://127.0.0.1:${actual}`];
+  const pageOrigins = [url, `http://127.0.0.1:${actual}`, ...(options.extraOrigins ?? [])];
 
   const secrets = stableSecrets(dataDir);
   let stack: Awaited<ReturnType<typeof startStack>>;
@@ -120,6 +124,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     url,
     brokerUrl,
     sandboxUrl: sandbox.url,
+    brokerApiKey: stack.apiKey,
     close: async () => {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
@@ -133,9 +138,16 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
 async function main(): Promise<void> {
   const started = Date.now();
   const say = (line: string) => process.stdout.write(`${line}\n`);
+  const web = process.env.DEMO_WEB === 'static' ? 'static' : 'dev';
+  if (web === 'static' && !existsSync(join(here, 'dist', 'index.html'))) {
+    process.stderr.write(
+      'No static build yet: run pnpm --filter @nerm-connect/demo build first.\n',
+    );
+    process.exit(1);
+  }
   let demo: Demo;
   try {
-    demo = await startDemo({ log: true, progress: say });
+    demo = await startDemo({ log: true, progress: say, web });
   } catch (error) {
     process.stderr.write(`The demo could not start: ${(error as Error).message}\n`);
     process.exit(1);
