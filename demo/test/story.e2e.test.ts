@@ -29,14 +29,7 @@ async function sandboxFaults(plan: unknown): Promise<void> {
 async function connectWithPat(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Connect SailPoint NERM' }).click();
   await page.getByRole('heading', { name: 'Connect your NERM tenant' }).waitFor();
-  const fill = page.getByRole('button', { name: /sandbox credentials/i }).first();
-  if (await fill.count()) await fill.click();
-  else {
-    const config = await (await fetch(`${demo.url}/api/config`)).json();
-    await page.getByLabel('NERM tenant URL', { exact: true }).fill(config.demoTenant.tenantUrl);
-    await page.getByLabel('Client ID', { exact: true }).fill(config.demoTenant.clientId);
-    await page.getByLabel('Client secret', { exact: true }).fill(config.demoTenant.clientSecret);
-  }
+  await page.getByRole('button', { name: 'Use sandbox credentials' }).click();
 }
 
 async function waitForDirectory(page: Page): Promise<void> {

@@ -82,6 +82,16 @@ widget.addEventListener('nerm-connect-error', async (event) => {
   }
 });
 
+// "Start again" on the widget's expired screen: this page supplies the new link.
+widget.addEventListener('nerm-connect-recover', async (event) => {
+  event.preventDefault();
+  try {
+    widget.linkToken = await freshLinkToken();
+  } catch (error) {
+    alertError('Could not renew the connection link', error);
+  }
+});
+
 widget.addEventListener('nerm-connect-exit', () => closeConnect());
 
 export function showDisconnected(): void {

@@ -1,7 +1,7 @@
 // Shiftboard's integrations page: vanilla DOM plus <nerm-connect>.
 import '@nerm-connect/widget/define';
 import type { Account } from '@nerm-connect/shared';
-import type { NermConnect } from '@nerm-connect/widget';
+import type { NermConnect, NermConnectSandbox } from '@nerm-connect/widget';
 import { api } from './api.ts';
 import { showConnected, showDisconnected } from './connection.ts';
 import { $, el } from './dom.ts';
@@ -9,10 +9,10 @@ import { alertError } from './notices.ts';
 
 interface Config {
   brokerUrl: string;
-  demoTenant: Record<string, string>;
+  demoTenant: Required<NermConnectSandbox>;
 }
 
-const CREDENTIAL_LABELS: Record<string, string> = {
+const CREDENTIAL_LABELS: Record<keyof NermConnectSandbox, string> = {
   tenantUrl: 'NERM tenant URL',
   clientId: 'PAT client ID',
   clientSecret: 'PAT client secret',
@@ -20,13 +20,15 @@ const CREDENTIAL_LABELS: Record<string, string> = {
   apiKey: 'Legacy API key',
 };
 
-function showDemoCredentials(values: Record<string, string>): void {
+function showDemoCredentials(values: Required<NermConnectSandbox>): void {
   $('demo-credentials').replaceChildren(
-    ...Object.entries(CREDENTIAL_LABELS).flatMap(([key, label]) => {
-      const copy = el('button', { type: 'button', 'aria-label': `Copy ${label}` }, 'Copy');
-      copy.addEventListener('click', () => void navigator.clipboard?.writeText(values[key] ?? ''));
-      return [el('dt', {}, label), el('dd', {}, el('code', {}, values[key] ?? ''), copy)];
-    }),
+    ...(Object.entries(CREDENTIAL_LABELS) as [keyof NermConnectSandbox, string][]).flatMap(
+      ([key, label]) => {
+        const copy = el('button', { type: 'button', 'aria-label': `Copy ${label}` }, 'Copy');
+        copy.addEventListener('click', () => void navigator.clipboard?.writeText(values[key]));
+        return [el('dt', {}, label), el('dd', {}, el('code', {}, values[key]), copy)];
+      },
+    ),
   );
 }
 
@@ -35,7 +37,7 @@ async function start(): Promise<void> {
   const widget = $<NermConnect>('widget');
   widget.brokerUrl = config.brokerUrl;
   // The widget's "Use sandbox credentials" buttons fill the form from these.
-  Object.assign(widget, { sandbox: config.demoTenant });
+  widget.sandbox = config.demoTenant;
   showDemoCredentials(config.demoTenant);
   const connection = await api<{ connected: boolean; account?: Account }>('/api/connection');
   if (connection.connected && connection.account) showConnected(connection.account);
