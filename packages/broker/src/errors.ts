@@ -5,6 +5,11 @@ export interface BrokerErrorOptions {
   issues?: Issue[];
   /** Seconds, for `rate_limited`. */
   retryAfter?: number;
+  /**
+   * The tenant's refusal passed on after the broker's own retries (a NERM 429): the SDK
+   * does not retry it again (docs/architecture.md, "Retries").
+   */
+  upstream?: boolean;
 }
 
 /**
@@ -16,6 +21,7 @@ export class BrokerError extends Error {
   readonly status: number;
   readonly issues: Issue[] | undefined;
   readonly retryAfter: number | undefined;
+  readonly upstream: boolean;
 
   constructor(code: ErrorCode, message: string, options: BrokerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -24,6 +30,7 @@ export class BrokerError extends Error {
     this.status = ERROR_STATUS[code];
     this.issues = options.issues;
     this.retryAfter = options.retryAfter;
+    this.upstream = options.upstream ?? false;
   }
 }
 

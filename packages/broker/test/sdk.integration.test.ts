@@ -1,5 +1,13 @@
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
-import { createAdmin, createClient, NermConnectError } from '@nerm-connect/shared/client';
+import {
+  createAdmin,
+  createClient,
+  NermConnectError,
+  requestIdOf,
+  type RequestEvent,
+  type ResponseEvent,
+} from '@nerm-connect/shared/client';
+import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedUsers } from './expected-mapping.ts';
 import { FAST_RETRY, startStack, type Stack } from './helpers.ts';
@@ -151,10 +159,10 @@ describe('createClient', () => {
       (p) => p.profile_type_id === workflow.profile_type_id,
     )!;
     const session = await nerm.workflows.start({
-      workflowId: workflow.id,
-      requesterId: sandbox.data.users[0]!.id,
-      requesterType: 'User',
-      profileId: profile.id,
+      workflow_id: workflow.id,
+      requester_id: sandbox.data.users[0]!.id,
+      requester_type: 'User',
+      profile_id: profile.id,
       attributes: { background_check: 'Passed' },
     });
     expect(session).toMatchObject({
@@ -165,55 +173,129 @@ describe('createClient', () => {
     expect(profile.attributes.background_check).toBe('Passed');
     await expect(
       nerm.workflows.start({
-        workflowId: workflow.id,
-        requesterId: 'nobody',
-        requesterType: 'User',
-        profileId: profile.id,
+        workflow_id: workflow.id,
+        requester_id: 'nobody',
+        requester_type: 'User',
+        profile_id: profile.id,
       }),
     ).rejects.toMatchObject({ code: 'invalid_request', status: 400 });
   });
 
-  it('proxies NERM calls and returns NERM statuses as data', async () => {
+  it('proxies NERM calls, parses them with a schema, and returns NERM statuses as data', async () => {
     const { integrated_account_token } = await connected();
     const nerm = createClient({ brokerUrl: stack.url, token: integrated_account_token });
-    const ok = await nerm.proxy.request<{ roles: unknown[] }>({
-      path: 'roles',
-      query: { offset: 0 },
-    });
-    expect(ok.status).toBe(200);
-    expect(ok.data.roles).toHaveLength(sandbox.data.roles.length);
+    const Roles = z.object({ roles: z.array(z.object({ id: z.string() }).loose()) });
+    const ok = await nerm.proxy.request({ path: 'roles', query: { offset: 0 }, schema: Roles });
+    expect(ok.ok && ok.data.roles).toHaveLength(sandbox.data.roles.length);
     const missing = await nerm.proxy.request({
       path: 'profiles/00000000-0000-4000-8000-000000000000',
     });
-    expect(missing).toMatchObject({ status: 400, data: { error: 'profile not found' } });
+    expect(missing).toMatchObject({ ok: false, status: 400, data: { error: 'profile not found' } });
     await expect(nerm.proxy.request({ path: '../healthz' })).rejects.toThrow(TypeError);
+    await expect(nerm.proxy.request({ path: '%2e%2e/%2e%2e/healthz' })).rejects.toThrow(TypeError);
   });
 
-  it('waits out a 429 as Retry-After says, then succeeds', async () => {
-    const own = await startSandbox({
-      persons: 20,
-      faults: { rateLimitEvery: 2, retryAfterSeconds: 1 },
-    });
-    const limited = await startStack({
+  it('sends its X-Request-Id, which the broker keeps, and tells it for results', async () => {
+    const { integrated_account_token } = await connected();
+    const nerm = createClient({ brokerUrl: stack.url, token: integrated_account_token });
+    const roles = await nerm.roles
+      .list({ limit: 2 }, { headers: { 'x-request-id': 'trace-roles-0001' } })
+      .firstPage();
+    expect(requestIdOf(roles)).toBe('trace-roles-0001');
+    const role = await nerm.roles.get(roles.result[0]!.id);
+    expect(requestIdOf(role)).toMatch(/^req_/);
+  });
+});
+
+describe('retries: one layer per failure (docs/architecture.md, "Retries")', () => {
+  it("leaves NERM's 429s to the broker: waited out there, or passed on at once", async () => {
+    const own = await startSandbox({ persons: 20 });
+    const patient = await startStack({ sandbox: own });
+    const passing = await startStack({
       sandbox: own,
       overrides: { retry: { ...FAST_RETRY, maxRetryAfterMs: 0 } },
     });
     try {
-      const { token } = await limited.connectAccount('api_key');
-      const nerm = createClient({ brokerUrl: limited.url, token });
+      // Connected first: the faults below would refuse the connect's own probe.
+      const waitedToken = (await patient.connectAccount('api_key')).token;
+      const passedToken = (await passing.connectAccount('api_key')).token;
+      const attempts: number[] = [];
+      const onRequest = (e: RequestEvent) => attempts.push(e.attempt);
+      const waited = createClient({
+        brokerUrl: patient.url,
+        token: waitedToken,
+        onRequest,
+      });
+      const passed = createClient({
+        brokerUrl: passing.url,
+        token: passedToken,
+        onRequest,
+      });
+      own.faults.set({ rateLimitEvery: 2, retryAfterSeconds: 1 });
       own.stats.reset();
-      const roles = await nerm.roles.list({ limit: 3 }).toArray();
-      expect(roles.length).toBe(own.data.roles.length);
+      expect(await waited.roles.list({ limit: 3 }).toArray()).toHaveLength(own.data.roles.length);
       expect(own.stats.rateLimited).toBeGreaterThan(0);
-      const impatient = createClient({ brokerUrl: limited.url, token, maxRetries: 0 });
+      expect(attempts.every((a) => a === 0)).toBe(true);
+
+      attempts.length = 0;
       const results = await Promise.allSettled([
-        impatient.roles.get(own.data.roles[0]!.id),
-        impatient.roles.get(own.data.roles[0]!.id),
+        passed.roles.get(own.data.roles[0]!.id),
+        passed.roles.get(own.data.roles[0]!.id),
       ]);
       const failure = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
       expect(failure.reason).toMatchObject({ code: 'rate_limited', status: 429, retryAfter: 1 });
+      expect(attempts).toEqual([0, 0]);
     } finally {
-      await limited.close();
+      await passing.close();
+      await patient.close();
+      await own.close();
+    }
+  });
+
+  it('times out cleanly against a stalled tenant', async () => {
+    const { integrated_account_token } = await connected();
+    const nerm = createClient({
+      brokerUrl: stack.url,
+      token: integrated_account_token,
+      timeoutMs: 200,
+    });
+    sandbox.faults.set({ latencyMs: 10_000 });
+    try {
+      await expect(nerm.users.list({ limit: 5 }).firstPage()).rejects.toMatchObject({
+        code: 'timeout',
+        requestId: expect.stringMatching(/^req_/),
+      });
+    } finally {
+      sandbox.faults.set({});
+    }
+  });
+});
+
+describe('createClient({ apiKey, integratedAccountId })', () => {
+  it('mints its own token, and survives its expiry without the caller doing anything', async () => {
+    let now = Date.now();
+    const own = await startStack({ sandbox, overrides: { now: () => now } });
+    try {
+      const { accountId } = await own.connectAccount('api_key');
+      const paths: string[] = [];
+      const nerm = createClient({
+        brokerUrl: own.url,
+        apiKey: own.apiKey,
+        integratedAccountId: accountId,
+        onResponse: (e: ResponseEvent) => paths.push(`${e.status} ${new URL(e.url).pathname}`),
+      });
+      const first = await nerm.roles.list({ limit: 2 }).firstPage();
+      now += 2 * 3_600_000; // the broker's clock: every token minted so far has expired
+      expect((await nerm.roles.get(first.result[0]!.id)).id).toBe(first.result[0]!.id);
+      const mint = `/integrated-accounts/${accountId}/tokens`;
+      expect(paths).toEqual([
+        `201 ${mint}`,
+        '200 /unified/user-directory/roles',
+        `401 /unified/user-directory/roles/${first.result[0]!.id}`,
+        `201 ${mint}`,
+        `200 /unified/user-directory/roles/${first.result[0]!.id}`,
+      ]);
+    } finally {
       await own.close();
     }
   });

@@ -319,11 +319,11 @@ export const PROXY = {
     'Upstream status and body are returned as they are. A GET with `limit` or `next_cursor` (and no `offset`) answers a NERM list in the unified envelope instead. Any other query parameter is passed to NERM as it is.',
   /** Query parameters with a meaning of their own; any other is NERM's and passed on. */
   query: z.object({
-    limit: z.coerce.number().int().min(1).optional().meta({
+    limit: z.coerce.number<number>().int().min(1).optional().meta({
       description: 'With GET and no offset: answer in the unified envelope, at most this many.',
     }),
     next_cursor: z.string().optional().meta({ description: 'The next page of a unified answer.' }),
-    offset: z.coerce.number().int().min(0).optional().meta({
+    offset: z.coerce.number<number>().int().min(0).optional().meta({
       description: "NERM's own offset paging (the answer is then NERM's, as is).",
     }),
   }),
@@ -349,10 +349,12 @@ export const PROXY = {
 export type EndpointInput<E extends Endpoint> = (E['params'] extends z.ZodType
   ? { params: z.input<E['params']> }
   : { params?: undefined }) &
-  (E['query'] extends z.ZodType ? { query?: z.input<E['query']> } : { query?: undefined }) &
+  (E['query'] extends z.ZodType
+    ? { query?: z.input<E['query']> | undefined }
+    : { query?: undefined }) &
   (E['headers'] extends z.ZodType
-    ? { headers?: z.input<E['headers']> & Record<string, string> }
-    : { headers?: Record<string, string> }) &
+    ? { headers?: (z.input<E['headers']> & Record<string, string>) | undefined }
+    : { headers?: Record<string, string> | undefined }) &
   (E['body'] extends z.ZodType ? { body: z.input<E['body']> } : { body?: undefined });
 
 /** What the endpoint answers on success, after parsing. */

@@ -25,6 +25,18 @@ const RequestIdHeader = z.string().meta({
   },
 });
 
+const RetryAfterHeader = z.string().meta({
+  header: { id: 'RetryAfter', description: 'Seconds to wait before trying again.' },
+});
+
+const RateLimitSourceHeader = z.enum(['broker', 'upstream']).meta({
+  header: {
+    id: 'RateLimitSource',
+    description:
+      "`upstream`: the tenant's limit, already retried by the broker (do not retry at once); `broker`: the broker's own (retry after Retry-After).",
+  },
+});
+
 const LinkHeader = z
   .string()
   .optional()
@@ -56,7 +68,12 @@ function errorResponses(codes: readonly ErrorCode[]): ZodOpenApiResponsesObject 
   for (const [status, group] of [...byStatus].sort(([a], [b]) => a - b)) {
     responses[`${status}` as `4${string}`] = {
       description: group.join(', '),
-      headers: z.object({ 'X-Request-Id': RequestIdHeader }),
+      headers: z.object({
+        'X-Request-Id': RequestIdHeader,
+        ...(status === 429
+          ? { 'Retry-After': RetryAfterHeader, 'X-Rate-Limit-Source': RateLimitSourceHeader }
+          : {}),
+      }),
       content: { 'application/json': { schema: ErrorEnvelopeSchema } },
     };
   }

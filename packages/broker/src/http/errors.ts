@@ -3,6 +3,9 @@ import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { BrokerError } from '../errors.ts';
 
+/** Says whether a 429 is the tenant's (retried by the broker already) or the broker's own. */
+export const RATE_LIMIT_SOURCE = 'X-Rate-Limit-Source';
+
 export function sendError(res: Response, error: BrokerError): void {
   const body: ErrorEnvelope = {
     error: {
@@ -14,6 +17,9 @@ export function sendError(res: Response, error: BrokerError): void {
   };
   if (error.retryAfter !== undefined)
     res.setHeader('Retry-After', String(Math.max(1, Math.ceil(error.retryAfter))));
+  // Whose limit this is: a tenant's (already retried here) or the broker's own.
+  if (error.code === 'rate_limited')
+    res.setHeader(RATE_LIMIT_SOURCE, error.upstream ? 'upstream' : 'broker');
   res.status(error.status).json(body);
 }
 

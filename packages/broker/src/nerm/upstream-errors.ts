@@ -7,6 +7,7 @@ export function rateLimited(headers: Record<string, string>, who = 'NERM is'): B
   const retryAfter = Math.ceil((parseRetryAfter(headers['retry-after']) ?? 1000) / 1000);
   return new BrokerError('rate_limited', `${who} rate limiting this tenant; try again shortly`, {
     retryAfter,
+    upstream: true,
   });
 }
 

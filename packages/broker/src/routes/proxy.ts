@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
 import { BrokerError } from '../errors.ts';
+import { RATE_LIMIT_SOURCE } from '../http/errors.ts';
 import type { ProxyService } from '../services/proxy-service.ts';
 import { tenantOf } from './unified.ts';
 
@@ -37,6 +38,7 @@ export function proxyRouter(proxy: ProxyService): Router {
     });
     if (answer.contentType) res.setHeader('Content-Type', answer.contentType);
     if (answer.retryAfter) res.setHeader('Retry-After', answer.retryAfter);
+    if (answer.status === 429) res.setHeader(RATE_LIMIT_SOURCE, 'upstream');
     res.status(answer.status).send(answer.body);
   });
   return router;

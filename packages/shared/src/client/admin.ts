@@ -2,18 +2,12 @@ import { ENDPOINTS, type EndpointInput } from '../endpoints.ts';
 import type { Account, AccountList, FieldMapping } from '../schemas/account.ts';
 import type { CreateLinkTokenBody, LinkToken } from '../schemas/link.ts';
 import type { AccountToken, ExchangeResult } from '../schemas/tokens.ts';
-import { HttpClient, type HttpOptions } from './http.ts';
+import { HttpClient, type CallOptions, type TransportOptions } from './http.ts';
 import { Paginator } from './paginator.ts';
 
-export interface AdminOptions extends Omit<HttpOptions, 'token'> {
+export interface AdminOptions extends TransportOptions {
   /** One of NERM_BROKER_API_KEYS. Server side only: never ship it to a browser. */
   apiKey: string;
-}
-
-/** Per-call options of every admin method. */
-export interface CallOptions {
-  /** Cancels the call; it then rejects with a `NermConnectError` whose code is `aborted`. */
-  signal?: AbortSignal;
 }
 
 /** Filters of `accounts.list`. */
@@ -38,43 +32,45 @@ export function createAdmin(options: AdminOptions): NermConnectAdmin {
 
   return {
     linkTokens: {
-      create: (body, init = {}) =>
-        http.call(ENDPOINTS.createLinkToken, { body, signal: init.signal }),
+      create: (body, init = {}) => http.call(ENDPOINTS.createLinkToken, { body, ...init }),
     },
     tokens: {
       exchange: (publicToken, init = {}) =>
         http.call(ENDPOINTS.exchangePublicToken, {
           body: { public_token: publicToken },
-          signal: init.signal,
+          ...init,
         }),
     },
     accounts: {
       list: (query = {}, init = {}) =>
-        new Paginator((cursor) =>
-          http.callPage(ENDPOINTS.listAccounts, {
-            query: { ...query, next_cursor: cursor },
-            signal: init.signal,
-          }),
+        new Paginator(
+          (cursor, signal) =>
+            http.callPage(ENDPOINTS.listAccounts, {
+              query: { ...query, next_cursor: cursor },
+              headers: init.headers,
+              signal,
+            }),
+          init.signal,
         ),
       get: (accountId, init = {}) =>
-        http.call(ENDPOINTS.getAccount, { params: { id: accountId }, signal: init.signal }),
+        http.call(ENDPOINTS.getAccount, { params: { id: accountId }, ...init }),
       verify: (accountId, init = {}) =>
-        http.call(ENDPOINTS.verifyAccount, { params: { id: accountId }, signal: init.signal }),
+        http.call(ENDPOINTS.verifyAccount, { params: { id: accountId }, ...init }),
       setFieldMapping: (accountId, fieldMapping, init = {}) =>
         http.call(ENDPOINTS.updateAccount, {
           params: { id: accountId },
           body: { field_mapping: fieldMapping },
-          signal: init.signal,
+          ...init,
         }),
       createToken: (accountId, init = {}) =>
         http.call(ENDPOINTS.createAccountToken, {
           params: { id: accountId },
-          signal: init.signal,
+          ...init,
         }),
       delete: (accountId, init = {}) =>
         http.call(ENDPOINTS.disconnectAccount, {
           params: { id: accountId },
-          signal: init.signal,
+          ...init,
         }),
     },
   };

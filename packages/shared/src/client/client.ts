@@ -3,201 +3,191 @@ import { ENDPOINTS } from '../endpoints.ts';
 import { PATHS } from '../paths.ts';
 import type { ListEnvelope } from '../schemas/common.ts';
 import type { Role } from '../schemas/role.ts';
-import type { CreateUserBody, UpdateUserBody, User, UserStatus } from '../schemas/user.ts';
+import type { User } from '../schemas/user.ts';
 import {
   StartWorkflowInput,
   WorkflowSessionSchema,
   type WorkflowSession,
 } from '../schemas/workflow.ts';
+import { AccountTokens } from './account-token.ts';
+import { createAdmin } from './admin.ts';
 import { NermConnectError } from './errors.ts';
-import { HttpClient, isBrokerError, toError, type HttpOptions, type TokenSource } from './http.ts';
+import {
+  HttpClient,
+  isBrokerError,
+  toError,
+  type CallOptions,
+  type TransportOptions,
+} from './http.ts';
+import type {
+  CreateUserInput,
+  ListRolesParams,
+  ListUsersParams,
+  UpdateUserInput,
+  WriteOptions,
+} from './inputs.ts';
 import { Paginator } from './paginator.ts';
+import { proxyRequest, type ProxyRequest, type ProxyResponse } from './proxy.ts';
+import { rememberRequestId } from './signals.ts';
 
-export interface ClientOptions extends Omit<HttpOptions, 'token'> {
-  /** An integrated_account_token. */
-  token?: string;
-  /** Or a function returning one (called per request, so it can refresh). */
-  getToken?: () => string | Promise<string>;
-}
+/** How a client authenticates: bound to an account (it mints its own tokens), or a token. */
+export type ClientCredentials =
+  | {
+      /** One of NERM_BROKER_API_KEYS, used only to mint this account's tokens. */
+      apiKey: string;
+      /** The account id from `admin.tokens.exchange`: what a backend stores. */
+      integratedAccountId: string;
+      token?: never;
+      getToken?: never;
+    }
+  | {
+      /** An integrated_account_token (it expires; prefer `integratedAccountId`). */
+      token: string;
+      apiKey?: never;
+      integratedAccountId?: never;
+      getToken?: never;
+    }
+  | {
+      /**
+       * Gives a token per request; `expired` is set to the token the broker just refused
+       * as expired, so a fresh one is wanted.
+       */
+      getToken: (expired?: string) => string | Promise<string>;
+      apiKey?: never;
+      integratedAccountId?: never;
+      token?: never;
+    };
 
-export interface ListUsersParams {
-  /** Page size, 1–500 (default 100). */
-  limit?: number;
-  status?: UserStatus;
-  /** A profile type name, e.g. "Contractor". */
-  user_type?: string;
-  /** `yyyy-mm-dd` or an ISO timestamp. */
-  updated_after?: string;
-}
-
-export interface WriteOptions {
-  /** Sent as Idempotency-Key; the SDK makes one per call when omitted. */
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
-
-export interface ProxyRequest {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
-  /** A NERM API path below /api, e.g. `profiles/<id>` or `workflow_sessions`. */
-  path: string;
-  query?: Record<string, string | number | boolean | undefined>;
-  body?: unknown;
-  idempotencyKey?: string;
-  signal?: AbortSignal;
-}
-
-export interface ProxyResponse<T = unknown> {
-  status: number;
-  /** Parsed JSON when NERM sent JSON, else the text. */
-  data: T;
-  requestId: string | undefined;
-}
+export type ClientOptions = TransportOptions & ClientCredentials;
 
 function newKey(): string {
   return globalThis.crypto.randomUUID();
 }
 
-function tokenSource(options: ClientOptions): TokenSource {
+function tokenSource(options: ClientOptions): (expired?: string) => string | Promise<string> {
+  if (options.apiKey !== undefined || options.integratedAccountId !== undefined) {
+    if (!options.apiKey || !options.integratedAccountId)
+      throw new TypeError('createClient needs both apiKey and integratedAccountId');
+    const { apiKey, integratedAccountId, token: _t, getToken: _g, ...transport } = options;
+    const admin = createAdmin({ ...transport, apiKey });
+    const tokens = new AccountTokens(() => admin.accounts.createToken(integratedAccountId));
+    return (expired) => tokens.get(expired);
+  }
   if (options.getToken) return options.getToken;
-  if (options.token) return options.token;
-  throw new TypeError('createClient needs token or getToken');
+  if (options.token) {
+    const token = options.token;
+    return () => token;
+  }
+  throw new TypeError('createClient needs apiKey and integratedAccountId, token, or getToken');
 }
 
 /**
- * The typed client a SaaS backend uses with an integrated_account_token:
+ * The typed client a SaaS backend uses for one integrated account. Bound to the account
+ * (it mints and refreshes its own tokens with the API key) or given a token:
  *
  * ```ts
- * const nerm = createClient({ brokerUrl, token });
+ * const nerm = createClient({ brokerUrl, apiKey, integratedAccountId: account.nermAccountId });
  * for await (const user of nerm.users.list({ status: 'active' })) sync(user);
  * ```
  */
-export function createClient(options: ClientOptions) {
-  const http = new HttpClient({ ...options, token: tokenSource(options) });
+export function createClient(options: ClientOptions): NermConnectClient {
+  const getToken = tokenSource(options);
+  // The token last handed out, so a refresh names the one that expired.
+  let current: string | undefined;
+  const http = new HttpClient({
+    ...options,
+    token: async (refresh) => (current = await getToken(refresh ? current : undefined)),
+  });
 
   return {
     users: {
-      /** Every user, page by page; iterate it, or call `.pages()` / `.firstPage()`. */
-      list(
-        query: ListUsersParams = {},
-        init: { signal?: AbortSignal } = {},
-      ): Paginator<User, ListEnvelope<User>> {
-        return new Paginator((cursor) =>
-          http.callPage(ENDPOINTS.listUsers, {
-            query: { ...query, next_cursor: cursor },
-            signal: init.signal,
-          }),
-        );
-      },
-      get(id: string, init: { signal?: AbortSignal } = {}): Promise<User> {
-        return http.call(ENDPOINTS.getUser, { params: { id }, signal: init.signal });
-      },
-      create(body: CreateUserBody, init: WriteOptions = {}): Promise<User> {
-        return http.call(ENDPOINTS.createUser, {
+      list: (query = {}, init = {}) =>
+        new Paginator(
+          (cursor, signal) =>
+            http.callPage(ENDPOINTS.listUsers, {
+              query: { ...query, next_cursor: cursor },
+              headers: init.headers,
+              signal,
+            }),
+          init.signal,
+        ),
+      get: (id, init = {}) => http.call(ENDPOINTS.getUser, { params: { id }, ...init }),
+      create: (body, init = {}) =>
+        http.call(ENDPOINTS.createUser, {
           body,
-          headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
+          headers: { ...init.headers, 'idempotency-key': init.idempotencyKey ?? newKey() },
           signal: init.signal,
-        });
-      },
-      update(id: string, body: UpdateUserBody, init: WriteOptions = {}): Promise<User> {
-        return http.call(ENDPOINTS.updateUser, {
+        }),
+      update: (id, body, init = {}) =>
+        http.call(ENDPOINTS.updateUser, {
           params: { id },
           body,
-          headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
+          headers: { ...init.headers, 'idempotency-key': init.idempotencyKey ?? newKey() },
           signal: init.signal,
-        });
-      },
+        }),
     },
     roles: {
-      list(query: { limit?: number } = {}): Paginator<Role, ListEnvelope<Role>> {
-        return new Paginator((cursor) =>
-          http.callPage(ENDPOINTS.listRoles, { query: { ...query, next_cursor: cursor } }),
-        );
-      },
-      get(id: string): Promise<Role> {
-        return http.call(ENDPOINTS.getRole, { params: { id } });
-      },
+      list: (query = {}, init = {}) =>
+        new Paginator(
+          (cursor, signal) =>
+            http.callPage(ENDPOINTS.listRoles, {
+              query: { ...query, next_cursor: cursor },
+              headers: init.headers,
+              signal,
+            }),
+          init.signal,
+        ),
+      get: (id, init = {}) => http.call(ENDPOINTS.getRole, { params: { id }, ...init }),
     },
     workflows: {
-      /**
-       * Starts a NERM workflow (a workflow session created with `run=true`): how a
-       * background-check product writes results back and sets approvals going.
-       */
-      async start(input: StartWorkflowInput, init: WriteOptions = {}): Promise<WorkflowSession> {
-        const parsed = StartWorkflowInput.safeParse(input);
-        if (!parsed.success)
-          throw new TypeError(
-            `workflows.start: ${parsed.error.issues[0]?.message ?? 'invalid input'}`,
-          );
-        const w = parsed.data;
-        const body = {
-          workflow_session: {
-            workflow_id: w.workflowId,
-            requester_id: w.requesterId,
-            requester_type: w.requesterType,
-            ...(w.profileId ? { profile_id: w.profileId } : {}),
-            ...(w.profileIds ? { profile_ids: w.profileIds } : {}),
-            ...(w.attributes ? { attributes: w.attributes } : {}),
-          },
-        };
-        const res = await http.raw({
-          method: 'POST',
-          path: `${PATHS.proxy}/workflow_sessions`,
-          query: { run: true },
-          body,
-          headers: { 'idempotency-key': init.idempotencyKey ?? newKey() },
-          signal: init.signal,
-        });
-        if (res.status === 200 || res.status === 201) {
-          let body: unknown;
-          try {
-            body = JSON.parse(res.text);
-          } catch {
-            body = undefined;
-          }
-          const parsed = z.object({ workflow_session: WorkflowSessionSchema }).safeParse(body);
-          if (parsed.success) return parsed.data.workflow_session;
-          throw new NermConnectError(
-            'invalid_response',
-            'NERM answered without a workflow session',
-            { status: res.status },
-          );
-        }
-        throw proxyError(res);
-      },
+      start: (input, init = {}) => startWorkflow(http, input, init),
     },
     proxy: {
-      /** NERM 1:1: upstream status and body as they are (see CONTRACT §3). */
-      async request<T = unknown>(req: ProxyRequest): Promise<ProxyResponse<T>> {
-        if (/^\/|:\/\/|\.\./.test(req.path))
-          throw new TypeError('proxy path must be relative, like profiles/<id>');
-        const method = req.method ?? 'GET';
-        const res = await http.raw({
-          method,
-          path: `${PATHS.proxy}/${req.path}`,
-          query: req.query,
-          body: req.body,
-          ...(req.idempotencyKey ? { headers: { 'idempotency-key': req.idempotencyKey } } : {}),
-          signal: req.signal,
-        });
-        if (isBrokerError(res)) throw toError(res);
-        let data: unknown = res.text;
-        try {
-          data = res.text === '' ? null : JSON.parse(res.text);
-        } catch {
-          /* not JSON: keep the text */
-        }
-        return {
-          status: res.status,
-          data: data as T,
-          requestId: res.headers.get('x-request-id') ?? undefined,
-        };
-      },
+      request: (req) => proxyRequest(http, req),
     },
   };
 }
 
+async function startWorkflow(
+  http: HttpClient,
+  input: StartWorkflowInput,
+  init: WriteOptions,
+): Promise<WorkflowSession> {
+  const parsed = StartWorkflowInput.safeParse(input);
+  if (!parsed.success)
+    throw new TypeError(`workflows.start: ${parsed.error.issues[0]?.message ?? 'invalid input'}`);
+  const res = await http.raw({
+    method: 'POST',
+    path: `${PATHS.proxy}/workflow_sessions`,
+    query: { run: true },
+    body: { workflow_session: parsed.data },
+    headers: { ...init.headers, 'idempotency-key': init.idempotencyKey ?? newKey() },
+    signal: init.signal,
+  });
+  if (res.status === 200 || res.status === 201) {
+    let body: unknown;
+    try {
+      body = JSON.parse(res.text);
+    } catch {
+      body = undefined;
+    }
+    const session = z.object({ workflow_session: WorkflowSessionSchema }).safeParse(body);
+    if (session.success) return rememberRequestId(session.data.workflow_session, res.requestId);
+    throw new NermConnectError('invalid_response', 'NERM answered without a workflow session', {
+      status: res.status,
+      ...(res.requestId ? { requestId: res.requestId } : {}),
+    });
+  }
+  throw proxyError(res);
+}
+
 /** NERM's own refusal of a proxied call, or the broker's. */
-function proxyError(res: { status: number; headers: Headers; text: string }): NermConnectError {
+function proxyError(res: {
+  status: number;
+  headers: Headers;
+  text: string;
+  requestId?: string | undefined;
+}): NermConnectError {
   if (isBrokerError(res)) return toError(res);
   let message = `NERM answered HTTP ${res.status}`;
   try {
@@ -208,11 +198,48 @@ function proxyError(res: { status: number; headers: Headers; text: string }): Ne
   }
   const code =
     res.status === 400 ? 'invalid_request' : res.status === 404 ? 'not_found' : 'upstream_error';
-  const requestId = res.headers.get('x-request-id');
   return new NermConnectError(code, message, {
     status: res.status,
-    ...(requestId ? { requestId } : {}),
+    ...(res.requestId ? { requestId: res.requestId } : {}),
   });
 }
 
-export type NermConnectClient = ReturnType<typeof createClient>;
+/** What `createClient` returns: one integrated account's directory, workflows and NERM 1:1. */
+export interface NermConnectClient {
+  users: {
+    /**
+     * Every user (a NERM person profile in the unified shape), page by page: iterate it
+     * with `for await`, or call `.pages()` / `.firstPage()`. Breaking out of the loop
+     * aborts the page being fetched ahead.
+     */
+    list(query?: ListUsersParams, init?: CallOptions): Paginator<User, ListEnvelope<User>>;
+    /** One user by id; `not_found` when NERM has no such profile. */
+    get(id: string, init?: CallOptions): Promise<User>;
+    /** Creates a NERM profile from unified fields (idempotent: a key is sent per call). */
+    create(body: CreateUserInput, init?: WriteOptions): Promise<User>;
+    /** Writes status or mapped fields back to NERM (idempotent, at least one field). */
+    update(id: string, body: UpdateUserInput, init?: WriteOptions): Promise<User>;
+  };
+  roles: {
+    /** Every NERM role, page by page (as `users.list`). */
+    list(query?: ListRolesParams, init?: CallOptions): Paginator<Role, ListEnvelope<Role>>;
+    /** One role by id. */
+    get(id: string, init?: CallOptions): Promise<Role>;
+  };
+  workflows: {
+    /**
+     * Starts a NERM workflow (a workflow session created with `run=true`): how a
+     * background-check product writes results back and sets approvals going.
+     */
+    start(input: StartWorkflowInput, init?: WriteOptions): Promise<WorkflowSession>;
+  };
+  proxy: {
+    /**
+     * NERM 1:1 below `/api`: upstream status and body as they are. Give `schema` (zod)
+     * to have a 2xx answer parsed and typed; without it `data` is `unknown`.
+     */
+    request<S extends z.ZodType | undefined = undefined>(
+      req: ProxyRequest<S>,
+    ): Promise<ProxyResponse<S extends z.ZodType ? z.output<S> : unknown>>;
+  };
+}

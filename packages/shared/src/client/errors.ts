@@ -1,7 +1,13 @@
 import type { ErrorCode, Issue } from '../errors.ts';
 
-/** Codes the SDK adds for failures that never reached a broker answer. */
-export type ClientErrorCode = ErrorCode | 'network_error' | 'invalid_response';
+/**
+ * Codes the SDK adds for failures that never reached a broker answer: the broker could
+ * not be reached (`network_error`), answered something unexpected (`invalid_response`),
+ * the caller's signal aborted the call (`aborted`), or the call ran out of time
+ * (`timeout`, after `timeoutMs`).
+ */
+export type ClientErrorCode =
+  ErrorCode | 'network_error' | 'invalid_response' | 'aborted' | 'timeout';
 
 /**
  * Every SDK failure: the contract code, the HTTP status (0 when there was none), the

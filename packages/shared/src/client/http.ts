@@ -1,20 +1,75 @@
 import type { z } from 'zod';
 import type { Endpoint, EndpointInput, EndpointOutput } from '../endpoints.ts';
-import { ErrorEnvelopeSchema } from '../errors.ts';
 import { fillPath, type PathTemplate } from '../paths.ts';
 import { NermConnectError } from './errors.ts';
 import type { PageInFlight } from './paginator.ts';
+import { isBrokerError, parseBody, toError, type RawResponse } from './responses.ts';
+import { anySignal, newRequestId, rememberRequestId, sleep } from './signals.ts';
 
-export type TokenSource = string | (() => string | Promise<string>);
+export { isBrokerError, toError, type RawResponse } from './responses.ts';
 
-export interface HttpOptions {
-  brokerUrl: string;
-  token: TokenSource;
-  fetch?: typeof fetch;
-  /** Retries of a 429 answer, waiting as Retry-After says (default 3). */
+/** A token, or a function giving one; `refresh` asks for a new one (the old one expired). */
+export type TokenSource = string | ((refresh: boolean) => string | Promise<string>);
+
+/** What `onRequest` sees: one attempt of a call, before it is sent. */
+export interface RequestEvent {
+  method: string;
+  /** The URL without its query string (queries can carry filters not meant for logs). */
+  url: string;
+  /** Sent as `X-Request-Id`; the broker keeps it, so its logs match yours. */
+  requestId: string;
+  /** 0 for the first attempt, then 1, 2… for retries. */
+  attempt: number;
+}
+
+/** What `onResponse` sees: the status (0 when there was no answer) and the time taken. */
+export interface ResponseEvent extends RequestEvent {
+  status: number;
+  durationMs: number;
+  /** Set when the attempt failed without an answer (network, timeout, abort). */
+  error?: NermConnectError;
+}
+
+export interface RetryOptions {
+  /**
+   * The most time one call may spend, retries and their waits included (default 60 s).
+   * A retry that would not fit is not made; its error is thrown instead.
+   */
+  budgetMs?: number;
+  /** Retries after the first attempt (default 3). */
   maxRetries?: number;
-  /** Longest Retry-After the SDK waits out itself (default 30 s); longer waits surface as errors. */
-  maxRetryAfterMs?: number;
+}
+
+/** Options every SDK client takes besides its credential. */
+export interface TransportOptions {
+  /** The broker's base URL, `http(s)://…`. */
+  brokerUrl: string;
+  /** A `fetch` to use instead of the global one (tests, proxies, instrumentation). */
+  fetch?: typeof fetch;
+  /**
+   * Time allowed for one attempt, from sending to the last byte of the answer (default
+   * 30 s). Running out rejects with code `timeout`.
+   */
+  timeoutMs?: number;
+  retry?: RetryOptions;
+  /** Headers sent with every call. */
+  headers?: Record<string, string>;
+  /** Called before each attempt is sent (logging, tracing). Errors it throws are ignored. */
+  onRequest?: (event: RequestEvent) => void;
+  /** Called after each attempt, answered or not. Errors it throws are ignored. */
+  onResponse?: (event: ResponseEvent) => void;
+}
+
+export interface HttpOptions extends TransportOptions {
+  token: TokenSource;
+}
+
+/** Per-call options of every SDK method. */
+export interface CallOptions {
+  /** Cancels the call; it then rejects with a `NermConnectError` whose code is `aborted`. */
+  signal?: AbortSignal | undefined;
+  /** Headers for this call only; an `X-Request-Id` here is kept by the broker. */
+  headers?: Record<string, string> | undefined;
 }
 
 export interface RequestSpec {
@@ -22,34 +77,73 @@ export interface RequestSpec {
   path: string;
   query?: Record<string, string | number | boolean | undefined> | URLSearchParams | undefined;
   body?: unknown;
-  headers?: Record<string, string>;
+  headers?: Record<string, string> | undefined;
   signal?: AbortSignal | undefined;
 }
 
-export interface RawResponse {
-  status: number;
-  headers: Headers;
-  text: string;
-}
+export const DEFAULT_TIMEOUT_MS = 30_000;
+export const DEFAULT_RETRY_BUDGET_MS = 60_000;
+const DEFAULT_MAX_RETRIES = 3;
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
+/**
+ * One attempt's clock: a timeout and the caller's signal, joined. It runs until the
+ * answer's body is read, so a tenant that stalls mid-answer times out too.
+ */
+class Attempt {
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+  private timedOut = false;
+  readonly started = Date.now();
+  readonly signal: AbortSignal;
+
+  constructor(
+    readonly timeoutMs: number,
+    private readonly caller: AbortSignal | undefined,
+  ) {
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.controller.abort(new Error('timeout'));
+    }, timeoutMs);
+    this.signal = anySignal(caller, this.controller.signal)!;
+  }
+
+  /** A failure without an answer, in the SDK's codes. */
+  failure(cause: unknown, requestId: string): NermConnectError {
+    this.done();
+    if (this.caller?.aborted)
+      return new NermConnectError('aborted', 'The call was aborted', {
+        requestId,
+        cause: this.caller.reason,
+      });
+    if (this.timedOut)
+      return new NermConnectError(
+        'timeout',
+        `The broker did not answer within ${this.timeoutMs} ms`,
+        { requestId, cause },
+      );
+    return new NermConnectError('network_error', 'The broker could not be reached', {
+      requestId,
+      cause,
     });
-  });
+  }
 
-function retryAfterMs(headers: Headers): number {
-  const value = headers.get('retry-after');
-  if (!value) return 1000;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? 1000 : Math.max(0, at - Date.now());
+  done(): void {
+    clearTimeout(this.timer);
+  }
 }
 
-/** The one place the SDK talks HTTP: auth, 429 retries, error envelopes. */
+/** An answer whose headers are in; `text()` reads the body within the attempt's time. */
+interface Answer {
+  res: Response;
+  requestId: string;
+  text(): Promise<RawResponse>;
+}
+
+/**
+ * The one place the SDK talks HTTP: auth, time bounds, retries, hooks and error
+ * envelopes. Which layer retries what is in docs/architecture.md ("Retries").
+ */
 export class HttpClient {
   private readonly base: string;
   private readonly fetchImpl: typeof fetch;
@@ -57,6 +151,14 @@ export class HttpClient {
   constructor(private readonly options: HttpOptions) {
     if (typeof options.brokerUrl !== 'string' || !/^https?:\/\//.test(options.brokerUrl)) {
       throw new TypeError('brokerUrl must be an http(s) URL');
+    }
+    for (const [name, value] of [
+      ['timeoutMs', options.timeoutMs],
+      ['retry.budgetMs', options.retry?.budgetMs],
+      ['retry.maxRetries', options.retry?.maxRetries],
+    ] as const) {
+      if (value !== undefined && !(Number.isFinite(value) && value >= 0))
+        throw new TypeError(`${name} must be a number ≥ 0`);
     }
     this.base = options.brokerUrl.replace(/\/+$/, '');
     const impl = options.fetch ?? globalThis.fetch;
@@ -74,15 +176,15 @@ export class HttpClient {
     return url.toString();
   }
 
-  /** Sends a request; returns any answer that is not a 429 to retry, body read. */
+  /** Sends a request; returns any answer that is not one to retry, body read. */
   async raw(spec: RequestSpec): Promise<RawResponse> {
-    const res = await this.send(spec);
-    return { status: res.status, headers: res.headers, text: await res.text() };
+    return (await this.send(spec)).text();
   }
 
   /** Sends a request and parses a 2xx body with `schema`; anything else throws. */
   async json<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<z.infer<S>> {
-    return parseBody(await this.raw(spec), schema);
+    const raw = await this.raw(spec);
+    return rememberRequestId(parseBody(raw, schema), raw.requestId);
   }
 
   /**
@@ -91,12 +193,13 @@ export class HttpClient {
    * body is still being read and checked.
    */
   async page<S extends z.ZodType>(spec: RequestSpec, schema: S): Promise<PageInFlight<z.infer<S>>> {
-    const res = await this.send(spec);
-    const read = res.text().then((text) => ({ status: res.status, headers: res.headers, text }));
-    if (res.status < 200 || res.status > 299) throw toError(await read);
-    const body = read.then((raw) => parseBody(raw, schema));
+    const answer = await this.send(spec);
+    if (answer.res.status < 200 || answer.res.status > 299) throw toError(await answer.text());
+    const body = answer
+      .text()
+      .then((raw) => rememberRequestId(parseBody(raw, schema), raw.requestId));
     body.catch(() => undefined);
-    return { nextCursor: this.linkedNext(res.headers), body };
+    return { nextCursor: this.linkedNext(answer.res.headers), body };
   }
 
   async empty(spec: RequestSpec): Promise<void> {
@@ -107,7 +210,7 @@ export class HttpClient {
   /** Calls an endpoint of the table: its path filled, its answer parsed with its schema. */
   async call<E extends Endpoint>(
     endpoint: E,
-    input: EndpointInput<E> & { signal?: AbortSignal | undefined },
+    input: EndpointInput<E> & CallOptions,
   ): Promise<EndpointOutput<E>> {
     const spec = specOf(endpoint, input);
     if (endpoint.response === null) return (await this.empty(spec)) as EndpointOutput<E>;
@@ -117,7 +220,7 @@ export class HttpClient {
   /** One page of a list endpoint, resolved at its headers (see `page`). */
   callPage<E extends Endpoint & { response: z.ZodType }>(
     endpoint: E,
-    input: EndpointInput<E> & { signal?: AbortSignal | undefined },
+    input: EndpointInput<E> & CallOptions,
   ): Promise<PageInFlight<EndpointOutput<E>>> {
     return this.page(specOf(endpoint, input), endpoint.response) as Promise<
       PageInFlight<EndpointOutput<E>>
@@ -132,42 +235,139 @@ export class HttpClient {
     return target ? new URL(target, `${this.base}/`).searchParams.get('next_cursor') : null;
   }
 
-  /** Sends a request, waiting out 429s as Retry-After says; resolves at the headers. */
-  private async send(spec: RequestSpec): Promise<Response> {
-    const maxRetries = this.options.maxRetries ?? 3;
-    const maxWait = this.options.maxRetryAfterMs ?? 30_000;
+  private async token(refresh: boolean): Promise<string> {
+    const source = this.options.token;
+    return typeof source === 'function' ? source(refresh) : source;
+  }
+
+  private hook<K extends 'onRequest' | 'onResponse'>(
+    name: K,
+    event: Parameters<NonNullable<TransportOptions[K]>>[0],
+  ): void {
+    try {
+      (this.options[name] as ((e: typeof event) => void) | undefined)?.(event);
+    } catch {
+      /* a logging hook must not break the call */
+    }
+  }
+
+  /**
+   * Sends a request, retrying what the SDK retries while the budget lasts; resolves at
+   * the answer's headers. Every attempt of one call carries the same request id.
+   */
+  private async send(spec: RequestSpec): Promise<Answer> {
+    const headers: Record<string, string> = { ...this.options.headers, ...spec.headers };
+    const idHeader = Object.keys(headers).find((h) => h.toLowerCase() === 'x-request-id');
+    const requestId = idHeader ? headers[idHeader]! : newRequestId();
+    if (!idHeader) headers['x-request-id'] = requestId;
+    const url = this.url(spec.path, spec.query);
+    const event = { method: spec.method, url: url.split('?')[0]!, requestId };
+    const deadline = Date.now() + (this.options.retry?.budgetMs ?? DEFAULT_RETRY_BUDGET_MS);
+    const maxRetries = this.options.retry?.maxRetries ?? DEFAULT_MAX_RETRIES;
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const replayable = IDEMPOTENT.has(spec.method) || 'idempotency-key' in headers;
+    let refreshed = false;
+    let refreshNow = false;
+
     for (let attempt = 0; ; attempt++) {
-      const token =
-        typeof this.options.token === 'function' ? await this.options.token() : this.options.token;
-      const headers: Record<string, string> = {
-        accept: 'application/json',
-        authorization: `Bearer ${token}`,
-        ...spec.headers,
+      if (spec.signal?.aborted) throw new Attempt(0, spec.signal).failure(undefined, requestId);
+      const remaining = deadline - Date.now();
+      const clock = new Attempt(
+        attempt === 0 ? timeoutMs : Math.min(timeoutMs, remaining),
+        spec.signal,
+      );
+      const retryable = (waitMs: number) =>
+        attempt < maxRetries && Date.now() + waitMs < deadline && !spec.signal?.aborted;
+      const wait = async (ms: number) => {
+        try {
+          await sleep(ms, spec.signal);
+        } catch (cause) {
+          throw new Attempt(0, spec.signal).failure(cause, requestId);
+        }
       };
-      if (spec.body !== undefined) headers['content-type'] = 'application/json';
+
+      const token = await this.token(refreshNow);
+      refreshNow = false;
+      this.hook('onRequest', { ...event, attempt });
       let res: Response;
       try {
-        res = await this.fetchImpl(this.url(spec.path, spec.query), {
+        res = await this.fetchImpl(url, {
           method: spec.method,
-          headers,
+          headers: {
+            accept: 'application/json',
+            ...headers,
+            authorization: `Bearer ${token}`,
+            ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
           ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-          ...(spec.signal ? { signal: spec.signal } : {}),
+          signal: clock.signal,
         });
       } catch (cause) {
-        if (spec.signal?.aborted) throw cause;
-        throw new NermConnectError('network_error', 'The broker could not be reached', { cause });
+        const error = clock.failure(cause, requestId);
+        this.hook('onResponse', {
+          ...event,
+          attempt,
+          status: 0,
+          durationMs: Date.now() - clock.started,
+          error,
+        });
+        // A request that never reached the broker is sent again when that is safe.
+        const backoff = 250 * 2 ** attempt;
+        if (error.code === 'network_error' && replayable && retryable(backoff)) {
+          await wait(backoff);
+          continue;
+        }
+        throw error;
       }
-      if (res.status === 429 && attempt < maxRetries) {
-        const wait = retryAfterMs(res.headers);
-        if (wait <= maxWait) {
-          await res.body?.cancel();
-          await sleep(wait + Math.random() * 100, spec.signal);
+      const answeredId = res.headers.get('x-request-id') ?? requestId;
+      this.hook('onResponse', {
+        ...event,
+        requestId: answeredId,
+        attempt,
+        status: res.status,
+        durationMs: Date.now() - clock.started,
+      });
+      const answer: Answer = {
+        res,
+        requestId: answeredId,
+        text: async () => {
+          try {
+            const text = await res.text();
+            clock.done();
+            return { status: res.status, headers: res.headers, text, requestId: answeredId };
+          } catch (cause) {
+            throw clock.failure(cause, answeredId);
+          }
+        },
+      };
+
+      if (res.status === 401 && typeof this.options.token === 'function' && !refreshed) {
+        const raw = await answer.text();
+        if (toError(raw).code !== 'token_expired') return { ...answer, text: async () => raw };
+        refreshed = refreshNow = true;
+        continue;
+      }
+      // The broker's own "try again" only: NERM's throttling was the broker's to retry.
+      if (res.status === 429 && res.headers.get('x-rate-limit-source') !== 'upstream') {
+        const waitMs = retryAfterMs(res.headers);
+        if (retryable(waitMs)) {
+          clock.done();
+          await res.body?.cancel().catch(() => undefined);
+          await wait(waitMs);
           continue;
         }
       }
-      return res;
+      return answer;
     }
   }
+}
+
+function retryAfterMs(headers: Headers): number {
+  const value = headers.get('retry-after');
+  if (!value) return 1000;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? 1000 : Math.max(0, at - Date.now());
 }
 
 function specOf(
@@ -191,62 +391,4 @@ function specOf(
     headers,
     signal: input.signal,
   };
-}
-
-function parseBody<S extends z.ZodType>(res: RawResponse, schema: S): z.infer<S> {
-  if (res.status < 200 || res.status > 299) throw toError(res);
-  let body: unknown;
-  try {
-    body = res.text === '' ? undefined : JSON.parse(res.text);
-  } catch (cause) {
-    throw new NermConnectError(
-      'invalid_response',
-      'The broker answered with something that is not JSON',
-      {
-        status: res.status,
-        cause,
-      },
-    );
-  }
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    throw new NermConnectError('invalid_response', 'The broker answered in an unexpected shape', {
-      status: res.status,
-      cause: parsed.error,
-    });
-  }
-  return parsed.data;
-}
-
-/** Whether an answer is the broker's own error envelope (not, say, NERM's `{"error": "…"}`). */
-export function isBrokerError(res: RawResponse): boolean {
-  try {
-    return ErrorEnvelopeSchema.safeParse(JSON.parse(res.text)).success;
-  } catch {
-    return false;
-  }
-}
-
-export function toError(res: RawResponse): NermConnectError {
-  let envelope;
-  try {
-    envelope = ErrorEnvelopeSchema.safeParse(JSON.parse(res.text));
-  } catch {
-    envelope = undefined;
-  }
-  const requestId = res.headers.get('x-request-id') ?? undefined;
-  if (envelope?.success) {
-    const { code, message, request_id, issues } = envelope.data.error;
-    const retry = res.headers.get('retry-after');
-    return new NermConnectError(code, message, {
-      status: res.status,
-      requestId: request_id,
-      ...(issues ? { issues } : {}),
-      ...(retry && /^\d+$/.test(retry) ? { retryAfter: Number(retry) } : {}),
-    });
-  }
-  return new NermConnectError('invalid_response', `The broker answered HTTP ${res.status}`, {
-    status: res.status,
-    ...(requestId ? { requestId } : {}),
-  });
 }

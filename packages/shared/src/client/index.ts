@@ -1,12 +1,34 @@
 export {
   createClient,
+  type ClientCredentials,
   type ClientOptions,
-  type ListUsersParams,
   type NermConnectClient,
-  type ProxyRequest,
-  type ProxyResponse,
-  type WriteOptions,
 } from './client.ts';
-export { createAdmin, type AdminOptions, type NermConnectAdmin } from './admin.ts';
+export {
+  createAdmin,
+  type AdminOptions,
+  type ListAccountsParams,
+  type NermConnectAdmin,
+} from './admin.ts';
 export { NermConnectError, type ClientErrorCode } from './errors.ts';
+export {
+  DEFAULT_RETRY_BUDGET_MS,
+  DEFAULT_TIMEOUT_MS,
+  type CallOptions,
+  type RequestEvent,
+  type ResponseEvent,
+  type RetryOptions,
+  type TransportOptions,
+} from './http.ts';
+export type {
+  AtLeastOne,
+  CreateUserInput,
+  ListRolesParams,
+  ListUsersParams,
+  UpdateUserInput,
+  WriteOptions,
+} from './inputs.ts';
 export { Paginator, type Page } from './paginator.ts';
+export { checkProxyPath, type ProxyRequest, type ProxyResponse } from './proxy.ts';
+export { requestIdOf } from './signals.ts';
+export type { StartWorkflowInput, WorkflowSession } from '../schemas/workflow.ts';

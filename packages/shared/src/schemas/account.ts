@@ -60,7 +60,7 @@ export type AccountList = z.infer<typeof AccountListSchema>;
 
 export const ListAccountsQuery = z.strictObject({
   tenant_id: z.string().min(1).max(256).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  limit: z.coerce.number<number>().int().min(1).max(500).default(100),
   next_cursor: z.string().min(1).max(2048).optional(),
 });
 export type ListAccountsQuery = z.input<typeof ListAccountsQuery>;

@@ -8,8 +8,9 @@ export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 100;
 
 export const PageQuery = z.strictObject({
+  // Typed as the number a caller passes; on the wire it arrives as text and is coerced.
   limit: z.coerce
-    .number()
+    .number<number>()
     .int()
     .min(1)
     .max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
@@ -19,7 +20,10 @@ export const PageQuery = z.strictObject({
     }),
   // An empty next_cursor is a client that had none: the first page.
   next_cursor: z
-    .preprocess((v) => (v === '' ? undefined : v), z.string().max(2048).optional())
+    .string()
+    .max(2048)
+    .optional()
+    .transform((v) => (v === '' ? undefined : v))
     .meta({ description: 'The opaque cursor of the page to read, from a previous page.' }),
 });
 

@@ -8,13 +8,17 @@ export const RequesterType = z.enum([
   'NeaccessRegistrant',
 ]);
 
-/** SDK input of `workflows.start`: a NERM workflow session created with `run=true`. */
+/**
+ * SDK input of `workflows.start`: a NERM workflow session created with `run=true`, in
+ * NERM's own (snake_case) field names.
+ */
 export const StartWorkflowInput = z.strictObject({
-  workflowId: z.string().min(1),
-  requesterId: z.string().min(1),
-  requesterType: RequesterType.default('User'),
-  profileId: z.string().min(1).optional(),
-  profileIds: z.array(z.string().min(1)).optional(),
+  workflow_id: z.string().min(1),
+  requester_id: z.string().min(1),
+  requester_type: RequesterType.default('User'),
+  profile_id: z.string().min(1).optional(),
+  profile_ids: z.array(z.string().min(1)).optional(),
+  /** Attribute values by attribute uid, e.g. `{ background_check: 'Passed' }`. */
   attributes: z.record(z.string(), z.string()).optional(),
 });
 export type StartWorkflowInput = z.input<typeof StartWorkflowInput>;
