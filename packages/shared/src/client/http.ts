@@ -3,7 +3,7 @@ import type { Endpoint, EndpointInput, EndpointOutput } from '../endpoints.ts';
 import { fillPath, type PathTemplate } from '../paths.ts';
 import { NermConnectError } from './errors.ts';
 import type { PageInFlight } from './paginator.ts';
-import { isBrokerError, parseBody, toError, type RawResponse } from './responses.ts';
+import { parseBody, toError, type RawResponse } from './responses.ts';
 import { anySignal, newRequestId, rememberRequestId, sleep } from './signals.ts';
 
 export { isBrokerError, toError, type RawResponse } from './responses.ts';

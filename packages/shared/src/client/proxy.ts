@@ -24,7 +24,10 @@ export type ProxyResponse<T = unknown> =
   | { ok: true; status: number; data: T; requestId: string | undefined }
   | { ok: false; status: number; data: unknown; requestId: string | undefined };
 
-const CONTROL = /[\u0000-\u001f\u007f\\]/;
+/** A character no path segment may hide: a control character or a backslash. */
+function hasControl(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || c === '\\');
+}
 
 /**
  * A relative NERM path and nothing else: no leading slash, no scheme, and no segment
@@ -47,7 +50,7 @@ export function checkProxyPath(path: string): string {
       decoded === '.' ||
       decoded === '..' ||
       decoded.includes('/') ||
-      CONTROL.test(decoded)
+      hasControl(decoded)
     )
       throw refuse();
   }
