@@ -8,6 +8,7 @@ import { endpointRouter } from './http/endpoint-router.ts';
 import { errorHandler, notFoundHandler } from './http/errors.ts';
 import './http/locals.ts';
 import { rateLimit, type RateLimiter, type WindowLimit } from './http/rate-limit.ts';
+import type { TrustProxy } from './http/trust-proxy.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './routes/health.ts';
 import { integratedAccountsRoutes } from './routes/integrated-accounts.ts';
@@ -36,7 +37,7 @@ export interface AppDeps {
   allowedOrigins: readonly string[];
   limiter: RateLimiter;
   limits: { connectPerLinkToken: WindowLimit; connectPerIp: WindowLimit };
-  trustProxy: boolean;
+  trustProxy: TrustProxy;
 }
 
 function accessLog(logger: Logger): RequestHandler {

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { EncryptionKey } from './crypto/vault.ts';
 import { parseLifecycleEnv, type LifecycleSettings } from './lifecycle-config.ts';
+import { parseTrustProxy, type TrustProxy } from './http/trust-proxy.ts';
 import { HostAllowList, HostAllowListError } from './nerm/host-allow-list.ts';
 
 export interface BrokerConfig {
@@ -22,7 +23,10 @@ export interface BrokerConfig {
   tokenTtlSeconds: number;
   issuer: string;
   logLevel: string;
-  trustProxy: boolean;
+  /** Reverse proxies in front of the broker (docs/operations.md); never "every hop". */
+  trustProxy: TrustProxy;
+  /** Open client connections the HTTP server accepts at once. */
+  maxConnections: number;
   /** Attempts per minute on the link endpoints: per client IP, and per link token on connect. */
   linkRateLimits: { perIp: number; perLinkToken: number };
   /** Lifecycle events: webhook delivery, change syncs, contract warnings. */
@@ -106,6 +110,18 @@ function parseLimit(
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1)
     problems.push(`${name} must be a whole number of attempts per minute`);
+  return value;
+}
+
+function parsePositive(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  problems: string[],
+): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) problems.push(`${name} must be a positive whole number`);
   return value;
 }
 
@@ -237,6 +253,18 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     ),
   };
   const lifecycle = parseLifecycleEnv(env, { production, allowedHosts, port }, problems);
+  let trustProxy: TrustProxy = false;
+  try {
+    trustProxy = parseTrustProxy(env.NERM_BROKER_TRUST_PROXY);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const maxConnections = parsePositive(
+    'NERM_BROKER_MAX_CONNECTIONS',
+    env.NERM_BROKER_MAX_CONNECTIONS,
+    1024,
+    problems,
+  );
   if (problems.length > 0) throw new ConfigError(problems);
 
   if (!production && lifecycle.webhookUrl && !lifecycle.webhookSecret) {
@@ -291,7 +319,8 @@ export async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<
     tokenTtlSeconds,
     issuer: env.NERM_BROKER_ISSUER || 'nerm-connect-broker',
     logLevel: env.NERM_BROKER_LOG_LEVEL || 'info',
-    trustProxy: env.NERM_BROKER_TRUST_PROXY === 'true' || env.NERM_BROKER_TRUST_PROXY === '1',
+    trustProxy,
+    maxConnections,
     linkRateLimits,
     lifecycle,
     generated,

@@ -1,6 +1,6 @@
-import type { Server } from 'node:http';
 import { createBroker } from './broker.ts';
 import { configOrExit } from './cli/config-or-exit.ts';
+import { createHttpServer } from './http/http-server.ts';
 
 /** `pnpm broker`: configuration from the environment (CONTRACT §5), graceful SIGTERM. */
 async function main(): Promise<void> {
@@ -22,7 +22,8 @@ async function main(): Promise<void> {
     );
   }
 
-  const server: Server = broker.app.listen(config.port, config.host, () => {
+  const server = createHttpServer(broker.app, { maxConnections: config.maxConnections });
+  server.listen(config.port, config.host, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     logger.info(
@@ -30,7 +31,6 @@ async function main(): Promise<void> {
       'nerm-connect broker listening',
     );
   });
-  server.keepAliveTimeout = 65_000;
 
   const housekeeping = setInterval(() => {
     broker.store.purgeExpired(Date.now(), 24 * 3600_000).catch((error: unknown) => {

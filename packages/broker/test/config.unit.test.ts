@@ -116,11 +116,55 @@ describe('loadConfig', () => {
       databaseUrl: 'sqlite:.data/nerm-connect.db',
       tokenTtlSeconds: 3600,
       linkRateLimits: { perIp: 60, perLinkToken: 10 },
+      maxConnections: 1024,
+      trustProxy: false,
       warnings: [],
       allowedOrigins: [],
       generated: [],
     });
     expect(config.encryptionKeys.map((k) => k.kid)).toEqual(['new', 'old']);
     expect(config.allowedHosts.check(new URL('https://acme.nonemployee.com')).allowed).toBe(true);
+  });
+
+  it('reads NERM_BROKER_TRUST_PROXY as a hop count or the proxies’ addresses, never as "every hop"', async () => {
+    const base = { NERM_BROKER_DATA_DIR: tempDir() };
+    expect((await loadConfig({ ...base, NERM_BROKER_TRUST_PROXY: '2' })).trustProxy).toBe(2);
+    expect((await loadConfig({ ...base, NERM_BROKER_TRUST_PROXY: '0' })).trustProxy).toBe(false);
+    expect((await loadConfig({ ...base, NERM_BROKER_TRUST_PROXY: 'false' })).trustProxy).toBe(
+      false,
+    );
+    const listed = (
+      await loadConfig({ ...base, NERM_BROKER_TRUST_PROXY: 'loopback, 10.0.0.0/8, 192.0.2.4' })
+    ).trustProxy;
+    expect(typeof listed).toBe('function');
+    const trusts = listed as (address: string, hop: number) => boolean;
+    expect([trusts('127.0.0.1', 0), trusts('10.9.8.7', 1), trusts('192.0.2.4', 0)]).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect(trusts('203.0.113.7', 0)).toBe(false);
+    for (const everyHop of ['true', 'TRUE', '*', 'all']) {
+      expect(await problemsOf({ ...base, NERM_BROKER_TRUST_PROXY: everyHop })).toContain(
+        'never every hop',
+      );
+    }
+    for (const bad of ['proxy.internal', '10.0.0.0/99', '1.5', '-1']) {
+      expect(await problemsOf({ ...base, NERM_BROKER_TRUST_PROXY: bad }), bad).toContain(
+        'NERM_BROKER_TRUST_PROXY',
+      );
+    }
+  });
+
+  it('reads NERM_BROKER_MAX_CONNECTIONS as a positive whole number', async () => {
+    const base = { NERM_BROKER_DATA_DIR: tempDir() };
+    expect((await loadConfig({ ...base, NERM_BROKER_MAX_CONNECTIONS: '50' })).maxConnections).toBe(
+      50,
+    );
+    for (const bad of ['0', 'many', '2.5']) {
+      expect(await problemsOf({ ...base, NERM_BROKER_MAX_CONNECTIONS: bad }), bad).toContain(
+        'NERM_BROKER_MAX_CONNECTIONS',
+      );
+    }
   });
 });

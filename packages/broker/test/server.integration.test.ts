@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
@@ -17,6 +18,7 @@ describe('pnpm broker (server.ts)', () => {
         NERM_BROKER_HOST: '127.0.0.1',
         NERM_BROKER_DATA_DIR: dir,
         NERM_BROKER_DATABASE_URL: `sqlite:${dir}/b.db`,
+        NERM_BROKER_MAX_CONNECTIONS: '2',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -26,7 +28,20 @@ describe('pnpm broker (server.ts)', () => {
     child.stderr.on('data', (c) => (err += c));
     while (!out.includes('broker listening')) await once(child.stdout, 'data');
     const port = JSON.parse(out.split('\n').find((l) => l.includes('broker listening'))!).port;
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+    // NERM_BROKER_MAX_CONNECTIONS: two idle clients fill it; a third is closed unanswered.
+    const idle = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+    for (const s of idle) s.on('error', () => undefined);
+    await Promise.all(idle.map((s) => once(s, 'connect')));
+    const third = connect(port, '127.0.0.1');
+    let answered = '';
+    third.on('data', (c) => (answered += c)).on('error', () => undefined);
+    third.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
+    await once(third, 'close');
+    expect(answered).toBe('');
+    for (const s of idle) s.destroy();
+    // The server notices the closed sockets on its own schedule: ask until it answers.
+    let res: Response | undefined;
+    while (!res) res = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
     expect(await res.json()).toEqual({ status: 'ok' });
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
