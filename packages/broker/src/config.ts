@@ -121,7 +121,8 @@ function parsePositive(
 ): number {
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) problems.push(`${name} must be a positive whole number`);
+  if (!Number.isInteger(value) || value < 1)
+    problems.push(`${name} must be a positive whole number`);
   return value;
 }
 
