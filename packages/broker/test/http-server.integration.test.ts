@@ -40,7 +40,8 @@ async function rawClient(
   let received = '';
   socket.on('data', (chunk) => (received += chunk));
   socket.on('error', () => undefined);
-  const closed = once(socket, 'close').then(() => received);
+  // A reset counts as closed (`once` would reject on the error event).
+  const closed = new Promise<string>((resolve) => socket.once('close', () => resolve(received)));
   if (send) socket.write(send);
   return { socket, closed };
 }
