@@ -143,9 +143,9 @@ describe('DELETE /integrated-accounts/:id', () => {
     expect(res.status).toBe(204);
     for (const t of [token, minted]) {
       const after = await stack.call('/unified/user-directory/roles', { token: t });
-      expect(after.status).toBe(401);
-      expect(after.body.error.code).toBe('unauthorized');
-      expect((await stack.call('/proxy/roles', { token: t })).status).toBe(401);
+      expect(after.status).toBe(410);
+      expect(after.body.error.code).toBe('account_disconnected');
+      expect((await stack.call('/proxy/roles', { token: t })).status).toBe(410);
     }
     const account = await stack.admin(`/integrated-accounts/${accountId}`);
     expect(account.body).toMatchObject({ status: 'disconnected', credential_hint: null });
@@ -153,7 +153,7 @@ describe('DELETE /integrated-accounts/:id', () => {
     expect(
       (await stack.admin(`/integrated-accounts/${accountId}/tokens`, { method: 'POST' })).body.error
         .code,
-    ).toBe('account_needs_reauth');
+    ).toBe('account_disconnected');
     expect(
       (await stack.admin(`/integrated-accounts/${accountId}`, { method: 'DELETE' })).status,
     ).toBe(204);

@@ -29,7 +29,8 @@ async function sign(
     aud: 'nerm-connect',
     sub: accountId,
     tid: 'tenant-jwt',
-    jti: randomUUID(),
+    // The account's token generation, then a unique id (docs/decisions/0007-token-generation.md).
+    jti: `0.${randomUUID()}`,
     iat: now,
     exp: now + 600,
     ...claims,
@@ -102,6 +103,32 @@ describe('integrated_account_token verification', () => {
         code: 'unauthorized',
       });
     }
+  });
+
+  it('refuses a token issued more than a minute in the future, and allows clock skew below it', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    expect(await codeFor(await sign({ iat: now + 3600, exp: now + 7200 }))).toEqual({
+      status: 401,
+      code: 'unauthorized',
+    });
+    expect(await codeFor(await sign({ iat: now + 120 }))).toEqual({
+      status: 401,
+      code: 'unauthorized',
+    });
+    expect((await stack.call(ROLES, { token: await sign({ iat: now + 20 }) })).status).toBe(200);
+  });
+
+  it('refuses a jti that does not carry a token generation, or carries another one', async () => {
+    for (const jti of [randomUUID(), `x.${randomUUID()}`, `01.${randomUUID()}`, '0.not-a-uuid']) {
+      expect(await codeFor(await sign({ jti })), jti).toEqual({
+        status: 401,
+        code: 'unauthorized',
+      });
+    }
+    expect(await codeFor(await sign({ jti: `1.${randomUUID()}` }))).toEqual({
+      status: 401,
+      code: 'unauthorized',
+    });
   });
 
   it('answers token_expired for an expired token', async () => {

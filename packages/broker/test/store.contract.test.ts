@@ -20,6 +20,7 @@ function account(overrides: Partial<AccountRow> = {}): AccountRow {
     created_at: NOW,
     updated_at: NOW,
     last_verified_at: NOW,
+    token_generation: 0,
     ...overrides,
   };
 }
@@ -83,7 +84,10 @@ describe.each(ENGINES)('Store contract: $name', ({ scratch }) => {
       tokens: await db.rows('SELECT token_hash, used_at FROM link_tokens ORDER BY token_hash'),
     });
     const before = await snapshot();
-    expect(before.versions.map((v) => v['name'])).toEqual(['0001_initial']);
+    expect(before.versions.map((v) => v['name'])).toEqual([
+      '0001_initial',
+      '0002_token_generation',
+    ]);
     expect(before.accounts.map((r) => r['id'])).toContain(a.id);
     await store.migrate();
     await store.migrate();
@@ -290,6 +294,29 @@ describe.each(ENGINES)('Store contract: $name', ({ scratch }) => {
     });
     expect(await store.redeemPublicToken(pt.token_hash, NOW)).toBeUndefined();
     expect(await store.disconnectAccount(a.id, NOW + 2)).toBe(false);
+  });
+
+  it('moves the token generation on disconnect, and keeps it when the account is reconnected', async () => {
+    const a = account();
+    await stored(store, a);
+    expect((await store.getAccount(a.id))?.token_generation).toBe(0);
+    await store.disconnectAccount(a.id, NOW + 1);
+    expect((await store.getAccount(a.id))?.token_generation).toBe(1);
+    // A second DELETE of a disconnected account changes nothing.
+    await store.disconnectAccount(a.id, NOW + 2);
+    expect((await store.getAccount(a.id))?.token_generation).toBe(1);
+    // Re-authentication brings the account back under the moved generation, whatever
+    // generation the caller's row carried.
+    const back = await store.completeLink({
+      linkTokenHash: await link(store, randomUUID(), a.id),
+      now: NOW + 3,
+      account: { ...a, credential: randomBytes(40), updated_at: NOW + 3, token_generation: 0 },
+      reauth: true,
+      publicToken: publicToken(a.id),
+    });
+    expect(back.ok && back.account).toMatchObject({ status: 'active', token_generation: 1 });
+    await store.disconnectAccount(a.id, NOW + 4);
+    expect((await store.getAccount(a.id))?.token_generation).toBe(2);
   });
 
   it('lists credentials for rotation and swaps them only from the expected key', async () => {

@@ -70,7 +70,13 @@ export const AUTH_ERRORS: Record<AuthKind, readonly ErrorCode[]> = {
   none: [],
   apiKey: ['unauthorized'],
   linkToken: ['link_token_invalid', 'origin_not_allowed', 'rate_limited'],
-  accountToken: ['unauthorized', 'token_expired', 'account_needs_reauth', 'rate_limited'],
+  accountToken: [
+    'unauthorized',
+    'token_expired',
+    'account_needs_reauth',
+    'account_disconnected',
+    'rate_limited',
+  ],
 };
 
 const Id = z.string().min(1).max(256).meta({ description: 'The id, as the broker returned it.' });
@@ -213,6 +219,7 @@ export const ENDPOINTS = {
       'invalid_request',
       'not_found',
       'account_needs_reauth',
+      'account_disconnected',
       'tenant_unreachable',
       'upstream_error',
     ],
@@ -225,7 +232,7 @@ export const ENDPOINTS = {
     params: IdParams,
     status: 201,
     response: AccountTokenSchema,
-    errors: ['invalid_request', 'not_found', 'account_needs_reauth'],
+    errors: ['invalid_request', 'not_found', 'account_disconnected'],
   },
   listUsers: {
     method: 'GET',

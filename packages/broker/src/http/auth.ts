@@ -1,7 +1,7 @@
 import type { Request, RequestHandler } from 'express';
 import { safeEqual } from '../crypto/tokens.ts';
 import { BrokerError } from '../errors.ts';
-import type { AccountService } from '../services/account-service.ts';
+import { disconnected, type AccountService } from '../services/account-service.ts';
 import type { LinkService } from '../services/link-service.ts';
 import type { TokenService } from '../services/token-service.ts';
 import type { Store } from '../store/store.ts';
@@ -41,8 +41,9 @@ export function requireLinkToken(links: LinkService): RequestHandler {
 }
 
 /**
- * integrated_account_token: a valid JWT *and* an account that still exists and is not
- * disconnected, checked against the store on every request.
+ * integrated_account_token: a valid JWT *and* an account that still exists, is not
+ * disconnected, and was not disconnected since the token was minted (its generation),
+ * checked against the store on every request.
  */
 export function requireAccountToken(
   jwt: TokenService,
@@ -55,8 +56,17 @@ export function requireAccountToken(
       return next(new BrokerError('unauthorized', 'An integrated_account_token is required'));
     const claims = await jwt.verify(token);
     const account = await store.getAccount(claims.accountId);
-    if (!account || account.tenant_id !== claims.tenantId || account.status === 'disconnected') {
-      return next(new BrokerError('unauthorized', 'This integrated account has been disconnected'));
+    if (!account || account.tenant_id !== claims.tenantId) {
+      return next(new BrokerError('unauthorized', 'The account token is not valid'));
+    }
+    if (account.status === 'disconnected') return next(disconnected());
+    if (account.token_generation !== claims.generation) {
+      return next(
+        new BrokerError(
+          'unauthorized',
+          'This token was revoked when its account was disconnected; mint a new one',
+        ),
+      );
     }
     res.locals.tenant = accounts.tenantFor(account);
     next();

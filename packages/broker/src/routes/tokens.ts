@@ -7,7 +7,7 @@ import type { TokenService } from '../services/token-service.ts';
 export function tokensRoutes(route: RouteFn, links: LinkService, jwt: TokenService): void {
   route(ENDPOINTS.exchangePublicToken, async ({ body }) => {
     const account = await links.redeem(body.public_token);
-    const { token, expiresAt } = await jwt.issue(account.id, account.tenant_id);
+    const { token, expiresAt } = await jwt.issue(account);
     return {
       integrated_account_id: account.id,
       integrated_account_token: token,

@@ -23,6 +23,14 @@ export interface AccountServiceDeps {
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 
+/** Any call, token mint or verify on a disconnected account (docs/security.md). */
+export function disconnected(): BrokerError {
+  return new BrokerError(
+    'account_disconnected',
+    'This account is disconnected; reconnect it with a new link token',
+  );
+}
+
 export function toAccount(row: AccountRow): Account {
   return {
     id: row.id,
@@ -99,6 +107,7 @@ export class AccountService {
   /** Re-tests the stored credential with one read; a refusal marks the account needs_reauth. */
   async verify(id: string): Promise<Account> {
     const row = await this.require(id);
+    if (row.status === 'disconnected') throw disconnected();
     const client = this.clientFor(row, 'invalid_credentials');
     try {
       await probeTenant(client);
@@ -126,13 +135,8 @@ export class AccountService {
 
   async mintToken(id: string): Promise<{ integrated_account_token: string; expires_at: string }> {
     const row = await this.require(id);
-    if (row.status === 'disconnected') {
-      throw new BrokerError(
-        'account_needs_reauth',
-        'This account is disconnected; reconnect it with a new link token',
-      );
-    }
-    const { token, expiresAt } = await this.deps.jwt.issue(row.id, row.tenant_id);
+    if (row.status === 'disconnected') throw disconnected();
+    const { token, expiresAt } = await this.deps.jwt.issue(row);
     return { integrated_account_token: token, expires_at: iso(expiresAt) };
   }
 
@@ -166,10 +170,7 @@ export class AccountService {
     refusal: NonNullable<NermClientDeps['refusal']> = 'account_needs_reauth',
   ): NermClient {
     if (row.status === 'disconnected' || row.credential === null || row.credential_kid === null) {
-      throw new BrokerError(
-        'account_needs_reauth',
-        'This account is disconnected; reconnect it with a new link token',
-      );
+      throw disconnected();
     }
     const plaintext = this.deps.vault.open(
       { kid: row.credential_kid, blob: row.credential },

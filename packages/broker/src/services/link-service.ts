@@ -130,6 +130,8 @@ export class LinkService {
       created_at: previous?.created_at ?? now,
       updated_at: now,
       last_verified_at: now,
+      // The store keeps the stored generation on re-authentication; see AccountRow.
+      token_generation: previous?.token_generation ?? 0,
     };
     const publicToken = newOpaqueToken('pt');
     const outcome = await this.deps.store.completeLink({

@@ -26,8 +26,16 @@ export interface AccountTokenClaims {
   accountId: string;
   tenantId: string;
   jti: string;
+  /** The account's token generation when the token was minted (see AccountRow). */
+  generation: number;
   expiresAt: number;
 }
+
+/** How far a token's `iat` may lie ahead of this broker's clock (another replica's skew). */
+export const MAX_CLOCK_SKEW_SECONDS = 60;
+
+/** `jti` = `<generation>.<uuid>`: the generation travels signed, the uuid keeps it unique. */
+const JTI = /^(0|[1-9]\d{0,8})\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 function algorithmOf(jwk: JWK): Algorithm {
   return jwk.kty === 'OKP' ? 'EdDSA' : 'ES256';
@@ -83,16 +91,18 @@ export class TokenService {
     return { keys: this.keys.map((k) => ({ ...k.publicJwk })) };
   }
 
-  async issue(accountId: string, tenantId: string): Promise<{ token: string; expiresAt: number }> {
+  async issue(
+    account: { id: string; tenant_id: string; token_generation: number },
+  ): Promise<{ token: string; expiresAt: number }> {
     const key = this.keys[0] as SigningKey;
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + this.ttlSeconds;
-    const token = await new SignJWT({ tid: tenantId })
+    const token = await new SignJWT({ tid: account.tenant_id })
       .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
       .setIssuer(this.issuer)
       .setAudience(TOKEN_AUDIENCE)
-      .setSubject(accountId)
-      .setJti(randomUUID())
+      .setSubject(account.id)
+      .setJti(`${account.token_generation}.${randomUUID()}`)
       .setIssuedAt(iat)
       .setExpirationTime(exp)
       .sign(key.privateKey);
@@ -129,17 +139,18 @@ export class TokenService {
       }
       throw new BrokerError('unauthorized', 'The account token is not valid', { cause });
     }
-    if (
-      typeof payload.tid !== 'string' ||
-      typeof payload.sub !== 'string' ||
-      typeof payload.jti !== 'string'
-    ) {
+    const jti = typeof payload.jti === 'string' ? JTI.exec(payload.jti) : null;
+    if (typeof payload.tid !== 'string' || typeof payload.sub !== 'string' || !jti) {
       throw new BrokerError('unauthorized', 'The account token is not valid');
+    }
+    if ((payload.iat as number) > this.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
+      throw new BrokerError('unauthorized', 'The account token was issued in the future');
     }
     return {
       accountId: payload.sub,
       tenantId: payload.tid,
-      jti: payload.jti,
+      jti: payload.jti as string,
+      generation: Number(jti[1]),
       expiresAt: (payload.exp as number) * 1000,
     };
   }

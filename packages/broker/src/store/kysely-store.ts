@@ -87,7 +87,12 @@ export abstract class KyselyStore implements Store {
               .executeTakeFirst()
           : await tx
               .insertInto('accounts')
-              .values({ ...a, field_mapping: JSON.stringify(a.field_mapping) })
+              .values({
+                ...a,
+                field_mapping: JSON.stringify(a.field_mapping),
+                // A new account starts at generation 0, whatever the caller passed.
+                token_generation: 0,
+              })
               .returningAll()
               .executeTakeFirstOrThrow();
         if (!row) throw new AccountMissing();
@@ -162,6 +167,7 @@ export abstract class KyselyStore implements Store {
           credential_kid: null,
           credential_hint: null,
           updated_at: now,
+          token_generation: sql<number>`token_generation + 1`,
         })
         .where('id', '=', id)
         .where('status', '<>', 'disconnected')

@@ -93,6 +93,16 @@ export const MIGRATIONS: StoreMigration[] = [
         .execute();
     },
   },
+  {
+    name: '0002_token_generation',
+    async up(db) {
+      // Account tokens minted before a disconnect never work again (issue 8, finding 2).
+      await db.schema
+        .alterTable('accounts')
+        .addColumn('token_generation', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+    },
+  },
 ];
 
 /** Versions recorded by the migration table of earlier releases (empty on a new database). */

@@ -10,8 +10,10 @@ import type { AccountRow, IdempotencyRow, LinkTokenRow, PublicTokenRow } from '.
  * numbers). `field_mapping` is TEXT in SQLite and JSONB in PostgreSQL, so it reads back
  * as either JSON text or an object and is always written as JSON text.
  */
-export interface AccountsTable extends Omit<AccountRow, 'field_mapping'> {
+export interface AccountsTable extends Omit<AccountRow, 'field_mapping' | 'token_generation'> {
   field_mapping: ColumnType<string | FieldMapping, string, string>;
+  /** Defaults to 0 on insert; only disconnect moves it. */
+  token_generation: ColumnType<number, number | undefined, number>;
 }
 
 export interface StoreDatabase {
@@ -37,6 +39,7 @@ export function toAccount(row: Selectable<AccountsTable>): AccountRow {
     created_at: row.created_at,
     updated_at: row.updated_at,
     last_verified_at: row.last_verified_at,
+    token_generation: Number(row.token_generation),
   };
 }
 

@@ -17,6 +17,12 @@ export interface AccountRow {
   created_at: number;
   updated_at: number;
   last_verified_at: number | null;
+  /**
+   * Account tokens carry the generation they were minted under (in `jti`); disconnecting
+   * moves it, so no earlier token ever works again, even after a reconnect
+   * (docs/decisions/0007-token-generation.md).
+   */
+  token_generation: number;
 }
 
 export interface LinkTokenRow {
@@ -99,7 +105,10 @@ export interface Store {
     limit: number;
   }): Promise<AccountRow[]>;
   updateAccount(id: string, patch: AccountPatch): Promise<AccountRow | undefined>;
-  /** Destroys the credential (no residue where the engine allows it) and marks the account disconnected. */
+  /**
+   * Destroys the credential (no residue where the engine allows it), marks the account
+   * disconnected and moves its token generation.
+   */
   disconnectAccount(id: string, now: number): Promise<boolean>;
 
   /** Rotation: credentials not sealed with `activeKid`, by id after `afterId`, a batch at a time. */
