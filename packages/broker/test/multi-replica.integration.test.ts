@@ -120,7 +120,7 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
       ).status,
     ).toBe(204);
     const refused = await call(b.url, '/unified/user-directory/users?limit=5', token);
-    expect(refused.status).toBe(401);
-    expect(refused.body.error.code).toBe('unauthorized');
+    expect(refused.status).toBe(410);
+    expect(refused.body.error.code).toBe('account_disconnected');
   });
 });

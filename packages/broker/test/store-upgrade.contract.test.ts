@@ -44,9 +44,12 @@ describe.each(ENGINES)('Store upgrade from the hand-written schema: $name', ({ n
     });
     expect(account?.credential).toEqual(Buffer.from('00ff10', 'hex'));
     expect(await store.redeemPublicToken('pt-1', NOW)).toBe('acc-1');
+    // 0001 is adopted (the legacy schema has it); later migrations run.
     expect(await legacy.rows('SELECT name FROM kysely_migration ORDER BY name')).toEqual([
       { name: '0001_initial' },
+      { name: '0002_token_generation' },
     ]);
+    expect(account?.token_generation).toBe(0);
     // Left as it was, so a replica still on the previous release keeps starting.
     expect(await legacy.rows('SELECT version FROM schema_migrations')).toEqual([{ version: 1 }]);
 
