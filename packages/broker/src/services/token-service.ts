@@ -91,9 +91,11 @@ export class TokenService {
     return { keys: this.keys.map((k) => ({ ...k.publicJwk })) };
   }
 
-  async issue(
-    account: { id: string; tenant_id: string; token_generation: number },
-  ): Promise<{ token: string; expiresAt: number }> {
+  async issue(account: {
+    id: string;
+    tenant_id: string;
+    token_generation: number;
+  }): Promise<{ token: string; expiresAt: number }> {
     const key = this.keys[0] as SigningKey;
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + this.ttlSeconds;
