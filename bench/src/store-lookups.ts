@@ -55,6 +55,7 @@ export async function storeLookups(rounds = 20_000): Promise<string[][]> {
         created_at: Date.now(),
         updated_at: Date.now(),
         last_verified_at: Date.now(),
+        token_generation: 0,
       },
       publicToken: {
         token_hash: randomUUID(),
