@@ -183,6 +183,21 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     raw: string,
   ): Promise<void> {
     const n = ++stats.api;
+    stats.maxInFlight = Math.max(stats.maxInFlight, ++stats.inFlight);
+    try {
+      await answerApi(req, res, url, raw, n);
+    } finally {
+      stats.inFlight--;
+    }
+  }
+
+  async function answerApi(
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    raw: string,
+    n: number,
+  ): Promise<void> {
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const fault = faults.decide(n, req.method);
     if (fault.kind === 'rate_limited') {

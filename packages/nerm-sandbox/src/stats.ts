@@ -15,6 +15,9 @@ export class Stats {
   rateLimited = 0;
   injectedFailures = 0;
   tokensIssued = 0;
+  /** `/api` requests being answered right now, and the most there ever were at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   readonly byRoute = new Map<string, number>();
   /** The last requests, newest last (at most 100), for assertions on what was forwarded. */
   readonly recent: RecordedRequest[] = [];
@@ -38,6 +41,7 @@ export class Stats {
     this.rateLimited = 0;
     this.injectedFailures = 0;
     this.tokensIssued = 0;
+    this.maxInFlight = this.inFlight;
     this.byRoute.clear();
     this.recent.length = 0;
   }
@@ -48,6 +52,7 @@ export class Stats {
     rateLimited: number;
     injectedFailures: number;
     tokensIssued: number;
+    maxInFlight: number;
     byRoute: Record<string, number>;
   } {
     return {
@@ -56,6 +61,7 @@ export class Stats {
       rateLimited: this.rateLimited,
       injectedFailures: this.injectedFailures,
       tokensIssued: this.tokensIssued,
+      maxInFlight: this.maxInFlight,
       byRoute: Object.fromEntries(this.byRoute),
     };
   }

@@ -2,13 +2,14 @@ import type { ListEnvelope, ListRolesQuery, Role } from '@nerm-connect/shared';
 import type { z } from 'zod';
 import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
-import { fetchAll, fetchPage, hasMore, NERM_MAX_LIMIT, upstreamFailure } from '../nerm/lists.ts';
+import { fetchAll, fetchPage, hasMore, upstreamFailure } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
 import { roleToUnified } from '../nerm/mapping.ts';
 import { NermRole, NermRoleProfile, objectAnswer, parseAnswer } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
-import { TtlCache } from './ttl-cache.ts';
+import pLimit from 'p-limit';
+import { INDEX_CONCURRENCY, RoleIndexes } from './role-index.ts';
 import { upstreamId } from './upstream-id.ts';
 
 type RolesQuery = z.output<typeof ListRolesQuery>;
@@ -19,17 +20,14 @@ export interface RoleRef {
   name: string | null;
 }
 
-/** Role memberships change more often than roles: kept long enough to serve a walk. */
-export const MEMBERSHIPS_TTL_MS = 60_000;
-
 /** Roles: their list and single reads, and which roles each person holds (`role_profiles`). */
 export class RolesService {
-  private readonly memberships: TtlCache<Map<string, string[]>>;
+  private readonly indexes: RoleIndexes;
 
   constructor(
     private readonly deps: { metadata: TenantMetadata; cursors: CursorCodec; now: () => number },
   ) {
-    this.memberships = new TtlCache(MEMBERSHIPS_TTL_MS, 200, deps.now);
+    this.indexes = new RoleIndexes(deps.now);
   }
 
   async list(tenant: Tenant, query: RolesQuery): Promise<ListEnvelope<Role>> {
@@ -85,38 +83,51 @@ export class RolesService {
     return ids.map((id) => ({ id, name: rolesById.get(id)?.name ?? null }));
   }
 
-  /**
-   * Roles of every person, for pages of many users: all of `role_profiles`, O(pages).
-   * `fresh` reads the links again (a sync must not diff against a minute-old copy).
-   */
-  async index(tenant: Tenant, fresh = false): Promise<(profileId: string) => RoleRef[]> {
-    if (fresh) this.memberships.forget(tenant.cacheKey);
-    const [rolesById, byProfile] = await Promise.all([
-      this.deps.metadata.rolesById(tenant),
-      this.memberships.get(tenant.cacheKey, async () => {
-        // Page by page into the index: the link objects of a large tenant never all live at once.
-        const index = new Map<string, string[]>();
-        for (let offset = 0; ;) {
-          const page = await fetchPage(
-            tenant.client,
-            'role_profiles',
-            new URLSearchParams({ limit: String(NERM_MAX_LIMIT), offset: String(offset) }),
-            NermRoleProfile,
-          );
-          for (const { role_id, profile_id } of page.items) {
-            const list = index.get(profile_id);
-            if (!list) index.set(profile_id, [role_id]);
-            else if (!list.includes(role_id)) list.push(role_id);
-          }
-          offset += page.items.length;
-          if (!hasMore(page, offset)) return index;
-        }
-      }),
-    ]);
-    return (profileId) =>
-      (byProfile.get(profileId) ?? []).map((id) => ({
-        id,
-        name: rolesById.get(id)?.name ?? null,
-      }));
+  /** Roles of every person (a new snapshot with `fresh`, e.g. for a sync). */
+  async index(tenant: Tenant, fresh = false): Promise<RolesOf> {
+    const snapshot = fresh ? this.indexes.fresh(tenant) : this.indexes.forWalk(tenant);
+    return this.walk(tenant, snapshot.id).rolesOf();
   }
+
+  /**
+   * The role snapshot of a walk (docs/decisions/0011-role-index-per-walk.md): `id` goes
+   * into the cursor so every page uses it.
+   */
+  walk(tenant: Tenant, id?: string): RoleWalk {
+    const snapshot = this.indexes.forWalk(tenant, id);
+    return {
+      id: snapshot.id,
+      isReady: () => snapshot.ready !== undefined,
+      rolesOf: async () => {
+        const [links, rolesById] = await Promise.all([
+          this.indexes.links(tenant, snapshot),
+          this.deps.metadata.rolesById(tenant),
+        ]);
+        return (profileId) =>
+          (links.get(profileId) ?? []).map((roleId) => ({
+            id: roleId,
+            name: rolesById.get(roleId)?.name ?? null,
+          }));
+      },
+    };
+  }
+
+  /** Roles of a few people, one `role_profiles` query each, `INDEX_CONCURRENCY` at a time. */
+  async ofProfiles(tenant: Tenant, profileIds: string[]): Promise<RolesOf> {
+    const limit = pLimit(INDEX_CONCURRENCY);
+    const found = await Promise.all(
+      profileIds.map((id) => limit(async () => [id, await this.ofProfile(tenant, id)] as const)),
+    );
+    const byId = new Map(found);
+    return (profileId) => byId.get(profileId) ?? [];
+  }
+}
+
+/** Role refs of a profile. */
+export type RolesOf = (profileId: string) => RoleRef[];
+
+export interface RoleWalk {
+  id: string;
+  isReady(): boolean;
+  rolesOf(): Promise<RolesOf>;
 }

@@ -7,7 +7,10 @@ import { isNotFoundAnswer } from '../nerm/live-answers.ts';
 import { PERSON_CATEGORIES, profileToUser, type MappingContext } from '../nerm/mapping.ts';
 import { NermProfile, objectAnswer, parseAnswer, type NermProfileType } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
-import type { RolesService } from './roles-service.ts';
+import type { RoleWalk, RolesOf, RolesService } from './roles-service.ts';
+
+/** Up to this many people, a first page reads their roles one by one (docs/decisions/0011). */
+const PER_PERSON_ROLES_MAX = 100;
 import type { TenantMetadata } from './tenant-metadata.ts';
 import { TakeOnce } from './ttl-cache.ts';
 import { upstreamId } from './upstream-id.ts';
@@ -133,6 +136,26 @@ export class UserService {
     ]);
   }
 
+  /**
+   * A walk's pages read its role snapshot. A first page whose snapshot is not read yet asks
+   * for its few people one by one (16 at a time) rather than read every role link first:
+   * the snapshot is read when the walk goes on (the next page is built ahead at once).
+   */
+  private rolesFor(
+    tenant: Tenant,
+    persons: NermProfile[],
+    roleWalk: RoleWalk,
+    cursor: string | undefined,
+  ): Promise<RolesOf> {
+    if (cursor === undefined && !roleWalk.isReady() && persons.length <= PER_PERSON_ROLES_MAX) {
+      return this.deps.roles.ofProfiles(
+        tenant,
+        persons.map((p) => p.id),
+      );
+    }
+    return roleWalk.rolesOf();
+  }
+
   private async page(tenant: Tenant, query: UsersQuery): Promise<ListEnvelope<User>> {
     const { cursors, metadata, roles } = this.deps;
     const scope = scopeDigest('users', {
@@ -146,15 +169,16 @@ export class UserService {
     const [types, dateFormatOf] = await Promise.all([
       metadata.profileTypes(tenant),
       metadata.dateFormats(tenant),
+      metadata.rolesById(tenant),
     ]);
     const plan = userQueryPlan(types, query);
     if (!plan) return { result: [], next_cursor: null, prev_cursor: null, result_count: 0 };
 
-    const rolesReady = roles.index(tenant);
-    rolesReady.catch(() => undefined);
+    // One role snapshot per walk: its id travels in the cursor.
+    const roleWalk = roles.walk(tenant, cursor.x);
+    cursor.x = roleWalk.id;
     const page = await collectPage(tenant.client, plan, unpackId(cursor.k), query.limit);
-
-    const rolesOf = await rolesReady;
+    const rolesOf = await this.rolesFor(tenant, page.persons, roleWalk, query.next_cursor);
     const result = page.persons.map((p) =>
       this.mapped(tenant, p, types.get(String(p.profile_type_id)) as NermProfileType, {
         roles: rolesOf(p.id),

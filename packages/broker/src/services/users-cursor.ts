@@ -12,6 +12,8 @@ const Packed = z.string().min(1).max(256);
 export const UsersCursor = z.strictObject({
   k: Packed,
   h: z.array(Packed).max(HISTORY),
+  /** The walk's role snapshot (docs/decisions/0011-role-index-per-walk.md). */
+  x: z.string().max(32).optional(),
 });
 export type UsersCursor = z.infer<typeof UsersCursor>;
 
@@ -35,8 +37,9 @@ export function neighbours(
   more: boolean,
 ): { next: UsersCursor | null; prev: UsersCursor | null } {
   const [previous, ...older] = cursor.h;
+  const walk = cursor.x === undefined ? {} : { x: cursor.x };
   return {
-    next: more ? { k: packId(last), h: [cursor.k, ...cursor.h].slice(0, HISTORY) } : null,
-    prev: previous === undefined ? null : { k: previous, h: older },
+    next: more ? { k: packId(last), h: [cursor.k, ...cursor.h].slice(0, HISTORY), ...walk } : null,
+    prev: previous === undefined ? null : { k: previous, h: older, ...walk },
   };
 }

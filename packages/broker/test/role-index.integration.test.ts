@@ -1,0 +1,84 @@
+import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectedUsers, normalizeRoles } from './expected-mapping.ts';
+import { settled, startStack, type Stack } from './helpers.ts';
+
+/**
+ * Roles at scale (docs/decisions/0011-role-index-per-walk.md): a first page asks for its
+ * people's roles one by one; a walk reads every role link once, several pages at a time,
+ * and keeps that snapshot to its end, however long it takes.
+ */
+const USERS = '/unified/user-directory/users';
+let sandbox: Sandbox;
+let stack: Stack;
+let token: string;
+let clock = Date.now();
+
+/** Requests for the whole link list, not a single person's links. */
+const indexReads = () =>
+  sandbox.stats.recent.filter(
+    (r) => r.path === '/api/role_profiles' && !r.query.includes('profile_id'),
+  ).length;
+
+beforeAll(async () => {
+  sandbox = await startSandbox({ persons: 2_500 });
+  // No scheduled syncs: the test moves the clock, and a sync reads links of its own.
+  stack = await startStack({
+    sandbox,
+    env: { NERM_BROKER_SYNC_INTERVAL: '0' },
+    overrides: { now: () => clock },
+  });
+  ({ token } = await stack.connectAccount('api_key'));
+});
+afterAll(async () => {
+  await stack.close();
+  await sandbox.close();
+});
+
+describe('roles of a first page', () => {
+  it('are read person by person, without reading every link', async () => {
+    await settled(sandbox);
+    sandbox.stats.reset();
+    const res = await stack.call(`${USERS}?limit=20`, { token });
+    expect(res.status, res.text).toBe(200);
+    const expected = expectedUsers(sandbox);
+    for (const user of res.body.result)
+      expect(normalizeRoles(user).roles).toEqual(normalizeRoles(expected.get(user.id)!).roles);
+    const perPerson = sandbox.stats.recent.filter((r) => r.query.includes('profile_id=')).length;
+    expect(perPerson).toBe(res.body.result.length);
+    expect(indexReads()).toBe(0);
+  });
+});
+
+describe('roles of a walk', () => {
+  it('read every link once, 16 pages at most in flight, and keep the snapshot past its minute', async () => {
+    clock += 10 * 60_000; // no fresh snapshot left from earlier tests
+    await settled(sandbox);
+    // Answers that take a moment, so requests sent together are seen together.
+    sandbox.faults.set({ latencyMs: 25 });
+    sandbox.stats.reset();
+    const linkPages = Math.ceil(sandbox.data.roleProfiles.length / 500);
+    const expected = expectedUsers(sandbox);
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: any = await stack.call(
+        `${USERS}?limit=250${cursor ? `&next_cursor=${cursor}` : ''}`,
+        { token },
+      );
+      expect(res.status, res.text).toBe(200);
+      for (const user of res.body.result)
+        expect(normalizeRoles(user).roles).toEqual(normalizeRoles(expected.get(user.id)!).roles);
+      cursor = res.body.next_cursor;
+      // Each page a minute and a half later: the walk outlives any cache lifetime.
+      if (++pages > 1) clock += 90_000;
+    } while (cursor);
+    await settled(sandbox);
+    sandbox.faults.set({});
+    expect(pages).toBeGreaterThan(5);
+    const byRoute = sandbox.stats.snapshot().byRoute['GET /api/role_profiles'] ?? 0;
+    expect(byRoute, 'every link page read once, nothing more').toBe(linkPages);
+    expect(sandbox.stats.maxInFlight).toBeGreaterThan(1);
+    expect(sandbox.stats.maxInFlight).toBeLessThanOrEqual(16 + 1);
+  });
+});
