@@ -20,6 +20,7 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { build as viteBuild, type Rollup } from 'vite';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
+import { BIG_PERSONS, rolesAtScale } from './roles-at-scale.ts';
 import { PATHS } from '@nerm-connect/shared/lite';
 // @ts-expect-error -- a plain .mjs module shared with the widget's build
 import { bundleConfig } from '../../packages/widget/scripts/vite-configs.mjs';
@@ -122,6 +123,11 @@ const sandboxProc = child('packages/nerm-sandbox/src/cli.ts', {
   NERM_SANDBOX_PERSONS: String(PERSONS),
 });
 const sandbox = await lineFrom(sandboxProc, (l) => (l.startsWith('{') ? JSON.parse(l) : undefined));
+const bigProc = child('packages/nerm-sandbox/src/cli.ts', {
+  NERM_SANDBOX_PORT: '0',
+  NERM_SANDBOX_PERSONS: String(BIG_PERSONS),
+});
+const big = await lineFrom(bigProc, (l) => (l.startsWith('{') ? JSON.parse(l) : undefined));
 const apiKey = `nbk_bench_${randomBytes(16).toString('base64url')}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'nerm-bench-'));
 const brokerProc = child('packages/broker/src/server.ts', {
@@ -131,7 +137,7 @@ const brokerProc = child('packages/broker/src/server.ts', {
   NERM_BROKER_API_KEYS: apiKey,
   NERM_BROKER_DATA_DIR: dataDir,
   NERM_BROKER_DATABASE_URL: `sqlite:${join(dataDir, 'broker.db')}`,
-  NERM_BROKER_ALLOWED_HOSTS: sandbox.url,
+  NERM_BROKER_ALLOWED_HOSTS: `${sandbox.url},${big.url}`,
   // One benchmark client connects far more often than any person would.
   NERM_BROKER_LINK_RATE_LIMIT_PER_IP: '100000',
 });
@@ -144,13 +150,14 @@ const admin = createAdmin({ brokerUrl, apiKey });
 async function connect(
   auth: Record<string, string>,
   linkToken?: string,
+  tenantUrl: string = sandbox.url,
 ): Promise<{ public_token: string }> {
   const link_token =
     linkToken ?? (await admin.linkTokens.create({ tenant_id: 'bench' })).link_token;
   return json(`${brokerUrl}${PATHS.linkConnect}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${link_token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ tenant_url: sandbox.url, auth }),
+    body: JSON.stringify({ tenant_url: tenantUrl, auth }),
   });
 }
 
@@ -406,9 +413,22 @@ try {
     ]),
   ]);
   table('5. Store lookups, SQLite (20,000 each, one at a time)', await storeLookups());
+  // ---- 6. roles at scale ----------------------------------------------------------
+  const scale = await rolesAtScale({
+    big,
+    brokerUrl,
+    connect: async () => {
+      const done = await connect({ type: 'api_key', api_key: big.api_key }, undefined, big.url);
+      return (await admin.tokens.exchange(done.public_token)).integrated_account_token;
+    },
+  });
+  table(
+    `6. ${BIG_PERSONS.toLocaleString('en')} people, every NERM request answered after 300 ms`,
+    scale,
+  );
 } finally {
-  for (const proc of [brokerProc, sandboxProc]) proc.kill('SIGTERM');
-  await Promise.all([once(brokerProc, 'exit'), once(sandboxProc, 'exit')]);
+  for (const proc of [brokerProc, sandboxProc, bigProc]) proc.kill('SIGTERM');
+  await Promise.all([once(brokerProc, 'exit'), once(sandboxProc, 'exit'), once(bigProc, 'exit')]);
 }
 
 /** The sandbox's own count of `/api` requests served. */

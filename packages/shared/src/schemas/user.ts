@@ -55,8 +55,19 @@ const WritableUserFields = {
   name: Text.optional(),
   first_name: Text.optional(),
   last_name: Text.optional(),
+  /**
+   * The shape a read returns, so a read-modify-write round trip works. NERM keeps one work
+   * and one personal email; the work one is primary when there is one, so `is_primary` is
+   * accepted and follows from the types.
+   */
   emails: z
-    .array(z.strictObject({ email: z.email(), type: z.enum(['work', 'personal']).default('work') }))
+    .array(
+      z.strictObject({
+        email: z.email(),
+        type: z.enum(['work', 'personal']).default('work'),
+        is_primary: z.boolean().optional(),
+      }),
+    )
     .max(2)
     .optional(),
   title: Text.optional(),
