@@ -3,6 +3,8 @@
  * 300 ms (the sandbox's injected latency). The first users page and the page after it,
  * timed against one direct NERM request, with the upstream requests each cost.
  */
+import { PATHS } from '@nerm-connect/shared/lite';
+
 export interface BigTenant {
   url: string;
   api_key: string;
@@ -42,7 +44,7 @@ export async function rolesAtScale(options: {
       const before = (await stats(big)).api as number;
       const started = performance.now();
       const body = await json(
-        `${brokerUrl}/unified/user-directory/users?limit=100${cursor ? `&next_cursor=${cursor}` : ''}`,
+        `${brokerUrl}${PATHS.users}?limit=100${cursor ? `&next_cursor=${cursor}` : ''}`,
         { headers: { authorization: `Bearer ${token}` } },
       );
       const ms = performance.now() - started;
