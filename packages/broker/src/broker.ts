@@ -91,7 +91,7 @@ export async function createBroker(
   const cursors = new CursorCodec(config.encryptionKeys);
   const metadata = new TenantMetadata(now);
   const roles = new RolesService({ metadata, cursors, now });
-  const users = new UserService({ metadata, roles, cursors, now });
+  const users = new UserService({ logger, metadata, roles, cursors, now });
   const writeBack = new WriteBack({ metadata, users });
   const idempotency = new IdempotencyService(store, now);
   const proxy = new ProxyService({ cursors, idempotency });

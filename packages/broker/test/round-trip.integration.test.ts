@@ -51,3 +51,17 @@ describe('read-modify-write', () => {
     expect(patched.body.emails).toEqual(read.body.emails);
   });
 });
+
+describe('statuses NERM does not document', () => {
+  it('map to inactive, never active, and are logged', async () => {
+    const contractor = sandbox.data.profileTypes.find((t) => t.uid === 'contractor')!;
+    const person = sandbox.data.profiles.find(
+      (p) => !p.archived && p.status === 'Active' && p.profile_type_id === contractor.id,
+    )!;
+    (person as { status: string }).status = 'Suspended';
+    const res = await stack.call(`${USERS}/${person.id}`, { token });
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.status).toBe('inactive');
+    expect(stack.logs.text).toContain('"nerm_status":"Suspended"');
+  });
+});

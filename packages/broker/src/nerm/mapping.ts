@@ -116,6 +116,8 @@ export interface MappingContext {
   typeName: string | null;
   roles: { id: string; name: string | null }[];
   mapping: FieldMapping;
+  /** Told of a status NERM does not document (mapped to inactive), to be logged. */
+  onUnknownStatus?: (status: string) => void;
   /** Each attribute's `date_format`, undefined when the tenant does not say. */
   dateFormatOf: (uid: string) => NermDateFormat | undefined;
 }
@@ -126,16 +128,23 @@ export function profileToUser(profile: NermProfile, context: MappingContext): Us
     profile.attributes && typeof profile.attributes === 'object' ? profile.attributes : {}
   ) as Record<string, unknown>;
   const name = text(profile.name);
-  const [splitFirst, splitLast] = splitName(name);
+  // Names come from one source: the name attributes when the profile has either, else
+  // `name` split at its first space (never an attribute mixed with half a split).
+  const first = attribute(attributes, 'first_name', context.mapping);
+  const last = attribute(attributes, 'last_name', context.mapping);
+  const [givenName, familyName] = first !== null || last !== null ? [first, last] : splitName(name);
+  const status = STATUS_FROM_NERM[String(profile.status)];
+  if (status === undefined) context.onUnknownStatus?.(String(profile.status));
   return {
     id: profile.id,
     external_id: text(profile.uid),
     name,
-    first_name: attribute(attributes, 'first_name', context.mapping) ?? splitFirst,
-    last_name: attribute(attributes, 'last_name', context.mapping) ?? splitLast,
+    first_name: givenName,
+    last_name: familyName,
     emails: emailsOf(attributes, context.mapping),
     title: attribute(attributes, 'title', context.mapping),
-    status: STATUS_FROM_NERM[String(profile.status)] ?? 'inactive',
+    // A status NERM does not document is never taken for active.
+    status: status ?? 'inactive',
     user_type: context.typeName,
     roles: context.roles,
     start_date: dateOf(attributes, 'start_date', context),

@@ -79,6 +79,29 @@ describe('profileToUser', () => {
     expect(profileToUser({ ...base, name: 'A', attributes: {} }, context).emails).toEqual([]);
   });
 
+  it('takes names from one source: the attributes when either exists, else the split name', () => {
+    const user = profileToUser(
+      { ...base, name: 'Mary Ann Smith', attributes: { first_name: 'Mary Ann' } },
+      context,
+    );
+    expect([user.first_name, user.last_name]).toEqual(['Mary Ann', null]);
+    const onlyLast = profileToUser(
+      { ...base, name: 'Mary Ann Smith', attributes: { surname: 'Smith' } },
+      context,
+    );
+    expect([onlyLast.first_name, onlyLast.last_name]).toEqual([null, 'Smith']);
+  });
+
+  it('maps a status NERM does not document to inactive, never active, and says so', () => {
+    const seen: string[] = [];
+    const user = profileToUser(
+      { ...base, status: 'Suspended', name: 'A', attributes: {} },
+      { ...context, onUnknownStatus: (status) => seen.push(status) },
+    );
+    expect(user.status).toBe('inactive');
+    expect(seen).toEqual(['Suspended']);
+  });
+
   it('maps every NERM status, Terminated to deleted', () => {
     const status = (s: string) =>
       profileToUser({ ...base, status: s, name: 'A', attributes: {} }, context).status;

@@ -1,4 +1,5 @@
 import type { ListEnvelope, ListUsersQuery, User } from '@nerm-connect/shared';
+import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
@@ -26,6 +27,8 @@ export interface SerializedPage {
 }
 
 export interface UserServiceDeps {
+  /** Where a status NERM does not document is reported. */
+  logger?: Pick<Logger, 'warn'>;
   metadata: TenantMetadata;
   roles: RolesService;
   cursors: CursorCodec;
@@ -91,6 +94,11 @@ export class UserService {
   ): User {
     return profileToUser(profile, {
       ...context,
+      onUnknownStatus: (status) =>
+        this.deps.logger?.warn(
+          { account_id: tenant.accountId, profile_id: profile.id, nerm_status: status },
+          'NERM profile status is not documented; mapped to inactive',
+        ),
       typeName: type.name ?? null,
       mapping: tenant.fieldMapping,
     });
