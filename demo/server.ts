@@ -14,11 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
 import { createDemoApp } from './src/app.ts';
 import { SaasSession } from './src/saas-session.ts';
-import { portOrAny, stableSecrets, startStack } from './src/stack.ts';
+import { portOrAny, stableSecrets, startDemoStack } from './src/stack.ts';
 import { createWeb } from './src/web.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const repo = join(here, '..');
 
 export interface DemoOptions {
   port?: number;
@@ -70,10 +69,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const pageOrigins = [url, `http://127.0.0.1:${actual}`, ...(options.extraOrigins ?? [])];
 
   const secrets = stableSecrets(dataDir);
-  let stack: Awaited<ReturnType<typeof startStack>>;
+  let stack: Awaited<ReturnType<typeof startDemoStack>>;
   try {
-    stack = await startStack({
-      repo,
+    stack = await startDemoStack({
       dataDir,
       pageOrigins,
       webhookUrl: `http://127.0.0.1:${actual}/webhooks/nerm-connect`,

@@ -9,11 +9,7 @@
  *  4. The widget bundle: gzip size vs the budget, and vs Lit alone.
  *  5. Store lookups on SQLite vs the same SELECT on a raw prepared statement.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
-import { once } from 'node:events';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
@@ -22,6 +18,7 @@ import { build as viteBuild, type Rollup } from 'vite';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
 import { BIG_PERSONS, rolesAtScale } from './roles-at-scale.ts';
 import { PATHS } from '@nerm-connect/shared/lite';
+import { startSandboxProcess, startStack } from '@nerm-connect/test-kit';
 // @ts-expect-error -- a plain .mjs module shared with the widget's build
 import { bundleConfig } from '../../packages/widget/scripts/vite-configs.mjs';
 import { storeLookups } from './store-lookups.ts';
@@ -62,30 +59,6 @@ async function time<T>(fn: () => Promise<T>): Promise<number> {
   return performance.now() - start;
 }
 
-function child(script: string, env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', join(repo, script)], {
-    cwd: repo,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-}
-
-async function lineFrom<T>(proc: ChildProcess, pick: (line: string) => T | undefined): Promise<T> {
-  let buffer = '';
-  proc.stdout!.setEncoding('utf8');
-  for (;;) {
-    const [chunk] = (await once(proc.stdout!, 'data')) as [string];
-    buffer += chunk;
-    for (const line of buffer.split('\n')) {
-      const found = line.trim() ? pick(line) : undefined;
-      if (found !== undefined) {
-        proc.stdout!.resume();
-        return found;
-      }
-    }
-  }
-}
-
 async function json(url: string, init: RequestInit = {}): Promise<any> {
   const res = await fetch(url, init);
   if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
@@ -118,33 +91,20 @@ async function directWalk(
 console.log(
   `nerm-connect benchmarks — Node ${process.version}, ${PERSONS.toLocaleString('en')} sandbox people`,
 );
-const sandboxProc = child('packages/nerm-sandbox/src/cli.ts', {
-  NERM_SANDBOX_PORT: '0',
-  NERM_SANDBOX_PERSONS: String(PERSONS),
-});
-const sandbox = await lineFrom(sandboxProc, (l) => (l.startsWith('{') ? JSON.parse(l) : undefined));
-const bigProc = child('packages/nerm-sandbox/src/cli.ts', {
-  NERM_SANDBOX_PORT: '0',
-  NERM_SANDBOX_PERSONS: String(BIG_PERSONS),
-});
-const big = await lineFrom(bigProc, (l) => (l.startsWith('{') ? JSON.parse(l) : undefined));
-const apiKey = `nbk_bench_${randomBytes(16).toString('base64url')}`;
-const dataDir = mkdtempSync(join(tmpdir(), 'nerm-bench-'));
-const brokerProc = child('packages/broker/src/server.ts', {
-  NODE_ENV: 'development',
-  NERM_BROKER_PORT: '0',
-  NERM_BROKER_HOST: '127.0.0.1',
-  NERM_BROKER_API_KEYS: apiKey,
-  NERM_BROKER_DATA_DIR: dataDir,
-  NERM_BROKER_DATABASE_URL: `sqlite:${join(dataDir, 'broker.db')}`,
-  NERM_BROKER_ALLOWED_HOSTS: `${sandbox.url},${big.url}`,
+// A second, big tenant for section 6 (every answer slowed to 300 ms there).
+const bigSandbox = await startSandboxProcess({ persons: BIG_PERSONS });
+const big = bigSandbox.sandbox;
+const stack = await startStack({
+  sandbox: { persons: PERSONS },
   // One benchmark client connects far more often than any person would.
-  NERM_BROKER_LINK_RATE_LIMIT_PER_IP: '100000',
+  broker: {
+    env: (sandbox) => ({
+      NERM_BROKER_ALLOWED_HOSTS: `${sandbox.url},${big.url}`,
+      NERM_BROKER_LINK_RATE_LIMIT_PER_IP: '100000',
+    }),
+  },
 });
-const brokerPort = await lineFrom(brokerProc, (l) =>
-  l.includes('broker listening') ? JSON.parse(l).port : undefined,
-);
-const brokerUrl = `http://127.0.0.1:${brokerPort}`;
+const { sandbox, brokerUrl, apiKey } = stack;
 const admin = createAdmin({ brokerUrl, apiKey });
 
 async function connect(
@@ -427,8 +387,8 @@ try {
     scale,
   );
 } finally {
-  for (const proc of [brokerProc, sandboxProc, bigProc]) proc.kill('SIGTERM');
-  await Promise.all([once(brokerProc, 'exit'), once(sandboxProc, 'exit'), once(bigProc, 'exit')]);
+  await stack.close();
+  await bigSandbox.close();
 }
 
 /** The sandbox's own count of `/api` requests served. */

@@ -1,22 +1,16 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromiumForTests } from '@nerm-connect/test-kit';
 import { startDemo, type Demo, type DemoOptions } from '../server.ts';
+
+export { launchChromium } from '@nerm-connect/test-kit';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
-export const CHROME = [
-  process.env.CHROME_PATH,
-  '/usr/bin/chromium',
-  '/usr/bin/chromium-browser',
-].find((p) => p && existsSync(p));
-if (!CHROME && process.env.NERM_CONNECT_REQUIRE_BROWSER)
-  throw new Error(
-    'Chromium is required for the demo tests here (CHROME_PATH or /usr/bin/chromium)',
-  );
-if (!CHROME) console.warn('demo: no Chromium found (CHROME_PATH); browser tests are skipped');
+/** Chromium for the demo's browser tests (the test kit finds it, or says why not). */
+export const CHROME = chromiumForTests('demo browser tests');
 
 /** `vite build` of the page into a fresh folder, as a sales engineer would host it. */
 export async function buildPage(): Promise<string> {
@@ -38,18 +32,5 @@ export function startTestDemo(options: DemoOptions = {}): Promise<Demo> {
     sandboxPort: 0,
     dataDir: mkdtempSync(join(tmpdir(), 'demo-data-')),
     ...options,
-  });
-}
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROME!,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
   });
 }

@@ -2,20 +2,15 @@
 // on a fake transport: no broker, no sandbox. The real-broker suite is the end-to-end one
 // in packages/test-kit.
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { register } from 'tsx/esm/api';
 
-/** A port nothing listens on now (wtr needs a number; tests never share one). */
-async function freePort() {
-  const server = createServer().listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
+// Chromium's flags and a free port come from the test kit (TypeScript, hence tsx).
+register();
+const { chromiumLaunchOptions, freePort } = await import('@nerm-connect/test-kit');
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 const shots = join(root, 'screenshots');
@@ -40,23 +35,10 @@ export default {
   port: await freePort(),
   hostname: '127.0.0.1',
   concurrency: 1,
-  testFramework: { config: { timeout: 15000, ...(process.env.WTR_GREP ? { grep: process.env.WTR_GREP } : {}) } },
-  browsers: [
-    chromeLauncher({
-      launchOptions: {
-        executablePath: process.env.CHROME_PATH,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-          '--disable-dev-shm-usage',
-        ],
-      },
-    }),
-  ],
+  testFramework: {
+    config: { timeout: 15000, ...(process.env.WTR_GREP ? { grep: process.env.WTR_GREP } : {}) },
+  },
+  browsers: [chromeLauncher({ launchOptions: chromiumLaunchOptions() })],
   plugins: [
     screenshots(),
     esbuildPlugin({ ts: true, tsconfig: join(root, 'tsconfig.json'), target: 'es2022' }),

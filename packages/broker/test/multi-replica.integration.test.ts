@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
+import { readJsonLine, spawnNode, stop } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
 
@@ -16,18 +16,14 @@ interface Replica {
 }
 
 async function startReplica(env: Record<string, string>): Promise<Replica> {
-  const child = spawn(process.execPath, ['--import', 'tsx', server], {
-    env: { ...process.env, ...env, NERM_BROKER_PORT: '0', NERM_BROKER_HOST: '127.0.0.1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const child = spawnNode(server, {
+    env: { ...env, NERM_BROKER_PORT: '0', NERM_BROKER_HOST: '127.0.0.1' },
   });
-  let buffer = '';
-  child.stdout!.setEncoding('utf8');
-  for (;;) {
-    const [chunk] = (await once(child.stdout!, 'data')) as [string];
-    buffer += chunk;
-    const line = buffer.split('\n').find((l) => l.includes('broker listening'));
-    if (line) return { url: `http://127.0.0.1:${JSON.parse(line).port}`, child };
-  }
+  const { port } = await readJsonLine<{ port: number }>(child, {
+    name: 'A broker replica',
+    match: (line) => String(line.msg).includes('broker listening'),
+  });
+  return { url: `http://127.0.0.1:${port}`, child };
 }
 
 describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
@@ -52,11 +48,7 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
   }, 30_000);
 
   afterAll(async () => {
-    for (const r of [a, b]) {
-      if (!r) continue;
-      r.child.kill('SIGTERM');
-      await once(r.child, 'exit');
-    }
+    for (const r of [a, b]) if (r) await stop(r.child);
     await sandbox?.close();
     const client = new pg.Client({ connectionString: POSTGRES_URL });
     await client.connect();

@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startSandbox } from '@nerm-connect/nerm-sandbox';
+import { finished, spawnNode } from '@nerm-connect/test-kit';
 import { describe, expect, it } from 'vitest';
 import { createBroker } from '../src/broker.ts';
 import { loadConfig } from '../src/config.ts';
@@ -9,16 +9,9 @@ import { encryptionKey, LogCapture, startStack } from './helpers.ts';
 
 const cli = fileURLToPath(new URL('../src/cli/rotate-keys.ts', import.meta.url));
 
-function rotate(env: Record<string, string>, args: string[] = []) {
-  return new Promise<{ code: number; out: string }>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.on('exit', (code) => resolve({ code: code ?? -1, out }));
-  });
+async function rotate(env: Record<string, string>, args: string[] = []) {
+  const { code, stdout } = await finished(spawnNode(cli, { env, args, stderr: 'pipe' }));
+  return { code: code ?? -1, out: stdout };
 }
 
 describe('encryption key rotation (pnpm --filter @nerm-connect/broker rotate-keys)', () => {

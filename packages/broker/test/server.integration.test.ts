@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { finished, readJsonLine, spawnNode } from '@nerm-connect/test-kit';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from './helpers.ts';
 
@@ -10,9 +10,8 @@ const server = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 describe('pnpm broker (server.ts)', () => {
   it('starts from the environment, answers with security headers, and exits 0 on SIGTERM', async () => {
     const dir = tempDir();
-    const child = spawn(process.execPath, ['--import', 'tsx', server], {
+    const child = spawnNode(server, {
       env: {
-        ...process.env,
         NODE_ENV: 'development',
         NERM_BROKER_PORT: '0',
         NERM_BROKER_HOST: '127.0.0.1',
@@ -20,14 +19,13 @@ describe('pnpm broker (server.ts)', () => {
         NERM_BROKER_DATABASE_URL: `sqlite:${dir}/b.db`,
         NERM_BROKER_MAX_CONNECTIONS: '2',
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stderr: 'pipe',
     });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c) => (out += c));
-    child.stderr.on('data', (c) => (err += c));
-    while (!out.includes('broker listening')) await once(child.stdout, 'data');
-    const port = JSON.parse(out.split('\n').find((l) => l.includes('broker listening'))!).port;
+    const ended = finished(child);
+    const { port } = await readJsonLine<{ port: number }>(child, {
+      name: 'The broker',
+      match: (line) => String(line.msg).includes('broker listening'),
+    });
     // NERM_BROKER_MAX_CONNECTIONS: two idle clients fill it; a third is closed unanswered.
     const idle = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
     for (const s of idle) s.on('error', () => undefined);
@@ -47,29 +45,22 @@ describe('pnpm broker (server.ts)', () => {
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('content-security-policy')).toContain("default-src 'none'");
     expect(res.headers.get('x-request-id')).toMatch(/^req_/);
-    // Development: the generated API key is printed once, to the terminal, not the log.
-    expect(err).toMatch(/Development API key .*\n\s+nbk_dev_/);
-    expect(out).not.toContain('nbk_dev_');
     child.kill('SIGTERM');
-    const [code] = await once(child, 'exit');
+    const { code, stdout, stderr } = await ended;
     expect(code).toBe(0);
-    expect(out).toContain('shutting down');
+    expect(stdout).toContain('shutting down');
+    // Development: the generated API key is printed once, to the terminal, not the log.
+    expect(stderr).toMatch(/Development API key .*\n\s+nbk_dev_/);
+    expect(stdout).not.toContain('nbk_dev_');
   }, 30_000); // a child process: slow on a loaded machine, never a timing check
 
   it('refuses to start in production without keys, naming what is missing', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', server], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        NERM_BROKER_PORT: '0',
-        NERM_BROKER_DATA_DIR: tempDir(),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const child = spawnNode(server, {
+      env: { NODE_ENV: 'production', NERM_BROKER_PORT: '0', NERM_BROKER_DATA_DIR: tempDir() },
+      stderr: 'pipe',
     });
-    let err = '';
-    child.stderr.on('data', (c) => (err += c));
-    const [code] = await once(child, 'exit');
+    const { code, stderr } = await finished(child);
     expect(code).toBe(78);
-    expect(err).toContain('NERM_BROKER_API_KEYS is required when NODE_ENV=production');
+    expect(stderr).toContain('NERM_BROKER_API_KEYS is required when NODE_ENV=production');
   }, 30_000);
 });

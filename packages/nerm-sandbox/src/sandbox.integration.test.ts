@@ -466,6 +466,48 @@ describe('sandbox control', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ api: 1, byRoute: { 'GET /api/roles': 1 } });
   });
+
+  it('tells a host its demo credentials at /__sandbox/credentials: the ones that work now', async () => {
+    const read = async () => {
+      const res = await fetch(`${sandbox.url}/__sandbox/credentials`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      // Read by a host's backend, never by another site's page.
+      expect(res.headers.get('access-control-allow-origin')).toBe(null);
+      return (await res.json()) as Record<string, any>;
+    };
+    const before = await read();
+    expect(before).toEqual({
+      url: sandbox.url,
+      token_url: sandbox.tokenUrl,
+      api_key: sandbox.credentials.apiKey,
+      client_id: sandbox.credentials.client.clientId,
+      client_secret: sandbox.credentials.client.clientSecret,
+      restricted: {
+        api_key: sandbox.credentials.restrictedApiKey,
+        client_id: sandbox.credentials.restrictedClient.clientId,
+        client_secret: sandbox.credentials.restrictedClient.clientSecret,
+      },
+    });
+    expect((await call('/api/roles', { auth: before.api_key })).status).toBe(200);
+    expect((await accessToken(before.client_id, before.client_secret)).status).toBe(200);
+    expect((await call('/api/roles', { auth: before.restricted.api_key })).status).toBe(403);
+
+    // The tenant admin revokes them: the endpoint gives the new ones, which work.
+    sandbox.rotateCredentials();
+    const after = await read();
+    expect(after.api_key).not.toBe(before.api_key);
+    expect(after.client_secret).not.toBe(before.client_secret);
+    expect((await call('/api/roles', { auth: after.api_key })).status).toBe(200);
+    expect((await accessToken(after.client_id, after.client_secret)).status).toBe(200);
+  });
+
+  it('answers only GET there, and nothing of it under /api', async () => {
+    expect((await fetch(`${sandbox.url}/__sandbox/credentials`, { method: 'PUT' })).status).toBe(
+      404,
+    );
+    expect((await call('/api/credentials')).status).not.toBe(200);
+  });
 });
 
 describe('quirks (spec-legal variations)', () => {

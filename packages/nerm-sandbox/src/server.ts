@@ -236,12 +236,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   }
 
   /**
-   * Not NERM: the sandbox's own controls, for tests and benchmarks that run it as a
-   * process. Counters; faults and quirks replaced as a whole (`{}` switches all off).
+   * Not NERM: the sandbox's own controls, for tests, benchmarks and demos that run it as a
+   * process. Counters; faults and quirks replaced as a whole (`{}` switches all off); the
+   * credentials that work right now (after a rotation too), for a host page's backend to
+   * hand to the widget's sandbox fill buttons (docs/api.md, "The NERM sandbox"). No CORS
+   * header: another site's page cannot read them.
    */
   function control(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
     const route = `${req.method} ${url.pathname}`;
     if (route === 'GET /__sandbox/stats') return send(res, 200, stats.snapshot());
+    if (route === 'GET /__sandbox/credentials') {
+      return send(res, 200, credentialsView(), { 'cache-control': 'no-store' });
+    }
     const body = safeJson(raw);
     if (route === 'PUT /__sandbox/faults' || route === 'PUT /__sandbox/quirks') {
       if (!body) return send(res, 400, { error: 'expected a JSON object' });
@@ -251,6 +257,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     }
     send(res, 404, { error: 'Not Found' });
   }
+
+  /** Set once listening. */
+  let url = '';
+
+  /** The `pnpm sandbox` line's fields, plus the restricted (non-admin) identity's. */
+  const credentialsView = () => ({
+    url,
+    token_url: `${url}/oauth/token`,
+    api_key: credentials.apiKey,
+    client_id: credentials.client.clientId,
+    client_secret: credentials.client.clientSecret,
+    restricted: {
+      api_key: credentials.restrictedApiKey,
+      client_id: credentials.restrictedClient.clientId,
+      client_secret: credentials.restrictedClient.clientSecret,
+    },
+  });
 
   const server: Server = createServer((req, res) => {
     void (async () => {
@@ -289,7 +312,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const { port, address } = server.address() as AddressInfo;
   const host = address.includes(':') ? `[${address}]` : address;
-  const url = `http://${host}:${port}`;
+  url = `http://${host}:${port}`;
 
   return {
     url,

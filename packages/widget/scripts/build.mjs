@@ -15,7 +15,10 @@ for (const path of bundleOnly ? ['dist/nerm-connect.js', 'dist/chunks'] : ['dist
   rmSync(path, { recursive: true, force: true });
 
 await build(bundleConfig());
-const files = ['dist/nerm-connect.js', ...readdirSync('dist/chunks').map((f) => join('dist/chunks', f))];
+const files = [
+  'dist/nerm-connect.js',
+  ...readdirSync('dist/chunks').map((f) => join('dist/chunks', f)),
+];
 console.log(files.map((f) => `${f} ${statSync(f).size} B`).join('\n'));
 if (bundleOnly) process.exit(0);
 

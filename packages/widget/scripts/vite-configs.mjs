@@ -38,7 +38,14 @@ export function bundleConfig({ write = true } = {}) {
       terserOptions: {
         ecma: 2022,
         module: true,
-        compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, pure_getters: true, keep_fargs: false },
+        compress: {
+          passes: 3,
+          unsafe: true,
+          unsafe_arrows: true,
+          unsafe_methods: true,
+          pure_getters: true,
+          keep_fargs: false,
+        },
         // Our private members (`_name`) only; Lit's own internals are already short. Safe
         // because no private name is ever spelled as a string (see the element's state).
         mangle: { properties: { regex: /^_[a-z]/ } },
@@ -70,7 +77,14 @@ export function libConfig() {
       },
       rollupOptions: {
         // The app's own copies: one Lit, one React on the page.
-        external: [/^@nerm-connect\//, /^lit($|\/)/, /^@lit\//, /^@lit-labs\//, /^react($|\/)/, /^react-dom($|\/)/],
+        external: [
+          /^@nerm-connect\//,
+          /^lit($|\/)/,
+          /^@lit\//,
+          /^@lit-labs\//,
+          /^react($|\/)/,
+          /^react-dom($|\/)/,
+        ],
         output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' },
       },
     },

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { runAxe } from './axe.ts';
+import { runAxe } from '@nerm-connect/test-kit/browser/axe';
 import { connected, failure, FakeTransport } from './fake-transport.ts';
 import {
   $,

@@ -1,5 +1,7 @@
 import { expect } from '@esm-bundle/chai';
-import { e2e, linkToken } from './helpers.ts';
+import { e2e, eventually, linkToken } from './helpers.ts';
+
+type CspReport = { 'csp-report': { 'violated-directive': string; 'blocked-uri': string } };
 
 function waitFor<T>(predicate: (data: any) => boolean): Promise<T> {
   return new Promise((resolve) => {
@@ -20,13 +22,13 @@ describe('dist/nerm-connect.js under a strict Content-Security-Policy', () => {
 
   it("works on a page served with default-src 'self'; script-src 'self'; style-src 'self', with no violation", async () => {
     const cfg = await e2e();
-    const page = await fetch('/test/fixtures/csp.html');
+    const page = await fetch('/widget/fixtures/csp.html');
     expect(page.headers.get('content-security-policy')).to.contain("style-src 'self'");
 
     const frame = document.createElement('iframe');
     frame.dataset.fixture = '';
     const ready = waitFor((d) => d.ready);
-    frame.src = '/test/fixtures/csp.html';
+    frame.src = '/widget/fixtures/csp.html';
     document.body.append(frame);
     await ready;
     const result = waitFor<{
@@ -46,12 +48,26 @@ describe('dist/nerm-connect.js under a strict Content-Security-Policy', () => {
       '*',
     );
     const outcome = await result;
-    expect(outcome.violations).to.deep.equal([]);
-    // Violations during parsing happen before any listener: the browser's reports catch those.
-    await new Promise((r) => setTimeout(r, 500));
-    const reports = (await (await fetch('/__e2e/csp-reports')).json()) as unknown[];
-    expect(reports).to.deep.equal([]);
     expect(outcome.success, outcome.code).to.equal(true);
+    expect(outcome.violations).to.deep.equal([]);
+
+    // Then a violation of our own: once it is in, any earlier one would be too, including
+    // those during parsing, before any listener (the browser's reports catch those).
+    const sentinel = waitFor<{ violations: string[] }>((d) => d.sentinel);
+    frame.contentWindow!.postMessage({ sentinel: true }, '*');
+    const SENTINEL = 'style-src-elem inline';
+    expect((await sentinel).violations).to.deep.equal([SENTINEL]);
+    const reports: string[] = [];
+    await eventually(async () => {
+      const batch = (await (await fetch('/__e2e/csp-reports')).json()) as CspReport[];
+      reports.push(
+        ...batch.map(
+          (r) => `${r['csp-report']['violated-directive']} ${r['csp-report']['blocked-uri']}`,
+        ),
+      );
+      return reports.includes(SENTINEL);
+    });
+    expect(reports).to.deep.equal([SENTINEL]);
     // Styles applied (constructable stylesheets are not inline styles).
     expect(outcome.styled).to.equal('rgb(11, 92, 173)');
     // The minified bundle (private names mangled) still switches language.

@@ -1,8 +1,7 @@
 import { expect } from '@esm-bundle/chai';
-import type { NermConnect } from '../src/nerm-connect.ts';
+import type { NermConnect } from '@nerm-connect/widget';
 import {
   $,
-  chooseAuth,
   cleanup,
   connected,
   e2e,
@@ -17,7 +16,10 @@ import {
   submit,
   submitButton,
   type,
+  until,
 } from './helpers.ts';
+
+type ErrorEvent = CustomEvent<{ code: string; message: string; requestId?: string }>;
 
 afterEach(async () => {
   cleanup();
@@ -25,13 +27,8 @@ afterEach(async () => {
 });
 
 /** Submits and returns the error event; the element has re-rendered when it resolves. */
-async function failWith(
-  el: NermConnect,
-): Promise<CustomEvent<{ code: string; message: string; requestId?: string }>> {
-  const error = next<CustomEvent<{ code: string; message: string; requestId?: string }>>(
-    el,
-    'nerm-connect-error',
-  );
+async function failWith(el: NermConnect): Promise<ErrorEvent> {
+  const error = next<ErrorEvent>(el, 'nerm-connect-error');
   await submit(el);
   const event = await error;
   await el.updateComplete;
@@ -39,8 +36,16 @@ async function failWith(
   return event;
 }
 
-function expectFieldError(el: NermConnect, id: string, text: string): void {
-  expect(errorFor(el, id)).to.equal(text);
+/**
+ * The error sits on field `id`: the translated text first, then the broker's own reason
+ * and the request id for support (both as the broker sent them); announced, focused.
+ */
+function expectFieldError(el: NermConnect, id: string, message: string, event: ErrorEvent): void {
+  const shown = errorFor(el, id)!;
+  expect(shown.startsWith(message), shown).to.equal(true);
+  expect(event.detail.message).to.equal(message);
+  expect(event.detail.requestId).to.match(/^req_/);
+  expect(shown).to.contain(`Reference: ${event.detail.requestId}`);
   expect(input(el, id).getAttribute('aria-invalid')).to.equal('true');
   expect(input(el, id).getAttribute('aria-describedby')).to.contain(`${id}-error`);
   expect(el.shadowRoot!.activeElement?.id).to.equal(id);
@@ -53,21 +58,28 @@ describe('broker errors land where they can be fixed', () => {
     await fillApiKey(el, undefined, 'evil.example.com');
     const event = await failWith(el);
     expect(event.detail.code).to.equal('tenant_host_not_allowed');
-    expectFieldError(el, 'tenant-url', 'This address is not a NERM tenant we can connect to.');
+    expectFieldError(
+      el,
+      'tenant-url',
+      'This address is not a NERM tenant we can connect to.',
+      event,
+    );
   });
 
   it('tenant_unreachable → on the tenant URL', async () => {
     const el = await connected();
     await fillApiKey(el, undefined, 'http://127.0.0.1:9');
-    expect((await failWith(el)).detail.code).to.equal('tenant_unreachable');
-    expectFieldError(el, 'tenant-url', 'We could not reach this tenant. Check the URL.');
+    const event = await failWith(el);
+    expect(event.detail.code).to.equal('tenant_unreachable');
+    expectFieldError(el, 'tenant-url', 'We could not reach this address.', event);
   });
 
   it('not_a_nerm_tenant → on the tenant URL', async () => {
     const el = await connected();
     await fillApiKey(el, undefined, location.origin);
-    expect((await failWith(el)).detail.code).to.equal('not_a_nerm_tenant');
-    expectFieldError(el, 'tenant-url', 'This address answered, but not like a NERM tenant.');
+    const event = await failWith(el);
+    expect(event.detail.code).to.equal('not_a_nerm_tenant');
+    expectFieldError(el, 'tenant-url', 'This address answered, but not like NERM.', event);
   });
 
   it('tenant_url_invalid → on the tenant URL (a re-authentication against another tenant)', async () => {
@@ -87,54 +99,73 @@ describe('broker errors land where they can be fixed', () => {
       'broker-url': cfg.brokerUrl,
       'link-token': await linkToken({ integrated_account_id: accountId }),
     });
-    // The re-authentication link fills in its tenant.
-    await new Promise((r) => setTimeout(r, 200));
-    await el.updateComplete;
-    expect(input(el, 'tenant-url').value).to.equal(new URL(cfg.sandboxUrl).host);
+    // The re-authentication link fills in its tenant, scheme included (it submits as is).
+    await until(() => input(el, 'tenant-url').value !== '');
+    expect(input(el, 'tenant-url').value).to.equal(cfg.sandboxUrl);
     await fillApiKey(el, undefined, 'acme');
-    expect((await failWith(el)).detail.code).to.equal('tenant_url_invalid');
-    expectFieldError(el, 'tenant-url', 'That does not look like a NERM tenant URL.');
+    const event = await failWith(el);
+    expect(event.detail.code).to.equal('tenant_url_invalid');
+    expectFieldError(el, 'tenant-url', 'That does not look like a NERM tenant URL.', event);
   });
 
   it('invalid_credentials → on the API key, or on the client secret', async () => {
     const el = await connected();
     await fillApiKey(el, 'nerm_not_the_right_key');
-    expect((await failWith(el)).detail.code).to.equal('invalid_credentials');
+    const event = await failWith(el);
+    expect(event.detail.code).to.equal('invalid_credentials');
     expectFieldError(
       el,
       'api-key',
       'NERM did not accept these credentials. Check them and try again.',
+      event,
     );
 
     const pat = await connected();
     await fillPat(pat, { clientSecret: 'wrong-secret' });
-    expect((await failWith(pat)).detail.code).to.equal('invalid_credentials');
+    const patEvent = await failWith(pat);
+    expect(patEvent.detail.code).to.equal('invalid_credentials');
     expectFieldError(
       pat,
       'client-secret',
       'NERM did not accept these credentials. Check them and try again.',
+      patEvent,
     );
   });
 
   it('insufficient_permissions → on the secret', async () => {
     const el = await connected();
     await fillApiKey(el, (await e2e()).restrictedApiKey);
-    expect((await failWith(el)).detail.code).to.equal('insufficient_permissions');
-    expectFieldError(el, 'api-key', 'These credentials work, but do not belong to a NERM Admin.');
+    const event = await failWith(el);
+    expect(event.detail.code).to.equal('insufficient_permissions');
+    expectFieldError(
+      el,
+      'api-key',
+      'These credentials work, but do not belong to a NERM Admin.',
+      event,
+    );
   });
 
   it('tenant_host_not_allowed for the token URL → on the token URL', async () => {
     const el = await connected();
     await fillPat(el, { tokenUrl: 'https://evil.example.com/oauth/token' });
-    expect((await failWith(el)).detail.code).to.equal('tenant_host_not_allowed');
-    expectFieldError(el, 'token-url', 'This address is not a NERM tenant we can connect to.');
+    const event = await failWith(el);
+    expect(event.detail.code).to.equal('tenant_host_not_allowed');
+    expectFieldError(
+      el,
+      'token-url',
+      'This address is not a NERM tenant we can connect to.',
+      event,
+    );
+    // The field lives under Advanced, which opened to show it.
+    expect($(el, 'details')!.hasAttribute('open')).to.equal(true);
   });
 
   it('invalid_request with issues → on the named field', async () => {
     const el = await connected();
     await fillApiKey(el, 'k'.repeat(2000));
-    expect((await failWith(el)).detail.code).to.equal('invalid_request');
-    expectFieldError(el, 'api-key', 'Some fields are not valid. Check them and try again.');
+    const event = await failWith(el);
+    expect(event.detail.code).to.equal('invalid_request');
+    expectFieldError(el, 'api-key', 'Some fields are not valid. Check them and try again.', event);
   });
 
   it('payload_too_large → for the whole form', async () => {
@@ -190,6 +221,5 @@ describe('broker errors land where they can be fixed', () => {
     await type(el, 'api-key', 'nerm_wrong2');
     expect(errorFor(el, 'api-key')).to.equal(undefined);
     expect(input(el, 'api-key').getAttribute('aria-invalid')).to.equal('false');
-    await chooseAuth(el, 'pat');
   });
 });

@@ -1,5 +1,18 @@
-import '../src/define.ts';
-import type { NermConnect } from '../src/nerm-connect.ts';
+import '@nerm-connect/widget/define';
+import type { NermConnect } from '@nerm-connect/widget';
+import { $, chooseAuth, submitButton, type } from '@nerm-connect/test-kit/browser/element';
+
+export {
+  $,
+  chooseAuth,
+  cleanup,
+  errorFor,
+  input,
+  record,
+  submitButton,
+  text,
+  type,
+} from '@nerm-connect/test-kit/browser/element';
 
 export interface E2eConfig {
   brokerUrl: string;
@@ -31,8 +44,10 @@ export async function exchange(publicToken: string): Promise<{ status: number; b
   return (await res.json()) as { status: number; body: any };
 }
 
+/** Sets the sandbox's faults as a whole (`{}` switches all off). */
 export async function faults(plan: Record<string, unknown>): Promise<void> {
-  await fetch('/__e2e/faults', { method: 'POST', body: JSON.stringify(plan) });
+  const res = await fetch('/__e2e/faults', { method: 'POST', body: JSON.stringify(plan) });
+  if (!res.ok) throw new Error(`the sandbox refused the fault plan (${res.status})`);
 }
 
 /** A fresh element in the page, ready (rendered, texts loaded). */
@@ -55,42 +70,14 @@ export async function connected(attributes: Record<string, string> = {}): Promis
   return mount({ 'broker-url': brokerUrl, 'link-token': await linkToken(), ...attributes });
 }
 
-export function cleanup(): void {
-  for (const el of document.querySelectorAll('nerm-connect, [data-fixture]')) el.remove();
-}
-
-export function $(el: NermConnect, selector: string): HTMLElement | null {
-  return el.shadowRoot!.querySelector<HTMLElement>(selector);
-}
-
-export function input(el: NermConnect, id: string): HTMLInputElement {
-  const found = el.shadowRoot!.getElementById(id) as HTMLInputElement | null;
-  if (!found) throw new Error(`no field #${id}`);
-  return found;
-}
-
-/** Types into a field the way a user does: value, then an input event. */
-export async function type(el: NermConnect, id: string, value: string): Promise<void> {
-  const field = input(el, id);
-  field.value = value;
-  field.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
-  await el.updateComplete;
-}
-
-export async function chooseAuth(el: NermConnect, type: 'pat' | 'api_key'): Promise<void> {
-  const radio = el.shadowRoot!.querySelector<HTMLInputElement>(
-    `input[type=radio][value="${type}"]`,
-  )!;
-  radio.click();
-  await el.updateComplete;
-}
-
-export function submitButton(el: NermConnect): HTMLButtonElement {
-  return el.shadowRoot!.querySelector<HTMLButtonElement>('button[type=submit]')!;
-}
-
+/**
+ * Presses Connect and waits until the form has been checked (the element loads its error
+ * texts with the first submit); a valid form's request is then under way.
+ */
 export async function submit(el: NermConnect): Promise<void> {
+  const checked = next(el, 'nerm-connect-event');
   submitButton(el).click();
+  await checked;
   await el.updateComplete;
 }
 
@@ -98,7 +85,7 @@ export async function submit(el: NermConnect): Promise<void> {
 export function next<E extends Event = CustomEvent>(
   target: EventTarget,
   name: string,
-  timeoutMs = 10_000,
+  timeoutMs = 25_000,
 ): Promise<E> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(
@@ -116,7 +103,7 @@ export function next<E extends Event = CustomEvent>(
   });
 }
 
-export async function until(predicate: () => boolean, timeoutMs = 10_000): Promise<void> {
+export async function until(predicate: () => boolean, timeoutMs = 25_000): Promise<void> {
   const start = Date.now();
   while (!predicate()) {
     if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
@@ -124,14 +111,31 @@ export async function until(predicate: () => boolean, timeoutMs = 10_000): Promi
   }
 }
 
-/** The element's text errors for a field (what aria-describedby points at). */
-export function errorFor(el: NermConnect, id: string): string | undefined {
-  return el.shadowRoot!.getElementById(`${id}-error`)?.textContent?.trim();
+/** Polls an asynchronous condition until it holds (a guard, never a timing check). */
+export async function eventually(
+  predicate: () => Promise<boolean>,
+  timeoutMs = 25_000,
+): Promise<void> {
+  const start = Date.now();
+  while (!(await predicate())) {
+    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
-/** Everything the user can read, shadow DOM included. */
-export function visibleText(el: NermConnect): string {
-  return el.shadowRoot!.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+/** Whether the broker still accepts this link token (GET /link/session). */
+export async function linkAlive(token: string): Promise<boolean> {
+  const { brokerUrl } = await e2e();
+  const res = await fetch(`${brokerUrl}/link/session`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  return res.status === 200;
+}
+
+/** How many requests the NERM sandbox has received so far. */
+export async function sandboxRequests(): Promise<number> {
+  const res = await fetch('/__e2e/sandbox-stats');
+  return ((await res.json()) as { total: number }).total;
 }
 
 /** Fills a valid API-key connection to the sandbox. */

@@ -1,5 +1,5 @@
 import { expect } from '@esm-bundle/chai';
-import { runAxe } from './axe.ts';
+import { runAxe } from '@nerm-connect/test-kit/browser/axe';
 import {
   $,
   chooseAuth,
@@ -7,21 +7,25 @@ import {
   connected,
   e2e,
   errorFor,
+  eventually,
   exchange,
   faults,
   fillApiKey,
   fillPat,
   input,
+  linkAlive,
   linkToken,
   mount,
   next,
+  record,
+  sandboxRequests,
   submit,
   submitButton,
+  text,
   type,
   until,
 } from './helpers.ts';
-import type { NermConnectStepEvent } from '../src/events/nerm-connect-step-event.ts';
-import type { NermConnectSuccessEvent } from '../src/events/nerm-connect-success-event.ts';
+import type { NermConnectStepEvent, NermConnectSuccessEvent } from '@nerm-connect/widget';
 
 afterEach(async () => {
   cleanup();
@@ -73,7 +77,7 @@ describe('<nerm-connect>', () => {
     expect(secret.type).to.equal('password');
     const reveal = $(el, 'button.reveal')!;
     expect(reveal.getAttribute('aria-pressed')).to.equal('false');
-    expect(reveal.getAttribute('aria-label')).to.equal('Show');
+    expect(reveal.getAttribute('aria-label')).to.equal('Show secret');
     expect(reveal.getAttribute('aria-controls')).to.equal('client-secret');
     reveal.click();
     await el.updateComplete;
@@ -172,7 +176,7 @@ describe('<nerm-connect>', () => {
       const exchanged = await exchange(event.detail.publicToken);
       expect(exchanged.status).to.equal(200);
       expect(exchanged.body.integrated_account_id).to.equal(event.detail.integratedAccountId);
-      await new Promise((r) => setTimeout(r, 100));
+      // Once: the exchange round trip gave any second success time to arrive.
       expect(successes).to.have.length(1);
     } finally {
       Object.assign(console, originals);
@@ -195,51 +199,71 @@ describe('<nerm-connect>', () => {
     await fillApiKey(el);
     let succeeded = false;
     el.addEventListener('nerm-connect-success', () => (succeeded = true));
+    const before = await sandboxRequests();
     await submit(el);
     expect(input(el, 'api-key').disabled).to.equal(true);
     expect(input(el, 'tenant-url').disabled).to.equal(true);
     expect(submitButton(el).textContent).to.contain('Connecting');
+    // Cancel once the broker is waiting on NERM for this very request.
+    await eventually(async () => (await sandboxRequests()) > before);
     const steps: string[] = [];
     el.addEventListener('nerm-connect-event', (e) =>
       steps.push((e as NermConnectStepEvent).detail.name),
     );
     el.shadowRoot!.querySelector<HTMLButtonElement>('button.secondary')!.click();
-    await el.updateComplete;
+    // Cancel ends with focus back on Connect, once the aborted request has settled.
+    await until(() => el.shadowRoot!.activeElement === submitButton(el));
     expect(steps).to.deep.equal(['cancel']);
     expect(input(el, 'api-key').disabled).to.equal(false);
     expect(submitButton(el).textContent?.trim()).to.equal('Connect');
-    await new Promise((r) => setTimeout(r, 1800));
+    // The broker still finishes the connect the page walked away from (the link is then
+    // used up); the element, having cancelled, reports nothing of it.
+    await eventually(async () => !(await linkAlive(el.linkToken)));
+    await el.updateComplete;
     expect(succeeded).to.equal(false);
+    expect($(el, '.outcome')).to.equal(null);
   });
 
-  it('raises link_token_invalid for an expired link, keeps what was typed, and recovers with a fresh one', async () => {
-    const { brokerUrl } = await e2e();
+  it('raises link_token_invalid for an expired link, keeps the tenant URL, and recovers through "Start again"', async () => {
+    const cfg = await e2e();
     const el = document.createElement('nerm-connect');
-    const errors: string[] = [];
-    el.addEventListener('nerm-connect-error', (e) => errors.push(e.detail.code));
-    el.setAttribute('broker-url', brokerUrl);
+    const errors = record<CustomEvent<{ code: string }>>(el, 'nerm-connect-error');
+    el.setAttribute('broker-url', cfg.brokerUrl);
     el.setAttribute('link-token', 'lt_expired_or_never_issued');
     document.body.append(el);
-    await el.updateComplete;
+    // Said as soon as the link is checked, before anything is typed; the form stays.
     await until(() => errors.length > 0);
-    expect(errors).to.deep.equal(['link_token_invalid']);
+    expect(errors.map((e) => e.detail.code)).to.deep.equal(['link_token_invalid']);
     await el.updateComplete;
-    expect($(el, '[part="form-error"]')!.textContent).to.contain('This link has expired');
+    expect(text($(el, '[part="form-error"]'))).to.contain('This link has expired');
     expect($(el, 'form')).not.to.equal(null);
 
-    // Submitting the dead link: the error again, and the expired panel.
+    // Submitting the dead link: the error again, and the expired screen, secret gone.
     await fillApiKey(el);
     const again = next<CustomEvent>(el, 'nerm-connect-error');
     await submit(el);
     expect((await again).detail.code).to.equal('link_token_invalid');
     await el.updateComplete;
-    expect($(el, '.outcome h3')!.textContent).to.equal('This link has expired');
+    expect(text($(el, '.outcome h3'))).to.equal('This link has expired');
+    expect(el.shadowRoot!.innerHTML).not.to.contain(cfg.apiKey);
 
-    el.linkToken = await linkToken();
+    // The host answers "Start again" with a fresh link from its backend.
+    el.addEventListener(
+      'nerm-connect-recover',
+      (e) => {
+        e.preventDefault();
+        void linkToken().then((token) => (el.linkToken = token));
+      },
+      { once: true },
+    );
+    ($(el, '[part~="recover"]') as HTMLButtonElement).click();
+    await until(() => $(el, 'form') !== null);
     await el.updateComplete;
-    expect($(el, 'form')).not.to.equal(null);
     expect($(el, '[part="form-error"]')).to.equal(null);
-    await fillApiKey(el);
+    expect(input(el, 'tenant-url').value).to.equal(cfg.sandboxUrl);
+    expect(input(el, 'api-key').value).to.equal('');
+    expect(el.shadowRoot!.activeElement?.id).to.equal('tenant-url');
+    await type(el, 'api-key', cfg.apiKey);
     const success = next<NermConnectSuccessEvent>(el, 'nerm-connect-success');
     await submit(el);
     expect((await success).detail.publicToken).to.match(/^pt_/);
@@ -263,7 +287,7 @@ describe('<nerm-connect>', () => {
     await submit(el);
     expect((await error).detail.code).to.equal('link_token_invalid');
     await el.updateComplete;
-    expect($(el, '.outcome h3')!.textContent).to.equal('This link has expired');
+    expect(text($(el, '.outcome h3'))).to.equal('This link has expired');
     expect(el.shadowRoot!.innerHTML).not.to.contain(cfg.apiKey);
   });
 
@@ -309,6 +333,9 @@ describe('<nerm-connect>', () => {
     expect(
       el.shadowRoot!.querySelector<HTMLInputElement>('input[value="api_key"]')!.checked,
     ).to.equal(true);
+    // Past SailPoint's help for the chosen method, to the key.
+    await sendKeys({ press: 'Tab' });
+    expect(el.shadowRoot!.activeElement?.textContent?.trim()).to.equal('How to create an API key');
     await sendKeys({ press: 'Tab' });
     expect(el.shadowRoot!.activeElement?.id).to.equal('api-key');
     await sendKeys({ type: cfg.apiKey });

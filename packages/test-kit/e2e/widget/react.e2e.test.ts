@@ -2,10 +2,12 @@ import { expect } from '@esm-bundle/chai';
 import React from 'react';
 import ReactDom from 'react-dom';
 import ReactDomClient from 'react-dom/client';
-import { NermConnect } from '../src/react.ts';
-import type { NermConnectSuccessEvent } from '../src/events/nerm-connect-success-event.ts';
-import type { NermConnect as NermConnectElement } from '../src/nerm-connect.ts';
-import { cleanup, e2e, fillApiKey, linkToken, submit } from './helpers.ts';
+import { NermConnect } from '@nerm-connect/widget/react';
+import type {
+  NermConnectSuccessEvent,
+  NermConnect as NermConnectElement,
+} from '@nerm-connect/widget';
+import { cleanup, e2e, fillApiKey, linkToken, submit, until } from './helpers.ts';
 
 afterEach(cleanup);
 
@@ -40,8 +42,7 @@ describe('React wrapper (@nerm-connect/widget/react)', () => {
 
     await fillApiKey(el);
     await submit(el);
-    for (let i = 0; i < 100 && successes.length === 0; i++)
-      await new Promise((r) => setTimeout(r, 50));
+    await until(() => successes.length > 0);
     expect(successes).to.have.length(1);
     expect(successes[0]!.detail.publicToken).to.match(/^pt_/);
     expect(steps).to.include('success');

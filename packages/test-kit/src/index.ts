@@ -1,0 +1,22 @@
+/**
+ * `@nerm-connect/test-kit`: what the tests, the demo and the bench share, once. Node side
+ * here; the browser side (axe, driving `<nerm-connect>`) under `./browser/*`.
+ */
+export { REPO_ROOT, spawnNode, readLine, readJsonLine, finished, stop } from './process.ts';
+export type { SpawnOptions, ReadOptions, Finished } from './process.ts';
+export { freePort, portOrAny } from './ports.ts';
+export {
+  CHROMIUM_ARGS,
+  findChromium,
+  chromiumForTests,
+  chromiumLaunchOptions,
+  launchChromium,
+} from './chromium.ts';
+export {
+  startSandboxProcess,
+  startStack,
+  type SandboxInfo,
+  type SandboxOptions,
+  type Stack,
+  type StackOptions,
+} from './stack.ts';
