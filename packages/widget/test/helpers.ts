@@ -4,17 +4,7 @@ import { FakeTransport } from './fake-transport.ts';
 import { loadEnglishErrors } from '../src/i18n/locales.ts';
 import { $, chooseAuth, submitButton, type } from '@nerm-connect/test-kit/browser/element';
 
-export {
-  $,
-  chooseAuth,
-  cleanup,
-  errorFor,
-  input,
-  record,
-  submitButton,
-  text,
-  type,
-} from '@nerm-connect/test-kit/browser/element';
+export * from '@nerm-connect/test-kit/browser/element';
 
 // What the element loads on first submit, loaded once up front: a test's settle() then
 // never races the dev server's first compile of those modules.

@@ -2,17 +2,7 @@ import '@nerm-connect/widget/define';
 import type { NermConnect } from '@nerm-connect/widget';
 import { $, chooseAuth, submitButton, type } from '@nerm-connect/test-kit/browser/element';
 
-export {
-  $,
-  chooseAuth,
-  cleanup,
-  errorFor,
-  input,
-  record,
-  submitButton,
-  text,
-  type,
-} from '@nerm-connect/test-kit/browser/element';
+export * from '@nerm-connect/test-kit/browser/element';
 
 export interface E2eConfig {
   brokerUrl: string;
