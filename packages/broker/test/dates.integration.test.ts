@@ -95,3 +95,35 @@ describe('dates written in their attribute format', () => {
     expect(res.body).toMatchObject({ start_date: '2026-01-13', end_date: '2026-12-01' });
   });
 });
+
+describe('field_mapping by_profile_type', () => {
+  it("reads and writes a type's own date attributes, other types keeping theirs", async () => {
+    const { accountId, token: mapped } = await stack.connectAccount('api_key');
+    const patched = await stack.admin(`/integrated-accounts/${accountId}`, {
+      method: 'PATCH',
+      json: {
+        field_mapping: {
+          by_profile_type: {
+            bot: { start_date: 'activation_date', end_date: 'decommission_date' },
+          },
+        },
+      },
+    });
+    expect(patched.status, patched.text).toBe(200);
+    const bot = sandbox.data.profiles.find((p) => p.attributes.activation_date && !p.archived)!;
+    sandbox.admin.setAttributes(bot.id, { activation_date: '2022/02/13' });
+    const read = await stack.call(`${USERS}/${bot.id}`, { token: mapped });
+    expect(read.body.start_date).toBe('2022-02-13');
+    const written = await stack.call(`${USERS}/${bot.id}`, {
+      token: mapped,
+      method: 'PATCH',
+      json: { end_date: '2027-03-04' },
+    });
+    expect(written.status, written.text).toBe(200);
+    expect(bot.attributes.decommission_date).toBe('2027/03/04');
+    expect(bot.attributes.end_date).toBeUndefined();
+    const person = contractor(3);
+    const other = await stack.call(`${USERS}/${person.id}`, { token: mapped });
+    expect(other.body.end_date).not.toBeNull();
+  });
+});

@@ -38,9 +38,20 @@ export const STATUS_TO_NERM: Record<UserStatus, string> = {
   deleted: 'Terminated',
 };
 
-export function candidatesFor(field: MappableField, mapping: FieldMapping): readonly string[] {
-  const override = mapping[field];
-  return override ? [override] : ATTRIBUTE_FALLBACKS[field];
+/**
+ * Attribute uids tried for a field, in order: the profile type's own mapping, the
+ * account's, then the built-in fallbacks. Mapping a field never hides the fallbacks.
+ */
+export function candidatesFor(
+  field: MappableField,
+  mapping: FieldMapping,
+  typeUid?: string | null,
+): readonly string[] {
+  const perType = typeUid ? mapping.by_profile_type?.[typeUid]?.[field] : undefined;
+  const mapped = [perType, mapping[field]].filter((u): u is string => typeof u === 'string');
+  return mapped.length === 0
+    ? ATTRIBUTE_FALLBACKS[field]
+    : [...new Set([...mapped, ...ATTRIBUTE_FALLBACKS[field]])];
 }
 
 function text(value: unknown): string | null {
@@ -54,8 +65,9 @@ function pick(
   attributes: Record<string, unknown>,
   field: MappableField,
   mapping: FieldMapping,
+  typeUid?: string | null,
 ): { uid: string; value: string } | null {
-  for (const uid of candidatesFor(field, mapping)) {
+  for (const uid of candidatesFor(field, mapping, typeUid)) {
     const value = text(attributes[uid]);
     if (value !== null) return { uid, value };
   }
@@ -66,8 +78,9 @@ function attribute(
   attributes: Record<string, unknown>,
   field: MappableField,
   mapping: FieldMapping,
+  typeUid?: string | null,
 ): string | null {
-  return pick(attributes, field, mapping)?.value ?? null;
+  return pick(attributes, field, mapping, typeUid)?.value ?? null;
 }
 
 /** A date in its attribute's own format; null when absent, unreadable or of unknown format. */
@@ -76,7 +89,7 @@ function dateOf(
   field: 'start_date' | 'end_date',
   context: MappingContext,
 ): string | null {
-  const picked = pick(attributes, field, context.mapping);
+  const picked = pick(attributes, field, context.mapping, context.typeUid);
   const format = picked ? context.dateFormatOf(picked.uid) : undefined;
   return picked && format ? readNermDate(picked.value, format) : null;
 }
@@ -101,10 +114,14 @@ function splitName(name: string | null): [string | null, string | null] {
   return [text(name.slice(0, space)), text(name.slice(space + 1))];
 }
 
-function emailsOf(attributes: Record<string, unknown>, mapping: FieldMapping): UserEmail[] {
+function emailsOf(
+  attributes: Record<string, unknown>,
+  mapping: FieldMapping,
+  typeUid?: string | null,
+): UserEmail[] {
   const found: UserEmail[] = [];
-  const work = attribute(attributes, 'email', mapping);
-  const personal = attribute(attributes, 'personal_email', mapping);
+  const work = attribute(attributes, 'email', mapping, typeUid);
+  const personal = attribute(attributes, 'personal_email', mapping, typeUid);
   if (work) found.push({ email: work, type: 'work', is_primary: false });
   if (personal && personal.toLowerCase() !== work?.toLowerCase()) {
     found.push({ email: personal, type: 'personal', is_primary: false });
@@ -116,6 +133,8 @@ export interface MappingContext {
   typeName: string | null;
   roles: { id: string; name: string | null }[];
   mapping: FieldMapping;
+  /** The profile type's uid, for `field_mapping.by_profile_type`. */
+  typeUid?: string | null;
   /** Told of a status NERM does not document (mapped to inactive), to be logged. */
   onUnknownStatus?: (status: string) => void;
   /** Each attribute's `date_format`, undefined when the tenant does not say. */
@@ -130,8 +149,9 @@ export function profileToUser(profile: NermProfile, context: MappingContext): Us
   const name = text(profile.name);
   // Names come from one source: the name attributes when the profile has either, else
   // `name` split at its first space (never an attribute mixed with half a split).
-  const first = attribute(attributes, 'first_name', context.mapping);
-  const last = attribute(attributes, 'last_name', context.mapping);
+  const { mapping, typeUid } = context;
+  const first = attribute(attributes, 'first_name', mapping, typeUid);
+  const last = attribute(attributes, 'last_name', mapping, typeUid);
   const [givenName, familyName] = first !== null || last !== null ? [first, last] : splitName(name);
   const status = STATUS_FROM_NERM[String(profile.status)];
   if (status === undefined) context.onUnknownStatus?.(String(profile.status));
@@ -141,8 +161,8 @@ export function profileToUser(profile: NermProfile, context: MappingContext): Us
     name,
     first_name: givenName,
     last_name: familyName,
-    emails: emailsOf(attributes, context.mapping),
-    title: attribute(attributes, 'title', context.mapping),
+    emails: emailsOf(attributes, mapping, typeUid),
+    title: attribute(attributes, 'title', mapping, typeUid),
     // A status NERM does not document is never taken for active.
     status: status ?? 'inactive',
     user_type: context.typeName,

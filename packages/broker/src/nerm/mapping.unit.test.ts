@@ -79,6 +79,38 @@ describe('profileToUser', () => {
     expect(profileToUser({ ...base, name: 'A', attributes: {} }, context).emails).toEqual([]);
   });
 
+  it('tries a mapped uid first and then the fallbacks, so mapping one type strips no other', () => {
+    const mapping = { email: 'partner_email' };
+    const partner = profileToUser(
+      {
+        ...base,
+        name: 'A',
+        attributes: { partner_email: 'p@partner.example', email: 'e@x.example' },
+      },
+      { ...context, mapping },
+    );
+    expect(partner.emails[0]?.email).toBe('p@partner.example');
+    const other = profileToUser(
+      { ...base, name: 'A', attributes: { email: 'e@x.example' } },
+      { ...context, mapping },
+    );
+    expect(other.emails).toEqual([{ email: 'e@x.example', type: 'work', is_primary: true }]);
+  });
+
+  it('lets a per-type entry win for profiles of that type only', () => {
+    const mapping = { title: 'title', by_profile_type: { contractor: { title: 'role_name' } } };
+    const attributes = { title: 'Generic', role_name: 'Specific' };
+    const contractor = profileToUser(
+      { ...base, name: 'A', attributes },
+      { ...context, mapping, typeUid: 'contractor' },
+    );
+    const vendor = profileToUser(
+      { ...base, name: 'A', attributes },
+      { ...context, mapping, typeUid: 'vendor_contact' },
+    );
+    expect([contractor.title, vendor.title]).toEqual(['Specific', 'Generic']);
+  });
+
   it('takes names from one source: the attributes when either exists, else the split name', () => {
     const user = profileToUser(
       { ...base, name: 'Mary Ann Smith', attributes: { first_name: 'Mary Ann' } },

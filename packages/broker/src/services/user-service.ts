@@ -100,6 +100,7 @@ export class UserService {
           'NERM profile status is not documented; mapped to inactive',
         ),
       typeName: type.name ?? null,
+      typeUid: type.uid ?? null,
       mapping: tenant.fieldMapping,
     });
   }

@@ -50,7 +50,7 @@ export class WriteBack {
         },
       );
     }
-    const { attributes, renames } = await this.attributesFor(tenant, body);
+    const { attributes, renames } = await this.attributesFor(tenant, body, type.uid);
     const name =
       body.name ?? ([body.first_name, body.last_name].filter(Boolean).join(' ') || undefined);
     const payload = {
@@ -75,7 +75,7 @@ export class WriteBack {
 
   async update(tenant: Tenant, id: string, body: UpdateBody, idempotent: boolean): Promise<User> {
     const { profile: current, type } = await this.deps.users.person(tenant, id);
-    const { attributes, renames } = await this.attributesFor(tenant, body);
+    const { attributes, renames } = await this.attributesFor(tenant, body, type.uid);
     const patch = {
       profile: {
         ...(body.status ? { status: STATUS_TO_NERM[body.status] } : {}),
@@ -104,8 +104,11 @@ export class WriteBack {
   private async attributesFor(
     tenant: Tenant,
     body: CreateBody | UpdateBody,
+    typeUid: string | null | undefined,
   ): Promise<{ attributes: Record<string, string>; renames: Renames }> {
-    const mapping = tenant.fieldMapping;
+    // Each field goes where its profile type reads it from: the type's entry, the account's.
+    const perType = typeUid ? tenant.fieldMapping.by_profile_type?.[typeUid] : undefined;
+    const mapping = { ...tenant.fieldMapping, ...perType };
     const values: Partial<Record<MappableField, string | undefined>> = {
       first_name: body.first_name,
       last_name: body.last_name,

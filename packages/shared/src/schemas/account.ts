@@ -20,7 +20,19 @@ export const MAPPABLE_FIELDS = [
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
 const AttributeUid = z.string().min(1).max(256);
-export const FieldMapping = z.partialRecord(z.enum(MAPPABLE_FIELDS), AttributeUid);
+const FieldUids = z.partialRecord(z.enum(MAPPABLE_FIELDS), AttributeUid);
+
+/**
+ * Attribute uid per unified field, tried before the built-in fallbacks; `by_profile_type`
+ * (keyed by profile type uid) wins for profiles of that type (docs/architecture.md).
+ */
+export const FieldMapping = z.strictObject({
+  ...(Object.fromEntries(MAPPABLE_FIELDS.map((f) => [f, AttributeUid.optional()])) as Record<
+    MappableField,
+    z.ZodOptional<typeof AttributeUid>
+  >),
+  by_profile_type: z.record(z.string().min(1).max(256), FieldUids).optional(),
+});
 export type FieldMapping = z.infer<typeof FieldMapping>;
 
 export const AccountSchema = z
