@@ -56,6 +56,7 @@ export async function storeLookups(rounds = 20_000): Promise<string[][]> {
         updated_at: Date.now(),
         last_verified_at: Date.now(),
         token_generation: 0,
+        sync_hook_id: `hk_${randomUUID()}`,
       },
       publicToken: {
         token_hash: randomUUID(),

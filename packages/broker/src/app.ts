@@ -9,16 +9,19 @@ import { errorHandler, notFoundHandler } from './http/errors.ts';
 import './http/locals.ts';
 import { rateLimit, type RateLimiter, type WindowLimit } from './http/rate-limit.ts';
 import type { TrustProxy } from './http/trust-proxy.ts';
+import { auditProxyWrites, auditTrail } from './http/audit-trail.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './routes/health.ts';
 import { integratedAccountsRoutes } from './routes/integrated-accounts.ts';
 import { linkTokensRoutes } from './routes/link-tokens.ts';
+import { lifecycleRoutes } from './routes/lifecycle.ts';
 import { linkRoutes } from './routes/link.ts';
 import { proxyRouter } from './routes/proxy.ts';
 import { tokensRoutes } from './routes/tokens.ts';
 import { unifiedRoutes, type DirectoryServices } from './routes/unified.ts';
 import type { AccountService } from './services/account-service.ts';
 import type { IdempotencyService } from './services/idempotency-service.ts';
+import type { LifecycleService } from './services/lifecycle-service.ts';
 import type { LinkService } from './services/link-service.ts';
 import type { ProxyService } from './services/proxy-service.ts';
 import type { TokenService } from './services/token-service.ts';
@@ -36,6 +39,7 @@ export interface AppDeps {
   apiKeys: readonly string[];
   allowedOrigins: readonly string[];
   limiter: RateLimiter;
+  lifecycle: LifecycleService;
   limits: { connectPerLinkToken: WindowLimit; connectPerIp: WindowLimit };
   trustProxy: TrustProxy;
 }
@@ -87,15 +91,18 @@ export function createApp(deps: AppDeps): Express {
     rateLimit(deps.limiter, deps.limits.connectPerIp, (req) => `ip:${req.ip ?? 'unknown'}`),
   );
   const accountToken = requireAccountToken(deps.jwt, deps.store, deps.accounts);
-  const { router, route } = endpointRouter({
-    none: [],
-    apiKey: [requireApiKey(deps.apiKeys), express.json({ limit: '64kb' })],
-    linkToken: [
-      requireLinkToken(deps.links),
-      express.json({ limit: '16kb', strict: true, type: () => true }),
-    ],
-    accountToken: [accountToken, express.json({ limit: '256kb' })],
-  });
+  const { router, route } = endpointRouter(
+    {
+      none: [],
+      apiKey: [requireApiKey(deps.apiKeys), express.json({ limit: '64kb' })],
+      linkToken: [
+        requireLinkToken(deps.links),
+        express.json({ limit: '16kb', strict: true, type: () => true }),
+      ],
+      accountToken: [accountToken, express.json({ limit: '256kb' })],
+    },
+    auditTrail(deps.lifecycle, deps.logger),
+  );
   healthRoutes(route, deps.jwt);
   linkRoutes(route, deps.links, {
     limiter: deps.limiter,
@@ -105,8 +112,14 @@ export function createApp(deps: AppDeps): Express {
   tokensRoutes(route, deps.links, deps.jwt);
   integratedAccountsRoutes(route, deps.accounts);
   unifiedRoutes(route, deps.directory, deps.idempotency);
+  lifecycleRoutes(route, deps.lifecycle);
   app.use(router);
-  app.use(PATHS.proxy, accountToken, proxyRouter(deps.proxy));
+  app.use(
+    PATHS.proxy,
+    accountToken,
+    auditProxyWrites(deps.lifecycle, deps.logger),
+    proxyRouter(deps.proxy),
+  );
 
   app.use(notFoundHandler());
   app.use(errorHandler(deps.logger));

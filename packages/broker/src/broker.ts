@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { Express } from 'express';
 import type { Logger } from 'pino';
 import { createApp } from './app.ts';
@@ -9,7 +11,10 @@ import { createLogger } from './logger.ts';
 import { AccessTokenCache } from './nerm/access-tokens.ts';
 import { Outbound, type Resolver } from './nerm/outbound.ts';
 import type { RetryPolicy } from './nerm/retry.ts';
-import { AccountService } from './services/account-service.ts';
+import { AccountEvents } from './lifecycle/account-events.ts';
+import { WebhookSender } from './lifecycle/webhook-sender.ts';
+import { AccountService, toAccount } from './services/account-service.ts';
+import { LifecycleService } from './services/lifecycle-service.ts';
 import { IdempotencyService } from './services/idempotency-service.ts';
 import { LinkService } from './services/link-service.ts';
 import { ProxyService } from './services/proxy-service.ts';
@@ -30,6 +35,9 @@ export interface BrokerOverrides {
   retry?: RetryPolicy;
   limits?: Partial<{ connectPerLinkToken: WindowLimit; connectPerIp: WindowLimit }>;
   outboundTimeoutMs?: number;
+  /** This process's name as a lease owner (default: host, pid and a random tag). */
+  owner?: string;
+  webhookTimeoutMs?: number;
 }
 
 export interface Broker {
@@ -44,6 +52,8 @@ export interface Broker {
   users: UserService;
   roles: RolesService;
   writeBack: WriteBack;
+  /** Change syncs, the event feed and webhook delivery; `start()` runs the scheduler. */
+  lifecycle: LifecycleService;
   close(): Promise<void>;
 }
 
@@ -86,13 +96,50 @@ export async function createBroker(
   });
   const tokens = new AccessTokenCache(outbound, now, overrides.retry);
   const retry = overrides.retry ? { retry: overrides.retry } : {};
-  const accounts = new AccountService({ store, vault, outbound, tokens, jwt, now, ...retry });
-  const links = new LinkService({ store, vault, outbound, tokens, now, ...retry });
+  const { publicUrl } = config.lifecycle;
+  const sender = webhookSender(config, overrides);
+  const events = new AccountEvents({
+    deliver: sender !== undefined,
+    now,
+    view: (row) => toAccount(row, publicUrl),
+  });
+  const accounts = new AccountService({
+    store,
+    vault,
+    outbound,
+    tokens,
+    jwt,
+    now,
+    publicUrl,
+    events,
+    ...retry,
+  });
+  const links = new LinkService({ store, vault, outbound, tokens, now, events, ...retry });
   const cursors = new CursorCodec(config.encryptionKeys);
   const metadata = new TenantMetadata(now);
   const roles = new RolesService({ metadata, cursors, now });
   const users = new UserService({ logger, metadata, roles, cursors, now });
   const writeBack = new WriteBack({ metadata, users });
+  const limiter = new RateLimiter(now);
+  const lifecycle = new LifecycleService({
+    store,
+    lifecycle: store.lifecycle,
+    accounts,
+    directory: { metadata, roles, users },
+    cursors,
+    limiter,
+    logger,
+    now,
+    owner: overrides.owner ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
+    config: {
+      sender,
+      syncIntervalMs: config.lifecycle.syncIntervalSeconds * 1000,
+      contractWarningDays: config.lifecycle.contractWarningDays,
+      leaseMs: config.lifecycle.leaseSeconds * 1000,
+      hookLimit: { limit: 60, windowMs: 60_000 },
+    },
+  });
+  events.nudge = () => lifecycle.worker?.nudge();
   const idempotency = new IdempotencyService(store, now);
   const proxy = new ProxyService({ cursors, idempotency });
 
@@ -107,7 +154,8 @@ export async function createBroker(
     idempotency,
     apiKeys: config.apiKeys,
     allowedOrigins: config.allowedOrigins,
-    limiter: new RateLimiter(now),
+    limiter,
+    lifecycle,
     limits: {
       connectPerLinkToken: overrides.limits?.connectPerLinkToken ?? {
         limit: config.linkRateLimits.perLinkToken,
@@ -133,9 +181,36 @@ export async function createBroker(
     users,
     roles,
     writeBack,
+    lifecycle,
     close: async () => {
+      await lifecycle.stop();
+      await sender?.close();
       await outbound.close();
       await store.close();
     },
   };
+}
+
+/** Per-request timeout of a webhook delivery (Svix's); answers beyond 64 KiB are cut off. */
+const WEBHOOK_TIMEOUT_MS = 15_000;
+
+/**
+ * The webhook sender, or undefined without NERM_BROKER_WEBHOOK_URL. Its door has the
+ * tenants' guard (allow-list, DNS pinning, no redirects), its own timeout and size cap.
+ */
+function webhookSender(
+  config: BrokerConfig,
+  overrides: BrokerOverrides,
+): (WebhookSender & { close(): Promise<void> }) | undefined {
+  const { webhookUrl, webhookSecret } = config.lifecycle;
+  if (!webhookUrl || !webhookSecret) return undefined;
+  const door = new Outbound({
+    allowList: config.allowedHosts,
+    ...(overrides.resolve ? { resolve: overrides.resolve } : {}),
+    requestTimeoutMs: overrides.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    connectTimeoutMs: overrides.webhookTimeoutMs ?? WEBHOOK_TIMEOUT_MS,
+    maxResponseBytes: 64 * 1024,
+  });
+  const sender = new WebhookSender({ url: webhookUrl, secret: webhookSecret, outbound: door });
+  return Object.assign(sender, { close: () => door.close() });
 }

@@ -30,6 +30,9 @@ async function main(): Promise<void> {
       { port, store: broker.store.kind, production: config.production },
       'nerm-connect broker listening',
     );
+    // Change syncs and webhook delivery run in every process; leases in the database
+    // keep replicas from doing the same work twice (docs/lifecycle-events.md).
+    broker.lifecycle.start();
   });
 
   const housekeeping = setInterval(() => {

@@ -66,6 +66,7 @@ describe('GET /integrated-accounts/:id', () => {
       last_verified_at: expect.any(String),
       credential_hint: stack.sandbox.credentials.apiKey.slice(-4),
       field_mapping: {},
+      sync_hook_url: expect.stringMatching(/^http:\/\/localhost:8787\/hooks\/nerm\/hk_[\w-]{27}$/),
     });
     expect(res.text).not.toContain(stack.sandbox.credentials.apiKey);
     expect((await stack.admin('/integrated-accounts/does-not-exist')).body.error.code).toBe(

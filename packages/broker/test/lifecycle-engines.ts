@@ -1,90 +1,90 @@
-import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import pg from 'pg';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AccountStatus } from '@nerm-connect/shared';
 import type { LifecycleStore } from '../src/lifecycle/lifecycle-store.ts';
-import { createLifecycleTables, type LifecycleDatabase } from '../src/store/lifecycle-schema.ts';
-import { KyselyLifecycleStore } from '../src/store/lifecycle-store.ts';
-import { POSTGRES_URL, tempDir } from './helpers.ts';
+import type { AccountRow, Store } from '../src/store/store.ts';
+import { ENGINES } from './store-engines.ts';
 
-/**
- * TEMPORARY until the one Kysely store lands: the lifecycle tables beside a minimal
- * accounts table, on both engines.
- */
+/** A migrated store of one engine, for the lifecycle suites. */
 export interface LifecycleScratch {
+  store: Store;
   lifecycle: LifecycleStore;
-  addAccount(id: string, status: string): Promise<string>;
+  /** Stores an account as a first connect does, then gives it `status`. */
+  addAccount(id?: string, status?: AccountStatus): Promise<string>;
   exec(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
-async function prepare(
-  db: Kysely<LifecycleDatabase>,
-  engine: 'sqlite' | 'postgres',
-): Promise<LifecycleScratch> {
-  await sql`CREATE TABLE accounts (id text PRIMARY KEY, status text NOT NULL)`.execute(db);
-  await createLifecycleTables(db, engine);
+export function accountRow(id: string, now = Date.now()): AccountRow {
   return {
-    lifecycle: new KyselyLifecycleStore(db, engine),
-    addAccount: async (id, status) => {
-      await db.insertInto('accounts').values({ id, status }).execute();
-      return id;
-    },
-    exec: async (text) => {
-      await sql.raw(text).execute(db);
-    },
-    close: () => db.destroy(),
+    id,
+    tenant_id: 'tenant-a',
+    tenant_host: 'acme.nonemployee.com',
+    tenant_origin: 'https://acme.nonemployee.com',
+    auth_type: 'api_key',
+    status: 'active',
+    credential_kid: 'k1',
+    credential: randomBytes(48),
+    credential_hint: 'abcd',
+    field_mapping: {},
+    created_at: now,
+    updated_at: now,
+    last_verified_at: now,
+    sync_hook_id: `hk_${randomBytes(20).toString('base64url')}`,
   };
 }
 
-const INT8 = 20;
-
-export const LIFECYCLE_ENGINES: { name: string; scratch: () => Promise<LifecycleScratch> }[] = [
-  {
-    name: 'sqlite',
-    scratch: () => {
-      const raw = new Database(join(tempDir(), 'lifecycle.db'));
-      raw.pragma('journal_mode = WAL');
-      return prepare(new Kysely({ dialect: new SqliteDialect({ database: raw }) }), 'sqlite');
+export async function storeAccount(
+  store: Store,
+  account: AccountRow,
+  outbox?: Parameters<Store['completeLink']>[0]['outbox'],
+): Promise<AccountRow> {
+  const now = Date.now();
+  const linkTokenHash = randomUUID();
+  await store.insertLinkToken({
+    token_hash: linkTokenHash,
+    tenant_id: account.tenant_id,
+    account_id: null,
+    expires_at: now + 60_000,
+    used_at: null,
+    created_at: now,
+  });
+  const outcome = await store.completeLink({
+    linkTokenHash,
+    now,
+    account,
+    reauth: false,
+    publicToken: {
+      token_hash: randomUUID(),
+      account_id: account.id,
+      expires_at: now + 60_000,
+      created_at: now,
     },
+    ...(outbox ? { outbox } : {}),
+  });
+  if (!outcome.ok) throw new Error(`could not store the account: ${outcome.reason}`);
+  return outcome.account;
+}
+
+/** SQLite always; PostgreSQL when NERM_CONNECT_TEST_POSTGRES_URL is set (see store-engines.ts). */
+export const LIFECYCLE_ENGINES = ENGINES.map(({ name, scratch }) => ({
+  name,
+  scratch: async (): Promise<LifecycleScratch> => {
+    const db = scratch();
+    const store = db.open();
+    await store.migrate();
+    return {
+      store,
+      lifecycle: store.lifecycle,
+      addAccount: async (id = randomUUID(), status = 'active') => {
+        await storeAccount(store, accountRow(id));
+        if (status !== 'active') await store.updateAccount(id, { status, updated_at: Date.now() });
+        return id;
+      },
+      exec: (text) => db.exec(text),
+      close: async () => {
+        await store.close();
+        await db.drop();
+      },
+    };
   },
-  ...(POSTGRES_URL
-    ? [
-        {
-          name: 'postgres',
-          scratch: async () => {
-            const schema = `lifecycle_${randomBytes(4).toString('hex')}`;
-            const admin = new pg.Client({ connectionString: POSTGRES_URL });
-            await admin.connect();
-            await admin.query(`CREATE SCHEMA ${schema}`);
-            await admin.end();
-            const pool = new pg.Pool({
-              connectionString: POSTGRES_URL,
-              options: `-c search_path=${schema}`,
-              types: {
-                getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-                  oid === INT8
-                    ? (v: string) => Number(v)
-                    : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
-              },
-            });
-            const scratch = await prepare(
-              new Kysely({ dialect: new PostgresDialect({ pool }) }),
-              'postgres',
-            );
-            return {
-              ...scratch,
-              close: async () => {
-                await scratch.close();
-                const c = new pg.Client({ connectionString: POSTGRES_URL });
-                await c.connect();
-                await c.query(`DROP SCHEMA ${schema} CASCADE`);
-                await c.end();
-              },
-            };
-          },
-        },
-      ]
-    : []),
-];
+}));

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EventUser } from '@nerm-connect/shared';
+import type { AccountStatus, EventUser } from '@nerm-connect/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { digestOf } from '../src/lifecycle/changes.ts';
 import { newEventId, type NewEvent } from '../src/lifecycle/events.ts';
@@ -8,7 +8,12 @@ import {
   type LifecycleStore,
   type SnapshotRow,
 } from '../src/lifecycle/lifecycle-store.ts';
-import { LIFECYCLE_ENGINES, type LifecycleScratch } from './lifecycle-engines.ts';
+import {
+  accountRow,
+  LIFECYCLE_ENGINES,
+  storeAccount,
+  type LifecycleScratch,
+} from './lifecycle-engines.ts';
 
 const NOW = 1_800_000_000_000;
 const LEASE = 60_000;
@@ -60,7 +65,7 @@ describe.each(LIFECYCLE_ENGINES)('lifecycle store on $name', ({ scratch }) => {
     await db.close();
   });
 
-  const account = (status = 'active') => db.addAccount(randomUUID(), status);
+  const account = (status: AccountStatus = 'active') => db.addAccount(randomUUID(), status);
 
   describe('sync leases', () => {
     it('claims due active accounts once, until the lease expires', async () => {
@@ -339,6 +344,73 @@ describe.each(LIFECYCLE_ENGINES)('lifecycle store on $name', ({ scratch }) => {
       expect(new Set(mine.map((e) => e.id)).size).toBe(mine.length);
       expect(new Set(mine.map((e) => e.account_id)).size).toBe(mine.length);
       expect(mine).toHaveLength(accounts.length);
+    });
+  });
+
+  describe('account state changes write their events in the same transaction', () => {
+    const write = (type: NewEvent['type']) => ({
+      deliver: true,
+      events: (row: { id: string; status: string }) => [
+        { ...event(row.id), type, body: JSON.stringify({ id: row.id, status: row.status }) },
+      ],
+    });
+    const types = async (id: string) =>
+      (await store.listEvents({ accountId: id, limit: 10 })).map((e) => [
+        e.type,
+        JSON.parse(e.body).status,
+      ]);
+
+    it('connect, needs_reauth once (only from active), and disconnect', async () => {
+      const id = randomUUID();
+      await storeAccount(db.store, accountRow(id), write('integrated_account.connected'));
+      const patch = {
+        status: 'needs_reauth' as const,
+        updated_at: NOW,
+        ifStatus: 'active' as const,
+        outbox: write('integrated_account.needs_reauth'),
+      };
+      expect((await db.store.updateAccount(id, patch))?.status).toBe('needs_reauth');
+      expect(await db.store.updateAccount(id, patch)).toBeUndefined();
+      expect(
+        await db.store.disconnectAccount(id, NOW, write('integrated_account.disconnected')),
+      ).toBe(true);
+      expect(
+        await db.store.disconnectAccount(id, NOW, write('integrated_account.disconnected')),
+      ).toBe(false);
+      expect(await types(id)).toEqual([
+        ['integrated_account.connected', 'active'],
+        ['integrated_account.needs_reauth', 'needs_reauth'],
+        ['integrated_account.disconnected', 'disconnected'],
+      ]);
+    });
+
+    it('writes nothing when the event cannot be written (the change rolls back with it)', async () => {
+      const id = randomUUID();
+      await storeAccount(db.store, accountRow(id));
+      const broken = {
+        deliver: true,
+        events: () => [event(id), { ...event(id), id: 'evt_dup' }, { ...event(id), id: 'evt_dup' }],
+      };
+      await expect(
+        db.store.updateAccount(id, { status: 'needs_reauth', updated_at: NOW, outbox: broken }),
+      ).rejects.toThrow();
+      expect((await db.store.getAccount(id))?.status).toBe('active');
+      expect(await types(id)).toEqual([]);
+    });
+  });
+
+  describe('sync hooks', () => {
+    it('finds an account by its hook id, rotates it, and forgets it on disconnect', async () => {
+      const row = accountRow(randomUUID());
+      await storeAccount(db.store, row);
+      expect((await db.store.getAccountBySyncHook(row.sync_hook_id!))?.id).toBe(row.id);
+      const rotated = await db.store.setSyncHook(row.id, 'hk_new_one_for_test', NOW);
+      expect(rotated?.sync_hook_id).toBe('hk_new_one_for_test');
+      expect(await db.store.getAccountBySyncHook(row.sync_hook_id!)).toBeUndefined();
+      await db.store.disconnectAccount(row.id, NOW);
+      expect(await db.store.getAccountBySyncHook('hk_new_one_for_test')).toBeUndefined();
+      expect((await db.store.getAccount(row.id))?.sync_hook_id).toBeNull();
+      expect(await db.store.setSyncHook(row.id, 'hk_again', NOW)).toBeUndefined();
     });
   });
 

@@ -230,6 +230,32 @@ describe('GET /openapi.json', () => {
     conforms('get', '/proxy/{p1}', await stack.call('/proxy/roles', { token }));
     conforms('get', '/proxy/{p1}', await stack.call('/proxy/..%2f', { token }));
 
+    const sync = (query = '') =>
+      stack.admin(`/integrated-accounts/${id}/sync${query}`, { method: 'POST' });
+    conforms('post', '/integrated-accounts/{id}/sync', await sync());
+    conforms('post', '/integrated-accounts/{id}/sync', await sync('?mode=sideways'));
+    const rotated = await stack.admin(`/integrated-accounts/${id}/sync-hook`, { method: 'POST' });
+    conforms('post', '/integrated-accounts/{id}/sync-hook', rotated);
+    conforms(
+      'get',
+      '/integrated-accounts/{id}/audit',
+      await stack.admin(`/integrated-accounts/${id}/audit`),
+    );
+    conforms(
+      'get',
+      '/integrated-accounts/{id}/audit',
+      await stack.admin(`/integrated-accounts/${id}/audit?limit=0`),
+    );
+    conforms('get', '/events', await stack.admin(`/events?integrated_account_id=${id}`));
+    conforms('get', '/events', await stack.admin('/events?next_cursor=bad'));
+    const hook = new URL(rotated.body.sync_hook_url).pathname;
+    conforms('post', '/hooks/nerm/{hook_id}', await stack.call(hook, { method: 'POST', json: {} }));
+    conforms(
+      'post',
+      '/hooks/nerm/{hook_id}',
+      await stack.call('/hooks/nerm/hk_x', { method: 'POST' }),
+    );
+
     conforms(
       'delete',
       '/integrated-accounts/{id}',

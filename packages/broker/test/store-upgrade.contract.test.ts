@@ -48,6 +48,7 @@ describe.each(ENGINES)('Store upgrade from the hand-written schema: $name', ({ n
     expect(await legacy.rows('SELECT name FROM kysely_migration ORDER BY name')).toEqual([
       { name: '0001_initial' },
       { name: '0002_token_generation' },
+      { name: '0003_lifecycle_events' },
     ]);
     expect(account?.token_generation).toBe(0);
     // Left as it was, so a replica still on the previous release keeps starting.

@@ -21,6 +21,7 @@ function account(overrides: Partial<AccountRow> = {}): AccountRow {
     updated_at: NOW,
     last_verified_at: NOW,
     token_generation: 0,
+    sync_hook_id: `hk_${randomUUID()}`,
     ...overrides,
   };
 }
@@ -87,6 +88,7 @@ describe.each(ENGINES)('Store contract: $name', ({ scratch }) => {
     expect(before.versions.map((v) => v['name'])).toEqual([
       '0001_initial',
       '0002_token_generation',
+      '0003_lifecycle_events',
     ]);
     expect(before.accounts.map((r) => r['id'])).toContain(a.id);
     await store.migrate();

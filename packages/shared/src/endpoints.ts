@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ErrorCode } from './error-codes.ts';
+import { LIFECYCLE_ENDPOINTS } from './endpoints-lifecycle.ts';
 import { PATHS, type PathTemplate } from './paths.ts';
 import {
   AccountListSchema,
@@ -55,12 +56,16 @@ export interface Endpoint {
   /** Request headers the endpoint reads (names in lower case). */
   headers?: z.ZodObject;
   body?: z.ZodType;
+  /** The body may be left out (it is then parsed as `{}`). */
+  bodyOptional?: true;
   /** The one success status. */
-  status: 200 | 201 | 204;
+  status: 200 | 201 | 202 | 204;
   /** The success body; `null` for 204 or a body the table does not describe. */
   response: z.ZodType | null;
   /** A list page: it also answers `Link: <…>; rel="next"` when there is a next page. */
   list?: true;
+  /** Also answers `text/csv` (the query's `format=csv`). */
+  csv?: true;
   /** Error codes this endpoint itself answers (its auth kind adds its own). */
   errors: readonly ErrorCode[];
 }
@@ -305,6 +310,7 @@ export const ENDPOINTS = {
     response: RoleSchema,
     errors: ['invalid_request', 'not_found', 'upstream_error', 'tenant_unreachable'],
   },
+  ...LIFECYCLE_ENDPOINTS,
 } as const satisfies Record<string, Endpoint>;
 
 export type Endpoints = typeof ENDPOINTS;

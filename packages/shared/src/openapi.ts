@@ -95,7 +95,10 @@ function operation(operationId: string, e: Endpoint): ZodOpenApiOperationObject 
       : {
           description: 'Success',
           headers,
-          content: { 'application/json': { schema: e.response } },
+          content: {
+            'application/json': { schema: e.response },
+            ...(e.csv ? { 'text/csv': { schema: { type: 'string' as const } } } : {}),
+          },
         };
   return {
     operationId,
@@ -112,7 +115,12 @@ function operation(operationId: string, e: Endpoint): ZodOpenApiOperationObject 
         }
       : {}),
     ...(e.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: e.body } } } }
+      ? {
+          requestBody: {
+            required: !e.bodyOptional,
+            content: { 'application/json': { schema: e.body } },
+          },
+        }
       : {}),
     responses: {
       [`${e.status}`]: success,

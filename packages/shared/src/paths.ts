@@ -18,6 +18,12 @@ export const PATHS = {
   account: '/integrated-accounts/:id',
   accountVerify: '/integrated-accounts/:id/verify',
   accountTokens: '/integrated-accounts/:id/tokens',
+  accountSync: '/integrated-accounts/:id/sync',
+  accountSyncHook: '/integrated-accounts/:id/sync-hook',
+  accountAudit: '/integrated-accounts/:id/audit',
+  events: '/events',
+  /** A NERM workflow's REST action calls it; the hook id is its only credential. */
+  nermHook: '/hooks/nerm/:hook_id',
   users: '/unified/user-directory/users',
   user: '/unified/user-directory/users/:id',
   roles: '/unified/user-directory/roles',

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import { safeEqual } from '../crypto/tokens.ts';
 import { BrokerError } from '../errors.ts';
@@ -12,13 +13,19 @@ export function bearer(req: Request): string | undefined {
   return match?.[1];
 }
 
+/** `api_key:<first 6 hex of its SHA-256>`: which key, without the key. */
+export function apiKeyActor(key: string): string {
+  return `api_key:${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
+}
+
 /** Server-to-server calls: one of NERM_BROKER_API_KEYS. */
 export function requireApiKey(apiKeys: readonly string[]): RequestHandler {
-  return (req, _res, next) => {
+  return (req, res, next) => {
     const presented = bearer(req);
     // Compare against every key so timing says nothing about which one nearly matched.
     const ok =
       presented !== undefined && apiKeys.map((k) => safeEqual(presented, k)).includes(true);
+    if (ok) res.locals.actor = apiKeyActor(presented);
     next(
       ok
         ? undefined
@@ -36,6 +43,7 @@ export function requireLinkToken(links: LinkService): RequestHandler {
     const token = bearer(req);
     if (!token) return next(new BrokerError('link_token_invalid', 'A link token is required'));
     res.locals.link = await links.resolve(token);
+    res.locals.actor = 'link_token';
     next();
   };
 }
@@ -69,6 +77,7 @@ export function requireAccountToken(
       );
     }
     res.locals.tenant = accounts.tenantFor(account);
+    res.locals.actor = `account_token:${claims.jti}`;
     next();
   };
 }

@@ -24,9 +24,25 @@ export class JsonText {
   ) {}
 }
 
+/** A success body of another media type (the audit trail as CSV). */
+export class RawBody {
+  constructor(
+    readonly type: string,
+    readonly body: string,
+    readonly nextCursor: string | null = null,
+  ) {}
+}
+
 export type EndpointHandler<E extends Endpoint> = (
   input: EndpointRequest<E>,
-) => Promise<EndpointReply<E> | JsonText>;
+) => Promise<EndpointReply<E> | JsonText | RawBody>;
+
+/** Runs after a handler succeeded, before the answer is sent (the audit trail). */
+export type AfterSuccess = (
+  endpoint: Endpoint,
+  input: EndpointRequest<Endpoint>,
+  reply: unknown,
+) => Promise<void>;
 
 /** Registers one endpoint of the table: `route(ENDPOINTS.getUser, async ({ params }) => …)`. */
 export type RouteFn = <E extends Endpoint>(
@@ -39,7 +55,7 @@ export type RouteFn = <E extends Endpoint>(
 export type Guards = Record<AuthKind, RequestHandler[]>;
 
 function nextCursorOf(reply: unknown): string | null {
-  if (reply instanceof JsonText) return reply.nextCursor;
+  if (reply instanceof JsonText || reply instanceof RawBody) return reply.nextCursor;
   const cursor = (reply as { next_cursor?: unknown } | null)?.next_cursor;
   return typeof cursor === 'string' ? cursor : null;
 }
@@ -49,7 +65,10 @@ function nextCursorOf(reply: unknown): string | null {
  * the table, the auth kind's guards, then params, query, headers and body parsed with
  * the table's schemas before the handler runs, and the table's success status out.
  */
-export function endpointRouter(guards: Guards): { router: Router; route: RouteFn } {
+export function endpointRouter(
+  guards: Guards,
+  afterSuccess?: AfterSuccess,
+): { router: Router; route: RouteFn } {
   const router = Router();
   const route: RouteFn = (endpoint, handler, ...before) => {
     const method = endpoint.method.toLowerCase() as 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -58,15 +77,23 @@ export function endpointRouter(guards: Guards): { router: Router; route: RouteFn
         params: endpoint.params ? parse(endpoint.params, req.params, 'path') : undefined,
         query: endpoint.query ? parse(endpoint.query, req.query, 'query') : undefined,
         headers: endpoint.headers ? parse(endpoint.headers, req.headers, 'headers') : undefined,
-        body: endpoint.body ? parse(endpoint.body, req.body, 'request body') : undefined,
+        body: endpoint.body
+          ? parse(
+              endpoint.body,
+              endpoint.bodyOptional && req.body === undefined ? {} : req.body,
+              'request body',
+            )
+          : undefined,
         req,
         res,
       } as EndpointRequest<typeof endpoint>;
       const reply = await handler(input);
+      await afterSuccess?.(endpoint, input as EndpointRequest<Endpoint>, reply);
       if (endpoint.list) linkNext(req, res, nextCursorOf(reply));
       res.status(endpoint.status);
       if (endpoint.status === 204) res.end();
       else if (reply instanceof JsonText) res.type('application/json').send(reply.text);
+      else if (reply instanceof RawBody) res.type(reply.type).send(reply.body);
       else res.json(reply);
     });
   };

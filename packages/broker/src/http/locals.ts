@@ -10,6 +10,11 @@ declare global {
       link?: LinkTokenRow;
       /** Set by the account-token guard from the account, re-read on every request. */
       tenant?: Tenant;
+      /**
+       * Who is calling, for the audit trail, never a secret: `api_key:<6 hex of its
+       * SHA-256>`, `link_token` or `account_token:<jti>`. Set by the guards.
+       */
+      actor?: string;
     }
   }
 }

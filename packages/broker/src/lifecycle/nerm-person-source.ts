@@ -1,17 +1,16 @@
 import type { EventUser } from '@nerm-connect/shared';
 import { isBrokerError } from '../errors.ts';
-import { fetchPage, NERM_MAX_LIMIT, type NermPage } from '../nerm/lists.ts';
+import { NERM_MAX_LIMIT } from '../nerm/lists.ts';
 import { PERSON_CATEGORIES, type MappingContext } from '../nerm/mapping.ts';
-import { NermProfile, type NermProfileType } from '../nerm/schemas.ts';
+import type { NermProfile, NermProfileType } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { RoleRef, RolesService } from '../services/roles-service.ts';
 import type { TenantMetadata } from '../services/tenant-metadata.ts';
+import { collectPage, FIRST_ID } from '../services/user-pages.ts';
 import type { UserService } from '../services/user-service.ts';
 import { eventUser } from './changes.ts';
 import type { PersonSource, WalkedPerson } from './sync-engine.ts';
 
-/** Where a keyset walk starts: below every id (CONTRACT §2). */
-const LOWEST_ID = '00000000-0000-0000-0000-000000000000';
 /** Past this many single-person role lookups in one sync, one walk of all links is cheaper. */
 const ROLE_LOOKUPS_BEFORE_INDEX = 20;
 
@@ -22,10 +21,10 @@ export interface DirectoryParts {
 }
 
 /**
- * One account's people, read from NERM for a sync: profiles by keyset (`after_id`, so a
- * walk sees every profile present throughout exactly once, and archived ones marked as
- * such), one page in memory at a time; role links only when the sync needs them. The
- * mapping to Users is the directory's own.
+ * One account's people, read from NERM for a sync: the users walk (keyset, `after_id`, so
+ * every profile present throughout is seen exactly once, archived ones marked as such),
+ * one page in memory at a time; role links only when the sync needs them. The mapping to
+ * Users is the directory's own.
  */
 export class NermPersonSource implements PersonSource {
   private lookups = 0;
@@ -45,26 +44,20 @@ export class NermPersonSource implements PersonSource {
       this.parts.metadata.dateFormats(this.tenant),
     ]);
     const rolesOf = options.withRoles ? await this.roleIndex() : () => [];
-    let after: string | null = LOWEST_ID;
-    while (after !== null) {
-      const query: URLSearchParams = new URLSearchParams({
-        after_id: after,
-        limit: String(NERM_MAX_LIMIT),
-      });
-      if (options.updatedSince) query.set('updated_after', options.updatedSince);
-      const page: NermPage<NermProfile> = await fetchPage(
-        this.tenant.client,
-        'profiles',
-        query,
-        NermProfile,
-      );
-      if (page.items.length === 0) return;
-      yield page.items.map((p) => ({
-        id: p.id,
-        user: this.toUser(p, types, { roles: rolesOf(p.id), dateFormatOf }),
-      }));
-      // Without `_metadata.after_id` the last id carries on; an empty page (or 400) ends it.
-      after = page.afterId === undefined ? (page.items.at(-1)?.id ?? null) : page.afterId;
+    // The users walk itself (keyset, exactly once), but nothing filtered out: archived
+    // profiles and profiles that stopped being people are news to a sync.
+    const upstream = new URLSearchParams();
+    if (options.updatedSince) upstream.set('updated_after', options.updatedSince);
+    const plan = { upstream, matches: () => true };
+    for (let after = FIRST_ID; ;) {
+      const page = await collectPage(this.tenant.client, plan, after, NERM_MAX_LIMIT);
+      if (page.persons.length > 0)
+        yield page.persons.map((p) => ({
+          id: p.id,
+          user: this.toUser(p, types, { roles: rolesOf(p.id), dateFormatOf }),
+        }));
+      if (!page.more) return;
+      after = page.last;
     }
   }
 

@@ -54,7 +54,11 @@ export interface SyncOutcome {
   full: boolean;
 }
 
-const DAY_MS = 86_400_000;
+/**
+ * NERM's `updated_after` is a date in the tenant's zone, maybe exclusive: start two days
+ * before the last sync started; the digests drop what did not change.
+ */
+const OVERLAP_MS = 2 * 86_400_000;
 const BATCH = 500;
 
 export function emptyCounts(): SyncResult {
@@ -94,7 +98,7 @@ export class SyncEngine {
     const full = mode === 'full' || silent || state.watermark === null;
     const counts = emptyCounts();
     const gen = full ? await this.deps.store.beginFullWalk(lease) : 0;
-    const since = full ? undefined : isoDay((state.watermark as number) - DAY_MS);
+    const since = full ? undefined : isoDay((state.watermark as number) - OVERLAP_MS);
 
     for await (const page of source.pages({
       withRoles: full,

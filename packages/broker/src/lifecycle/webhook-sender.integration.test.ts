@@ -72,6 +72,7 @@ const body = JSON.stringify({
       last_verified_at: null,
       credential_hint: null,
       field_mapping: {},
+      sync_hook_url: null,
     },
   },
 });

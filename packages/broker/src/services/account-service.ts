@@ -1,4 +1,11 @@
-import type { Account, AccountList, FieldMapping } from '@nerm-connect/shared';
+import {
+  fillPath,
+  PATHS,
+  type Account,
+  type AccountList,
+  type FieldMapping,
+} from '@nerm-connect/shared';
+import type { AccountEvents } from '../lifecycle/account-events.ts';
 import type { Vault } from '../crypto/vault.ts';
 import { BrokerError } from '../errors.ts';
 import type { AccessTokenCache } from '../nerm/access-tokens.ts';
@@ -19,6 +26,9 @@ export interface AccountServiceDeps {
   jwt: TokenService;
   retry?: RetryPolicy;
   now: () => number;
+  /** The broker's public origin, for each account's sync_hook_url. */
+  publicUrl: string;
+  events: AccountEvents;
 }
 
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -31,7 +41,8 @@ export function disconnected(): BrokerError {
   );
 }
 
-export function toAccount(row: AccountRow): Account {
+/** The public view of an account; `publicUrl` (the broker's) makes its sync_hook_url. */
+export function toAccount(row: AccountRow, publicUrl?: string): Account {
   return {
     id: row.id,
     tenant_id: row.tenant_id,
@@ -43,6 +54,10 @@ export function toAccount(row: AccountRow): Account {
     last_verified_at: row.last_verified_at === null ? null : iso(row.last_verified_at),
     credential_hint: row.credential_hint,
     field_mapping: row.field_mapping,
+    sync_hook_url:
+      row.sync_hook_id && publicUrl !== undefined
+        ? `${publicUrl}${fillPath(PATHS.nermHook, { hook_id: row.sync_hook_id })}`
+        : null,
   };
 }
 
@@ -73,7 +88,12 @@ export class AccountService {
   }
 
   async get(id: string): Promise<Account> {
-    return toAccount(await this.require(id));
+    return this.view(await this.require(id));
+  }
+
+  /** The public view of a row (with its sync_hook_url). */
+  view(row: AccountRow): Account {
+    return toAccount(row, this.deps.publicUrl);
   }
 
   async list(query: {
@@ -89,7 +109,7 @@ export class AccountService {
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
-      result: page.map(toAccount),
+      result: page.map((row) => this.view(row)),
       next_cursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
     };
   }
@@ -101,7 +121,7 @@ export class AccountService {
       updated_at: this.deps.now(),
     });
     if (!row) throw new BrokerError('not_found', 'No integrated account has this id');
-    return toAccount(row);
+    return this.view(row);
   }
 
   /** Re-tests the stored credential with one read; a refusal marks the account needs_reauth. */
@@ -113,7 +133,7 @@ export class AccountService {
       await probeTenant(client);
     } catch (error) {
       if (error instanceof BrokerError && error.code === 'invalid_credentials') {
-        return toAccount(await this.mark(id, 'needs_reauth'));
+        return this.view(await this.mark(id, 'needs_reauth'));
       }
       throw error;
     }
@@ -123,13 +143,19 @@ export class AccountService {
       last_verified_at: now,
       updated_at: now,
     });
-    return toAccount(updated as AccountRow);
+    return this.view(updated as AccountRow);
   }
 
   /** Destroys the credential; every token of the account stops working on the next request. */
   async disconnect(id: string): Promise<void> {
     await this.require(id);
-    await this.deps.store.disconnectAccount(id, this.deps.now());
+    const { events } = this.deps;
+    const changed = await this.deps.store.disconnectAccount(
+      id,
+      this.deps.now(),
+      events.write('integrated_account.disconnected'),
+    );
+    if (changed) events.nudge();
     this.deps.tokens.forget(id);
   }
 
@@ -191,9 +217,22 @@ export class AccountService {
     );
   }
 
+  /**
+   * active → needs_reauth, once: the transition (and its `integrated_account.needs_reauth`
+   * event) happens only from `active`, so concurrent refusals emit one event.
+   */
   private async mark(id: string, status: 'needs_reauth'): Promise<AccountRow> {
-    const row = await this.deps.store.updateAccount(id, { status, updated_at: this.deps.now() });
-    if (!row) throw new BrokerError('not_found', 'No integrated account has this id');
-    return row;
+    const { events } = this.deps;
+    const row = await this.deps.store.updateAccount(id, {
+      status,
+      updated_at: this.deps.now(),
+      ifStatus: 'active',
+      outbox: events.write('integrated_account.needs_reauth'),
+    });
+    if (row) {
+      events.nudge();
+      return row;
+    }
+    return this.require(id);
   }
 }

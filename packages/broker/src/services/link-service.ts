@@ -19,6 +19,8 @@ import { probeTenant } from '../nerm/probe.ts';
 import type { RetryPolicy } from '../nerm/retry.ts';
 import { outboundFailure } from '../nerm/upstream-errors.ts';
 import type { AccountRow, LinkTokenRow, Store } from '../store/store.ts';
+import type { AccountEvents } from '../lifecycle/account-events.ts';
+import { newSyncHookId } from '../store/lifecycle-schema.ts';
 import { iso, toAccount } from './account-service.ts';
 
 /** What the token URL, not the credential, is to blame for. */
@@ -39,6 +41,7 @@ export interface LinkServiceDeps {
   tokens: AccessTokenCache;
   retry?: RetryPolicy;
   now: () => number;
+  events: AccountEvents;
 }
 
 const TENANT_URL_MESSAGES: Record<string, string> = {
@@ -132,6 +135,7 @@ export class LinkService {
       last_verified_at: now,
       // The store keeps the stored generation on re-authentication; see AccountRow.
       token_generation: previous?.token_generation ?? 0,
+      sync_hook_id: previous?.sync_hook_id ?? newSyncHookId(),
     };
     const publicToken = newOpaqueToken('pt');
     const outcome = await this.deps.store.completeLink({
@@ -139,6 +143,9 @@ export class LinkService {
       now,
       account,
       reauth: previous !== undefined,
+      outbox: this.deps.events.write(
+        previous ? 'integrated_account.reauthenticated' : 'integrated_account.connected',
+      ),
       publicToken: {
         token_hash: hashToken(publicToken),
         account_id: accountId,
@@ -152,6 +159,7 @@ export class LinkService {
         'This link has expired or was already used; ask for a new one',
       );
     }
+    this.deps.events.nudge();
     // The proven access token serves the account's first calls.
     this.deps.tokens.forget(accountId);
     if (credential.type === 'pat' && accessToken) {

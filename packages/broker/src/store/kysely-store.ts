@@ -1,4 +1,8 @@
-import { Migrator, sql, type Kysely } from 'kysely';
+import type { AccountStatus } from '@nerm-connect/shared';
+import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
+import type { LifecycleStore } from '../lifecycle/lifecycle-store.ts';
+import type { LifecycleDatabase } from './lifecycle-schema.ts';
+import { KyselyLifecycleStore } from './lifecycle-store.ts';
 import { migrationProvider, type Engine } from './migrations.ts';
 import { toAccount, toIdempotency, toLinkToken, type StoreDatabase } from './schema.ts';
 import type {
@@ -8,6 +12,7 @@ import type {
   CompleteLinkOutcome,
   IdempotencyRow,
   LinkTokenRow,
+  OutboxWrite,
   SealedCredentialRow,
   Store,
 } from './store.ts';
@@ -19,10 +24,38 @@ import type {
 export abstract class KyselyStore implements Store {
   abstract readonly kind: Engine;
 
+  private lifecycleStore: KyselyLifecycleStore | undefined;
+
   protected constructor(
     protected readonly db: Kysely<StoreDatabase>,
     private readonly migrationSchema?: string,
   ) {}
+
+  get lifecycle(): LifecycleStore {
+    return this.outbox;
+  }
+
+  private get outbox(): KyselyLifecycleStore {
+    this.lifecycleStore ??= new KyselyLifecycleStore(
+      this.db as unknown as Kysely<LifecycleDatabase>,
+      this.kind,
+    );
+    return this.lifecycleStore;
+  }
+
+  /** Writes a state change's events in the transaction of the change. */
+  private async writeOutbox(
+    tx: Transaction<StoreDatabase>,
+    row: AccountRow,
+    outbox: OutboxWrite | undefined,
+  ): Promise<void> {
+    if (!outbox) return;
+    await this.outbox.write(
+      tx as unknown as Transaction<LifecycleDatabase>,
+      outbox.events(row),
+      outbox.deliver,
+    );
+  }
 
   /** Removes what a destroyed credential left behind in freed pages (engine-specific). */
   protected abstract destroyFreedPages(): Promise<void>;
@@ -80,6 +113,7 @@ export abstract class KyselyStore implements Store {
                 credential_hint: a.credential_hint,
                 updated_at: a.updated_at,
                 last_verified_at: a.last_verified_at,
+                sync_hook_id: a.sync_hook_id,
               })
               .where('id', '=', a.id)
               .where('tenant_id', '=', a.tenant_id)
@@ -97,7 +131,9 @@ export abstract class KyselyStore implements Store {
               .executeTakeFirstOrThrow();
         if (!row) throw new AccountMissing();
         await tx.insertInto('public_tokens').values(input.publicToken).execute();
-        return { ok: true, account: toAccount(row) };
+        const account = toAccount(row);
+        await this.writeOutbox(tx, account, input.outbox);
+        return { ok: true, account };
       })
       .catch((error: unknown) => {
         if (error instanceof AccountMissing)
@@ -142,42 +178,71 @@ export abstract class KyselyStore implements Store {
   }
 
   async updateAccount(id: string, patch: AccountPatch): Promise<AccountRow | undefined> {
-    const { status, last_verified_at, field_mapping, updated_at } = patch;
-    const row = await this.db
-      .updateTable('accounts')
-      .set({
-        updated_at,
-        ...(status !== undefined && { status }),
-        ...(last_verified_at !== undefined && { last_verified_at }),
-        ...(field_mapping !== undefined && { field_mapping: JSON.stringify(field_mapping) }),
-      })
-      .where('id', '=', id)
-      .returningAll()
-      .executeTakeFirst();
-    return row && toAccount(row);
+    const { status, last_verified_at, field_mapping, updated_at, ifStatus, outbox } = patch;
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .updateTable('accounts')
+        .set({
+          updated_at,
+          ...(status !== undefined && { status }),
+          ...(last_verified_at !== undefined && { last_verified_at }),
+          ...(field_mapping !== undefined && { field_mapping: JSON.stringify(field_mapping) }),
+        })
+        .where('id', '=', id)
+        .$if(ifStatus !== undefined, (q) => q.where('status', '=', ifStatus as AccountStatus))
+        .returningAll()
+        .executeTakeFirst();
+      if (!row) return undefined;
+      const account = toAccount(row);
+      await this.writeOutbox(tx, account, outbox);
+      return account;
+    });
   }
 
-  async disconnectAccount(id: string, now: number): Promise<boolean> {
+  async disconnectAccount(id: string, now: number, outbox?: OutboxWrite): Promise<boolean> {
     const changed = await this.db.transaction().execute(async (tx) => {
-      const res = await tx
+      const row = await tx
         .updateTable('accounts')
         .set({
           status: 'disconnected',
           credential: null,
           credential_kid: null,
           credential_hint: null,
+          sync_hook_id: null,
           updated_at: now,
           token_generation: sql<number>`token_generation + 1`,
         })
         .where('id', '=', id)
         .where('status', '<>', 'disconnected')
+        .returningAll()
         .executeTakeFirst();
       await tx.deleteFrom('public_tokens').where('account_id', '=', id).execute();
       await tx.deleteFrom('idempotency_keys').where('account_id', '=', id).execute();
-      return res.numUpdatedRows === 1n;
+      if (row) await this.writeOutbox(tx, toAccount(row), outbox);
+      return row !== undefined;
     });
     if (changed) await this.destroyFreedPages();
     return changed;
+  }
+
+  async getAccountBySyncHook(hookId: string): Promise<AccountRow | undefined> {
+    const row = await this.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('sync_hook_id', '=', hookId)
+      .executeTakeFirst();
+    return row && toAccount(row);
+  }
+
+  async setSyncHook(id: string, hookId: string, now: number): Promise<AccountRow | undefined> {
+    const row = await this.db
+      .updateTable('accounts')
+      .set({ sync_hook_id: hookId, updated_at: now })
+      .where('id', '=', id)
+      .where('status', '<>', 'disconnected')
+      .returningAll()
+      .executeTakeFirst();
+    return row && toAccount(row);
   }
 
   async listCredentialsNotSealedWith(

@@ -1,4 +1,5 @@
 import { sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import { createLifecycleTables, type LifecycleDatabase } from './lifecycle-schema.ts';
 
 export type Engine = 'sqlite' | 'postgres';
 
@@ -101,6 +102,13 @@ export const MIGRATIONS: StoreMigration[] = [
         .alterTable('accounts')
         .addColumn('token_generation', 'integer', (c) => c.notNull().defaultTo(0))
         .execute();
+    },
+  },
+  {
+    // Snapshots, sync leases, the outbox, the audit trail, sync hook ids (issue 11).
+    name: '0003_lifecycle_events',
+    async up(db, engine) {
+      await createLifecycleTables(db as Kysely<LifecycleDatabase>, engine);
     },
   },
 ];

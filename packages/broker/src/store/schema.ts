@@ -40,6 +40,7 @@ export function toAccount(row: Selectable<AccountsTable>): AccountRow {
     updated_at: row.updated_at,
     last_verified_at: row.last_verified_at,
     token_generation: Number(row.token_generation),
+    sync_hook_id: row.sync_hook_id,
   };
 }
 

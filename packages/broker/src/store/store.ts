@@ -1,4 +1,6 @@
 import type { AccountStatus, AuthType, FieldMapping } from '@nerm-connect/shared';
+import type { NewEvent } from '../lifecycle/events.ts';
+import type { LifecycleStore } from '../lifecycle/lifecycle-store.ts';
 
 /** Times are epoch milliseconds everywhere in the store. */
 export interface AccountRow {
@@ -23,6 +25,18 @@ export interface AccountRow {
    * (docs/decisions/0007-token-generation.md).
    */
   token_generation: number;
+  /** The unguessable id of the account's NERM hook (`sync_hook_url`); null once disconnected. */
+  sync_hook_id: string | null;
+}
+
+/**
+ * Lifecycle events a state change causes, written to the outbox in the same transaction
+ * (docs/decisions/0051-lifecycle-sync-and-outbox.md); made from the row as changed.
+ */
+export interface OutboxWrite {
+  events: (row: AccountRow) => NewEvent[];
+  /** A webhook URL is configured (events start pending), else they are kept for the feed. */
+  deliver: boolean;
 }
 
 export interface LinkTokenRow {
@@ -49,6 +63,7 @@ export interface CompleteLinkInput {
   account: AccountRow;
   reauth: boolean;
   publicToken: PublicTokenRow;
+  outbox?: OutboxWrite;
 }
 
 export type CompleteLinkOutcome =
@@ -60,6 +75,9 @@ export interface AccountPatch {
   last_verified_at?: number | null;
   field_mapping?: FieldMapping;
   updated_at: number;
+  /** Only if the account has this status now (a transition happens once). */
+  ifStatus?: AccountStatus;
+  outbox?: OutboxWrite;
 }
 
 export interface IdempotencyRow {
@@ -84,6 +102,8 @@ export interface SealedCredentialRow {
  */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Lifecycle events: snapshots, sync leases, the outbox, the audit trail. */
+  readonly lifecycle: LifecycleStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
 
@@ -109,7 +129,9 @@ export interface Store {
    * Destroys the credential (no residue where the engine allows it), marks the account
    * disconnected and moves its token generation.
    */
-  disconnectAccount(id: string, now: number): Promise<boolean>;
+  disconnectAccount(id: string, now: number, outbox?: OutboxWrite): Promise<boolean>;
+  getAccountBySyncHook(hookId: string): Promise<AccountRow | undefined>;
+  setSyncHook(id: string, hookId: string, now: number): Promise<AccountRow | undefined>;
 
   /** Rotation: credentials not sealed with `activeKid`, by id after `afterId`, a batch at a time. */
   listCredentialsNotSealedWith(

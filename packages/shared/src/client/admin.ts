@@ -1,5 +1,6 @@
 import { ENDPOINTS, type EndpointInput } from '../endpoints.ts';
 import type { Account, AccountList, FieldMapping } from '../schemas/account.ts';
+import type { AuditEntry, EventType, FeedEvent, SyncMode, SyncResult } from '../schemas/event.ts';
 import type { CreateLinkTokenBody, LinkToken } from '../schemas/link.ts';
 import type { AccountToken, ExchangeResult } from '../schemas/tokens.ts';
 import { HttpClient, type CallOptions, type TransportOptions } from './http.ts';
@@ -15,6 +16,14 @@ export type ListAccountsParams = Omit<
   NonNullable<EndpointInput<typeof ENDPOINTS.listAccounts>['query']>,
   'next_cursor'
 >;
+
+/** Filters of `events.list`. */
+export interface ListEventsParams {
+  integrated_account_id?: string;
+  type?: EventType;
+  /** Page size (default 100, at most 500); the iterator walks every page either way. */
+  limit?: number;
+}
 
 /**
  * The SaaS backend's server-to-server client, holding an API key: link tokens for the
@@ -72,6 +81,31 @@ export function createAdmin(options: AdminOptions): NermConnectAdmin {
           params: { id: accountId },
           ...init,
         }),
+      sync: (accountId, options = {}, init = {}) =>
+        http.call(ENDPOINTS.syncAccount, {
+          params: { id: accountId },
+          query: { mode: options.mode ?? 'incremental' },
+          signal: init.signal,
+        }),
+      rotateSyncHook: (accountId, init = {}) =>
+        http.call(ENDPOINTS.rotateSyncHook, { params: { id: accountId }, signal: init.signal }),
+      audit: (accountId, query = {}, init = {}) =>
+        new Paginator((cursor) =>
+          http.callPage(ENDPOINTS.listAccountAudit, {
+            params: { id: accountId },
+            query: { ...query, next_cursor: cursor },
+            signal: init.signal,
+          }),
+        ),
+    },
+    events: {
+      list: (query = {}, init = {}) =>
+        new Paginator((cursor) =>
+          http.callPage(ENDPOINTS.listEvents, {
+            query: { ...query, next_cursor: cursor },
+            signal: init.signal,
+          }),
+        ),
     },
   };
 }
@@ -119,5 +153,30 @@ export interface NermConnectAdmin {
      * stops working at once. The account remains, `disconnected`.
      */
     delete(accountId: string, init?: CallOptions): Promise<void>;
+    /**
+     * Syncs the account now and resolves once its events are queued, with their counts.
+     * `mode: 'full'` reconciles the whole tenant (also finds removed profiles and role
+     * changes); the default reads only what NERM says changed.
+     */
+    sync(accountId: string, options?: { mode?: SyncMode }, init?: CallOptions): Promise<SyncResult>;
+    /** A new `sync_hook_url` for the account; the old one stops working at once. */
+    rotateSyncHook(accountId: string, init?: CallOptions): Promise<Account>;
+    /** The account's audit trail, newest first: who did what to the connection, and when. */
+    audit(
+      accountId: string,
+      query?: { limit?: number },
+      init?: CallOptions,
+    ): Paginator<AuditEntry, { result: AuditEntry[]; next_cursor: string | null }>;
+  };
+  events: {
+    /**
+     * Lifecycle events, oldest first (kept 30 days), each with its delivery state:
+     * `for await (const event of admin.events.list({ integrated_account_id }))`. A
+     * receiver that was down catches up here; deduplicate on `event.id`.
+     */
+    list(
+      query?: ListEventsParams,
+      init?: CallOptions,
+    ): Paginator<FeedEvent, { result: FeedEvent[]; next_cursor: string | null }>;
   };
 }

@@ -8,6 +8,7 @@ export {
   createAdmin,
   type AdminOptions,
   type ListAccountsParams,
+  type ListEventsParams,
   type NermConnectAdmin,
 } from './admin.ts';
 export { NermConnectError, type ClientErrorCode } from './errors.ts';

@@ -48,6 +48,12 @@ export const AccountSchema = z
     /** The last four characters of the secret, nothing more. */
     credential_hint: z.string().max(4).nullable(),
     field_mapping: FieldMapping,
+    /**
+     * Where a NERM workflow's REST action POSTs to sync this account at once (the last
+     * segment is an unguessable id; rotate it with POST /integrated-accounts/:id/sync-hook).
+     * Null once disconnected.
+     */
+    sync_hook_url: z.string().nullable(),
   })
   .meta({ id: 'Account' });
 export type Account = z.infer<typeof AccountSchema>;
