@@ -29,6 +29,7 @@ export function accountRow(id: string, now = Date.now()): AccountRow {
     created_at: now,
     updated_at: now,
     last_verified_at: now,
+    token_generation: 0,
     sync_hook_id: `hk_${randomBytes(20).toString('base64url')}`,
   };
 }
