@@ -144,6 +144,18 @@ describe('ANY /proxy/<path>', () => {
       '/proxy/profiles%0d%0aX-Injected:%201',
       '/proxy/profiles%00',
       '/proxy/',
+      // Issue 8, finding 6: servers that strip `;` parameters (Tomcat, Spring) or decode
+      // non-ASCII dots resolve these outside /api.
+      '/proxy/profiles/..;/..;/health_check',
+      '/proxy/..;/health_check',
+      '/proxy/profiles/.;x/roles',
+      '/proxy/profiles/..;jsessionid=1/x',
+      '/proxy/profiles/..%3b/x',
+      '/proxy/profiles/;/x',
+      '/proxy/profiles/%EF%BC%8E%EF%BC%8E/%EF%BC%8E%EF%BC%8E/health_check',
+      '/proxy/profiles/%C0%AE%C0%AE/x',
+      '/proxy/profiles/%e0%80%ae%e0%80%ae/x',
+      '/proxy/profiles/%C3%A9',
     ]) {
       const res = await raw(path);
       expect(res.status, path).toBe(400);

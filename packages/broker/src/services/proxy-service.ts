@@ -28,10 +28,14 @@ const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 const SEGMENT = /^(?:[A-Za-z0-9._~!$'()*+,;=@-]|%[0-9A-Fa-f]{2})+$/;
 const FORBIDDEN_ESCAPES = /%(?:2f|5c|2e|00|0d|0a|09|25)/i;
+/** An escaped byte outside ASCII: a full-width (`%EF%BC%8E`) or overlong (`%C0%AE`) dot. */
+const NON_ASCII_ESCAPE = /%[89a-f][0-9a-f]/i;
 
 /**
  * A relative path below `/api` and nothing else: no `..`, no encoded slashes or dots,
- * no absolute URLs, no control characters.
+ * no absolute URLs, no control characters, no escapes outside ASCII, and no segment
+ * that is `.`, `..` or empty before a `;` parameter (`..;`, which servers that strip
+ * parameters resolve as `..`). See docs/security.md, "Findings and fixes".
  */
 export function safeUpstreamPath(raw: string): string {
   const bad = () =>
@@ -41,11 +45,17 @@ export function safeUpstreamPath(raw: string): string {
     );
   // SEGMENT admits no whitespace, control characters or backslashes; these escapes
   // would smuggle them (or a slash, or a dot) past it.
-  if (raw.length > 1024 || FORBIDDEN_ESCAPES.test(raw)) throw bad();
+  if (raw.length > 1024 || FORBIDDEN_ESCAPES.test(raw) || NON_ASCII_ESCAPE.test(raw)) throw bad();
   const segments = raw.split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || !SEGMENT.test(s))) throw bad();
+  if (segments.some((s) => !SEGMENT.test(s) || isDotSegment(s))) throw bad();
   if ((segments[0] ?? '').includes(':')) throw bad();
   return segments.join('/');
+}
+
+/** `.`, `..` or nothing, once decoded and cut at its first `;` (`..;x`, `..%3b`, `;x`). */
+function isDotSegment(segment: string): boolean {
+  const name = decodeURIComponent(segment).split(';', 1)[0];
+  return name === '' || name === '.' || name === '..';
 }
 
 /** `/proxy/<path>`: NERM 1:1 with the stored credential, plus unified paging on request. */

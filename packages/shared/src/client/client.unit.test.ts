@@ -98,6 +98,12 @@ describe('proxy.request', () => {
       'profiles%2fx',
       'profiles/%zz',
       'profiles/a%00b',
+      'profiles/..;/..;/x',
+      'profiles/.;x',
+      'profiles/..%3b/x',
+      'profiles/%EF%BC%8E%EF%BC%8E/x',
+      'profiles/．．/x',
+      'profiles/%C0%AE',
       '',
     ])
       expect(() => checkProxyPath(path), path).toThrow(TypeError);

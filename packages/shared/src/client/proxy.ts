@@ -24,15 +24,16 @@ export type ProxyResponse<T = unknown> =
   | { ok: true; status: number; data: T; requestId: string | undefined }
   | { ok: false; status: number; data: unknown; requestId: string | undefined };
 
-/** A character no path segment may hide: a control character or a backslash. */
-function hasControl(text: string): boolean {
-  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f || c === '\\');
+/** A character no path segment may hide: a control character, a backslash, or non-ASCII. */
+function hasForbidden(text: string): boolean {
+  return [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) >= 0x7f || c === '\\');
 }
 
 /**
  * A relative NERM path and nothing else: no leading slash, no scheme, and no segment
- * that is empty, `.` or `..` (written plainly or percent-encoded, `%2e%2e`) or hides a
- * slash (`%2f`). The broker checks again; this refuses early, as a `TypeError`.
+ * that is empty, `.` or `..` (written plainly, percent-encoded as `%2e%2e`, or before a
+ * `;` parameter as `..;`), hides a slash (`%2f`) or holds anything outside printable
+ * ASCII (a full-width dot). The broker checks again; this refuses early, as a `TypeError`.
  */
 export function checkProxyPath(path: string): string {
   const refuse = () => new TypeError('proxy path must be relative, like profiles/<id>');
@@ -45,12 +46,13 @@ export function checkProxyPath(path: string): string {
     } catch {
       throw refuse();
     }
+    const name = decoded.split(';', 1)[0];
     if (
-      decoded === '' ||
-      decoded === '.' ||
-      decoded === '..' ||
+      name === '' ||
+      name === '.' ||
+      name === '..' ||
       decoded.includes('/') ||
-      hasControl(decoded)
+      hasForbidden(decoded)
     )
       throw refuse();
   }
