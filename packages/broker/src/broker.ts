@@ -6,7 +6,7 @@ import { createApp } from './app.ts';
 import type { BrokerConfig } from './config.ts';
 import { CursorCodec } from './crypto/cursor.ts';
 import { Vault } from './crypto/vault.ts';
-import { RateLimiter, type WindowLimit } from './http/rate-limit.ts';
+import { memoryRateLimiter, type RateLimiter, type WindowLimit } from './http/rate-limit.ts';
 import { createLogger } from './logger.ts';
 import { AccessTokenCache } from './nerm/access-tokens.ts';
 import { Outbound, type Resolver } from './nerm/outbound.ts';
@@ -34,6 +34,8 @@ export interface BrokerOverrides {
   resolve?: Resolver;
   retry?: RetryPolicy;
   limits?: Partial<{ connectPerLinkToken: WindowLimit; connectPerIp: WindowLimit }>;
+  /** Where limits are counted (default: this process's memory). */
+  limiter?: RateLimiter;
   outboundTimeoutMs?: number;
   /** This process's name as a lease owner (default: host, pid and a random tag). */
   owner?: string;
@@ -120,7 +122,7 @@ export async function createBroker(
   const roles = new RolesService({ metadata, cursors, now });
   const users = new UserService({ logger, metadata, roles, cursors, now });
   const writeBack = new WriteBack({ metadata, users });
-  const limiter = new RateLimiter(now);
+  const limiter = overrides.limiter ?? memoryRateLimiter();
   const lifecycle = new LifecycleService({
     store,
     lifecycle: store.lifecycle,

@@ -140,7 +140,7 @@ export class LifecycleService {
    * profile when named) for whichever replica claims the account, and answers at once.
    */
   async hook(hookId: string, profileId: string | undefined): Promise<void> {
-    const wait = this.deps.limiter.hit(`nerm-hook:${hookId}`, this.deps.config.hookLimit);
+    const wait = await this.deps.limiter.hit(`nerm-hook:${hookId}`, this.deps.config.hookLimit);
     if (wait !== undefined)
       throw new BrokerError('rate_limited', `Too many hook calls; try again in ${wait} s`, {
         retryAfter: wait,
