@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@nerm-connect/shared';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -20,6 +20,9 @@ class Receiver {
   server!: Server;
   url!: string;
   up = true;
+  /** While set, requests wait here (unanswered) until `release()`. */
+  hold = false;
+  readonly held: (() => void)[] = [];
   /** Ids in arrival order, per account, every attempt that reached a working receiver. */
   readonly received: { id: string; account: string }[] = [];
 
@@ -28,24 +31,43 @@ class Receiver {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        if (!this.up) return void res.writeHead(503).end();
-        try {
-          const event = verifyWebhook(Buffer.concat(chunks), req.headers, SECRET);
-          this.received.push({ id: event.id, account: event.integrated_account_id });
-          res.writeHead(204).end();
-        } catch {
-          res.writeHead(400).end();
-        }
+        if (this.hold) return void this.held.push(() => this.answer(chunks, req, res));
+        this.answer(chunks, req, res);
       });
     });
     await new Promise<void>((r) => this.server.listen(0, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
+  release(): void {
+    this.hold = false;
+    for (const answer of this.held.splice(0)) answer();
+  }
+
+  private answer(chunks: Buffer[], req: IncomingMessage, res: ServerResponse): void {
+    if (!this.up) return void res.writeHead(503).end();
+    try {
+      const event = verifyWebhook(Buffer.concat(chunks), req.headers, SECRET);
+      this.received.push({ id: event.id, account: event.integrated_account_id });
+      res.writeHead(204).end();
+    } catch {
+      res.writeHead(400).end();
+    }
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise((r) => this.server.close(r));
   }
+}
+
+/** Polls until `check` holds (the worker runs on its own timers); a guard, not a timing. */
+async function until(check: () => boolean | Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('gave up waiting');
 }
 
 function event(accountId: string, at: number): NewEvent {
@@ -83,7 +105,7 @@ describe.each(LIFECYCLE_ENGINES)('webhook delivery ($name)', ({ name, scratch })
   const receiver = new Receiver();
   let clock = Date.now();
 
-  function worker(owner: string): DeliveryWorker {
+  function worker(owner: string, leaseMs?: number): DeliveryWorker {
     const outbound = new Outbound({
       allowList: HostAllowList.parse(receiver.url),
       requestTimeoutMs: 5_000,
@@ -99,6 +121,7 @@ describe.each(LIFECYCLE_ENGINES)('webhook delivery ($name)', ({ name, scratch })
       now: () => clock,
       logger: createLogger({ level: 'silent', destination: new LogCapture() }),
       schedule: SCHEDULE,
+      ...(leaseMs ? { leaseMs } : {}),
     });
   }
 
@@ -113,6 +136,7 @@ describe.each(LIFECYCLE_ENGINES)('webhook delivery ($name)', ({ name, scratch })
   beforeEach(() => {
     receiver.received.length = 0;
     receiver.up = true;
+    receiver.release();
   });
 
   it('delivers every event, each account in order, after the receiver was down for hours', async () => {
@@ -176,6 +200,31 @@ describe.each(LIFECYCLE_ENGINES)('webhook delivery ($name)', ({ name, scratch })
     clock += SCHEDULE[1]!;
     await w.drain();
     expect(receiver.received.map((r) => r.id)).toEqual([second.id]);
+  });
+
+  it('keeps the lease of an attempt that outlasts it, so no other worker sends the event meanwhile', async () => {
+    const a = await db.addAccount(randomUUID(), 'active');
+    const e = event(a, clock);
+    await db.lifecycle.insertEvents([e], true);
+    receiver.hold = true;
+    const w1 = worker('w1', 1_000);
+    const attempt = w1.drain();
+    await until(() => receiver.held.length === 1);
+    clock += 10_000; // the lease taken at the claim has run out by this clock
+    const leaseOf = async () =>
+      Number(
+        (await db.rows(`SELECT lease_until FROM lifecycle_events WHERE id = '${e.id}'`))[0]!
+          .lease_until,
+      );
+    await until(async () => (await leaseOf()) > clock);
+    expect(await worker('w2', 1_000).drain()).toBe(0);
+    receiver.release();
+    expect(await attempt).toBe(1);
+    expect(receiver.received.map((r) => r.id)).toEqual([e.id]);
+    expect((await db.lifecycle.listEvents({ accountId: a, limit: 10 }))[0]).toMatchObject({
+      status: 'delivered',
+      attempts: 1,
+    });
   });
 
   it.runIf(name === 'postgres')(

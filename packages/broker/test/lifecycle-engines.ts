@@ -11,6 +11,7 @@ export interface LifecycleScratch {
   /** Stores an account as a first connect does, then gives it `status`. */
   addAccount(id?: string, status?: AccountStatus): Promise<string>;
   exec(text: string): Promise<void>;
+  rows(text: string): Promise<Record<string, unknown>[]>;
   close(): Promise<void>;
 }
 
@@ -82,6 +83,7 @@ export const LIFECYCLE_ENGINES = ENGINES.map(({ name, scratch }) => ({
         return id;
       },
       exec: (text) => db.exec(text),
+      rows: (text) => db.rows(text),
       close: async () => {
         await store.close();
         await db.drop();

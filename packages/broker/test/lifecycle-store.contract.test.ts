@@ -304,6 +304,39 @@ describe.each(LIFECYCLE_ENGINES)('lifecycle store on $name', ({ scratch }) => {
       ]);
     });
 
+    it('renews a delivery lease for its owner only; once it lapses another claims the event', async () => {
+      const a = await account();
+      const t = NOW + 2_000_000;
+      const e = event(a, t);
+      await store.insertEvents([e], true);
+      const mine = (await store.claimDeliveries('p1', t, LEASE, 100)).filter(
+        (x) => x.account_id === a,
+      );
+      expect(mine.map((x) => x.id)).toEqual([e.id]);
+      expect(await store.renewDeliveryLease(e.id, 'p2', t + 1, LEASE)).toBe(false);
+      expect(await store.renewDeliveryLease(e.id, 'p1', t + LEASE - 1, LEASE)).toBe(true);
+      // Renewed: still p1's after the first lease would have run out.
+      expect(
+        (await store.claimDeliveries('p2', t + LEASE + 1, LEASE, 100)).filter(
+          (x) => x.account_id === a,
+        ),
+      ).toEqual([]);
+      // p1 died: its lease lapses and p2 takes the same event, with the same id.
+      const later = t + 2 * LEASE;
+      const taken = (await store.claimDeliveries('p2', later, LEASE, 100)).filter(
+        (x) => x.account_id === a,
+      );
+      expect(taken.map((x) => [x.id, x.attempts])).toEqual([[e.id, 0]]);
+      expect(await store.renewDeliveryLease(e.id, 'p1', later, LEASE)).toBe(false);
+      expect(await store.recordAttempt(e.id, 'p1', { ok: true, at: later })).toBe(false);
+      expect(await store.recordAttempt(e.id, 'p2', { ok: true, at: later })).toBe(true);
+      expect(await store.renewDeliveryLease(e.id, 'p2', later, LEASE)).toBe(false);
+      expect((await store.listEvents({ accountId: a, limit: 10 }))[0]).toMatchObject({
+        status: 'delivered',
+        attempts: 1,
+      });
+    });
+
     it('keeps events without a webhook URL as not_sent, never handed out', async () => {
       const a = await account();
       await store.insertEvents([event(a)], false);

@@ -1,6 +1,11 @@
 import type { Logger } from 'pino';
 import type { LifecycleStore, OutboxRow } from './lifecycle-store.ts';
-import { nextAttemptAt, RETRY_SCHEDULE_MS, type WebhookSender } from './webhook-sender.ts';
+import {
+  nextAttemptAt,
+  RETRY_SCHEDULE_MS,
+  type SendOutcome,
+  type WebhookSender,
+} from './webhook-sender.ts';
 
 export interface DeliveryWorkerDeps {
   store: LifecycleStore;
@@ -9,7 +14,10 @@ export interface DeliveryWorkerDeps {
   owner: string;
   now: () => number;
   logger: Logger;
-  /** Longer than one attempt can take (the sender's timeout), so a lease never expires mid-attempt. */
+  /**
+   * NERM_BROKER_SYNC_LEASE_SECONDS: renewed while an attempt runs, so a killed process's
+   * event is attempted again (same id) by another after at most this long.
+   */
   leaseMs?: number;
   /** Accounts delivered to in parallel; each account's events go one at a time, in order. */
   concurrency?: number;
@@ -92,7 +100,21 @@ export class DeliveryWorker {
   }
 
   private async attempt(event: OutboxRow): Promise<void> {
-    const outcome = await this.deps.sender.send(event);
+    const heartbeat = setInterval(
+      () => {
+        void this.deps.store
+          .renewDeliveryLease(event.id, this.deps.owner, this.deps.now(), this.leaseMs)
+          .catch(() => undefined);
+      },
+      Math.max(500, this.leaseMs / 3),
+    );
+    heartbeat.unref();
+    let outcome: SendOutcome;
+    try {
+      outcome = await this.deps.sender.send(event);
+    } finally {
+      clearInterval(heartbeat);
+    }
     const at = this.deps.now();
     const result = outcome.ok
       ? ({ ok: true, at } as const)

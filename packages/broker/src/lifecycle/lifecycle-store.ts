@@ -140,6 +140,9 @@ export interface LifecycleStore {
   insertEvents(events: NewEvent[], deliver: boolean): Promise<void>;
   /** The oldest deliverable event of accounts whose earlier events are all settled. */
   claimDeliveries(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]>;
+  /** Extends a delivery lease while its attempt runs; false once another process holds it. */
+  renewDeliveryLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
+  /** Records an attempt's outcome; false (nothing written) unless `owner` still holds the lease. */
   recordAttempt(id: string, owner: string, result: AttemptResult): Promise<boolean>;
   listEvents(query: {
     accountId?: string;

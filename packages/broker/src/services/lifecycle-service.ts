@@ -78,6 +78,7 @@ export class LifecycleService {
           owner: deps.owner,
           now: deps.now,
           logger: deps.logger,
+          leaseMs: config.leaseMs,
         })
       : undefined;
     this.worker = worker;

@@ -89,6 +89,22 @@ export class KyselyOutbox {
     return rows.map(toOutbox).sort((a, b) => a.seq - b.seq);
   }
 
+  async renewDeliveryLease(
+    id: string,
+    owner: string,
+    now: number,
+    leaseMs: number,
+  ): Promise<boolean> {
+    const done = await this.db
+      .updateTable('lifecycle_events')
+      .set({ lease_until: now + leaseMs })
+      .where('id', '=', id)
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return done.numUpdatedRows === 1n;
+  }
+
   async recordAttempt(id: string, owner: string, result: AttemptResult): Promise<boolean> {
     const update = result.ok
       ? { status: 'delivered', delivered_at: result.at, next_attempt_at: null }
