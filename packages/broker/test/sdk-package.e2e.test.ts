@@ -111,6 +111,28 @@ describe('the packed SDK in a fresh project outside the workspace', () => {
     const packs = mkdtempSync(join(tmpdir(), 'nerm-connect-pack-'));
     await pnpm(['pack', '--pack-destination', packs], { cwd: SHARED, env: cleanEnv });
     const tarball = readdirSync(packs).find((f) => f.endsWith('.tgz'))!;
+    const listing = await run('tar', ['-tzf', join(packs, tarball)]);
+    const packed = listing.stdout.split('\n').filter(Boolean).sort();
+    expect(packed).toEqual(expect.arrayContaining(['package/LICENSE', 'package/README.md']));
+    expect(packed.filter((f) => !f.startsWith('package/dist/'))).toEqual([
+      'package/LICENSE',
+      'package/README.md',
+      'package/package.json',
+    ]);
+    const manifest = JSON.parse(
+      (await run('tar', ['-xzOf', join(packs, tarball), 'package/package.json'])).stdout,
+    ) as Record<string, unknown>;
+    expect(manifest).toMatchObject({
+      license: 'Apache-2.0',
+      repository: {
+        type: 'git',
+        url: expect.stringMatching(/^git\+https:\/\//),
+        directory: 'packages/shared',
+      },
+      homepage: expect.stringMatching(/^https:\/\//),
+      bugs: { url: expect.stringMatching(/^https:\/\//) },
+      exports: { '.': { types: './dist/index.d.ts', default: './dist/index.js' } },
+    });
 
     const project = mkdtempSync(join(tmpdir(), 'nerm-connect-consumer-'));
     writeFileSync(
