@@ -3,8 +3,6 @@ export { createApp, type AppDeps } from './app.ts';
 export {
   loadConfig,
   ConfigError,
-  parseEncryptionKeys,
-  parseSigningKeys,
   type BrokerConfig,
 } from './config.ts';
 export { openStore } from './store/open-store.ts';

@@ -167,4 +167,43 @@ describe('loadConfig', () => {
       );
     }
   });
+
+  it('tells every problem at once, one line each, naming the variable and the faulty entry', async () => {
+    const good = encryptionKey('k1');
+    let problems: string[] = [];
+    try {
+      await loadConfig({
+        NODE_ENV: 'production',
+        NERM_BROKER_PORT: 'eighty',
+        NERM_BROKER_DATABASE_URL: 'mysql://db.internal/broker',
+        NERM_BROKER_ENCRYPTION_KEYS: `${good},not-a-key`,
+        NERM_BROKER_SIGNING_KEYS: '{}',
+        NERM_BROKER_LOG_LEVEL: 'loud',
+        NERM_BROKER_ALLOWED_ORIGINS: 'https://app.example.com,app.example.com',
+      });
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems = error.problems;
+    }
+    expect(problems).toEqual([
+      'NERM_BROKER_PORT must be a port number (0 to 65535)',
+      'NERM_BROKER_DATABASE_URL must start with sqlite: or postgres://',
+      'NERM_BROKER_ENCRYPTION_KEYS entry 2 is not kid:base64',
+      'NERM_BROKER_SIGNING_KEYS must be a non-empty JSON array of JWKs',
+      'NERM_BROKER_ALLOWED_ORIGINS entry 2 must be an origin like https://app.example.com',
+      'NERM_BROKER_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+      'NERM_BROKER_API_KEYS is required when NODE_ENV=production',
+    ]);
+    expect(problems.join()).not.toContain(good.split(':')[1]);
+  });
+
+  it('takes a blank variable as unset (its default applies) and trims values', async () => {
+    const config = await loadConfig({
+      NERM_BROKER_DATA_DIR: tempDir(),
+      NERM_BROKER_PORT: '  ',
+      NERM_BROKER_TOKEN_TTL: ' 120 ',
+      NERM_BROKER_LOG_LEVEL: '',
+    });
+    expect(config).toMatchObject({ port: 8787, tokenTtlSeconds: 120, logLevel: 'info' });
+  });
 });

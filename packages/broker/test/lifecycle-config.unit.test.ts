@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config.ts';
-import { isWebhookSecret } from '../src/lifecycle-config.ts';
+import { isWebhookSecret } from '../src/config-schema.ts';
 import { encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;

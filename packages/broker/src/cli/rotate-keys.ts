@@ -1,4 +1,5 @@
 import { configOrExit } from './config-or-exit.ts';
+import { parseRotateKeysArgs, ROTATE_KEYS_USAGE, UsageError } from './rotate-keys-args.ts';
 import { Vault } from '../crypto/vault.ts';
 import { rotateCredentials } from '../services/rotation.ts';
 import { openStore } from '../store/open-store.ts';
@@ -11,25 +12,21 @@ import { openStore } from '../store/open-store.ts';
  * Resumable: interrupt it and run it again. Exit code 0 when every credential is on the
  * active key, 2 when some are sealed with a key that is no longer configured.
  */
-function flag(name: string): number | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  const value = at >= 0 ? Number(process.argv[at + 1]) : undefined;
-  if (value !== undefined && (!Number.isInteger(value) || value < 1)) {
-    console.error(`--${name} takes a positive whole number`);
-    process.exit(64);
-  }
-  return value;
+let options: ReturnType<typeof parseRotateKeysArgs>;
+try {
+  options = parseRotateKeysArgs(process.argv.slice(2));
+} catch (error) {
+  if (!(error instanceof UsageError)) throw error;
+  console.error(`${error.message}\n${ROTATE_KEYS_USAGE}`);
+  process.exit(64);
 }
 
 const config = await configOrExit();
 const store = openStore(config.databaseUrl);
 await store.migrate();
 const vault = new Vault(config.encryptionKeys);
-const batchSize = flag('batch');
-const max = flag('max');
 const report = await rotateCredentials(store, vault, {
-  ...(batchSize ? { batchSize } : {}),
-  ...(max ? { max } : {}),
+  ...options,
   onBatch: (r) => process.stderr.write(`rotated ${r.rotated} so far\n`),
 });
 await store.close();

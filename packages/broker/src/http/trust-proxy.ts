@@ -16,9 +16,7 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
   const value = (raw ?? '').trim();
   if (value === '' || value.toLowerCase() === 'false') return false;
   if (EVERY_HOP.has(value.toLowerCase())) {
-    throw new Error(
-      'NERM_BROKER_TRUST_PROXY must name a hop count or the proxies’ addresses, never every hop (true, *)',
-    );
+    throw new Error('must name a hop count or the proxies’ addresses, never every hop (true, *)');
   }
   if (/^\d+$/.test(value)) {
     const hops = Number(value);
@@ -30,7 +28,7 @@ export function parseTrustProxy(raw: string | undefined): TrustProxy {
     trusted = proxyAddr.compile(entries);
   } catch (error) {
     throw new Error(
-      `NERM_BROKER_TRUST_PROXY must be a hop count or a comma list of addresses and CIDRs (${(error as Error).message})`,
+      `must be a hop count or a comma list of addresses and CIDRs (${(error as Error).message})`,
     );
   }
   return trusted;
