@@ -13,8 +13,10 @@ export {
   launchChromium,
 } from './chromium.ts';
 export {
+  startBrokerProcess,
   startSandboxProcess,
   startStack,
+  type BrokerProcess,
   type SandboxInfo,
   type SandboxOptions,
   type Stack,

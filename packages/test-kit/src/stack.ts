@@ -92,6 +92,57 @@ export async function startSandboxProcess(
   }
 }
 
+/** A broker process: where it listens, and how to stop (or kill) it. */
+export interface BrokerProcess {
+  url: string;
+  process: ChildProcess;
+  /** SIGTERM, then waits for the exit (a graceful stop). */
+  close(): Promise<void>;
+  /** Ends it with `signal` (SIGKILL: no cleanup at all) and waits until it is gone. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/**
+ * `pnpm broker` as a process, configured only by `env` (on loopback, any free port unless
+ * `NERM_BROKER_PORT` says otherwise), resolved once it logs that it listens. Its log
+ * lines go to `log` when given. Tests that kill, stop or run several brokers start them here.
+ */
+export async function startBrokerProcess(options: {
+  env: Record<string, string | undefined>;
+  log?: NodeJS.WritableStream;
+  /** How errors name it ("Replica 2"). */
+  name?: string;
+}): Promise<BrokerProcess> {
+  if (
+    options.env.NERM_BROKER_LOG_LEVEL &&
+    !['trace', 'debug', 'info'].includes(options.env.NERM_BROKER_LOG_LEVEL)
+  )
+    throw new TypeError(
+      'startBrokerProcess reads the broker\'s info-level "listening" line: keep NERM_BROKER_LOG_LEVEL at info or below',
+    );
+  const child = spawnNode('packages/broker/src/server.ts', {
+    env: { NERM_BROKER_PORT: '0', NERM_BROKER_HOST: '127.0.0.1', ...options.env },
+  });
+  try {
+    const { port } = await readJsonLine<{ port: number }>(child, {
+      name: options.name ?? 'The broker',
+      timeoutMs: READY_WITHIN_MS,
+      match: (line) => String(line.msg).includes('broker listening'),
+      ...(options.log ? { log: options.log } : {}),
+    });
+    const host = options.env.NERM_BROKER_HOST ?? '127.0.0.1';
+    return {
+      url: `http://${host}:${port}`,
+      process: child,
+      close: async () => void (await stop(child)),
+      kill: async (signal = 'SIGKILL') => void (await stop(child, signal)),
+    };
+  } catch (error) {
+    await stop(child, 'SIGKILL');
+    throw error;
+  }
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const progress = options.progress ?? (() => {});
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'nerm-stack-'));
@@ -110,14 +161,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const apiKey = options.broker?.apiKey ?? `nbk_${randomBytes(18).toString('base64url')}`;
     const extra = options.broker?.env;
     const env = typeof extra === 'function' ? extra(sandbox) : extra;
-    if (
-      env?.NERM_BROKER_LOG_LEVEL &&
-      !['trace', 'debug', 'info'].includes(env.NERM_BROKER_LOG_LEVEL)
-    )
-      throw new TypeError(
-        'startStack reads the broker\'s info-level "listening" line: keep NERM_BROKER_LOG_LEVEL at info or below',
-      );
-    const brokerProc = spawnNode('packages/broker/src/server.ts', {
+    const broker = await startBrokerProcess({
       env: {
         NODE_ENV: 'development',
         NERM_BROKER_PORT: String(options.broker?.port ?? 0),
@@ -128,15 +172,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         NERM_BROKER_ALLOWED_HOSTS: sandbox.url,
         ...env,
       },
-    });
-    children.push(brokerProc);
-    const { port } = await readJsonLine<{ port: number }>(brokerProc, {
-      name: 'The broker',
-      timeoutMs: READY_WITHIN_MS,
-      match: (line) => String(line.msg).includes('broker listening'),
       ...(options.log ? { log: options.log } : {}),
     });
-    const brokerUrl = `http://127.0.0.1:${port}`;
+    children.push(broker.process);
+    const brokerUrl = broker.url;
     progress(`  broker ready at ${brokerUrl}`);
     return { sandbox, brokerUrl, apiKey, dataDir, close: stopAll };
   } catch (error) {
