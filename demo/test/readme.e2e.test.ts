@@ -107,4 +107,28 @@ describe.skipIf(!CHROME)('the README embed snippet, copied as is', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 60_000);
+
+  it('recovers from a dead link with "Start again", as the snippet answers nerm-connect-recover', async () => {
+    saved = undefined;
+    const page = await browser.newPage();
+    await page.goto(origin);
+    const config = await (await fetch(`${demo.url}/api/config`)).json();
+    const widget = page.locator('nerm-connect');
+    await expect.poll(() => widget.evaluate((el: any) => el.linkToken)).toMatch(/^lt_/);
+    // The link dies under the user (a token the broker does not know).
+    await widget.evaluate((el: any) => void (el.linkToken = 'lt_dead'));
+    const fill = async () => {
+      await page.getByLabel('NERM tenant URL', { exact: true }).fill(config.demoTenant.tenantUrl);
+      await page.getByLabel('Client ID', { exact: true }).fill(config.demoTenant.clientId);
+      await page.getByLabel('Client secret', { exact: true }).fill(config.demoTenant.clientSecret);
+      await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    };
+    await fill();
+    await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
+    await page.getByRole('button', { name: 'Start again' }).click();
+    await page.getByLabel('Client secret', { exact: true }).waitFor();
+    await fill();
+    await expect.poll(() => saved?.integrated_account_id, { timeout: 20_000 }).toBeTruthy();
+    await page.close();
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 import type { BrokerFailure } from './transport.ts';
 
-// Loaded only when the page is set up wrong (see failures.ts): its texts weigh nothing
+// Loaded only when the page is set up wrong (see on-demand.ts): its texts weigh nothing
 // for the pages that are set up right.
 
 /**

@@ -1,25 +1,24 @@
-import { normalizeTenantUrl } from '@nerm-connect/shared/lite';
 import { initialState, Task, TaskStatus } from '@lit/task';
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
-import { LinkRecoveryController } from './controllers/link-recovery-controller.ts';
 import { FormController } from './controllers/form-controller.ts';
 import { LocaleController } from './controllers/locale-controller.ts';
 import { NermConnectErrorEvent } from './events/nerm-connect-error-event.ts';
 import { NermConnectExitEvent } from './events/nerm-connect-exit-event.ts';
+import { NermConnectRecoverEvent } from './events/nerm-connect-recover-event.ts';
 import { NermConnectStepEvent, type NermConnectStep } from './events/nerm-connect-step-event.ts';
 import { NermConnectSuccessEvent } from './events/nerm-connect-success-event.ts';
-import { messageFor, SETUP_CODES } from './failures.ts';
 import {
   FIELD_ORDER,
-  fieldsFor,
+  FIELDS_OF,
   labelOf,
   payload,
   sandboxValues,
-  validate,
   type NermConnectSandbox,
 } from './form.ts';
 import { format, type NermConnectStrings, type StringOverrides } from './i18n/strings.ts';
 import { styles } from './nerm-connect.styles.ts';
+import { kit, loadOnDemand, onDemand, type OnDemand } from './load-on-demand.ts';
+import type { LinkRecovery } from './on-demand.ts';
 import {
   fetchTransport,
   localFailure,
@@ -98,8 +97,8 @@ export type Theme = 'light' | 'dark' | 'auto';
 export class NermConnect extends LitElement {
   static override styles = styles;
   static override shadowRootOptions = { ...LitElement.shadowRootOptions, delegatesFocus: true };
-  // Declared by name, not with decorators: no decorator code in the bundle, and private
-  // state keeps no string of its name, so the bundle may shorten `_names` (docs/decisions).
+  // By name, not with decorators: no decorator code in the bundle, and `_names` may be
+  // shortened (docs/decisions/0020-widget-on-lit.md).
   static override properties = {
     brokerUrl: { attribute: 'broker-url' },
     linkToken: { attribute: 'link-token' },
@@ -151,7 +150,8 @@ export class NermConnect extends LitElement {
 
   private readonly _i18n = new LocaleController(this);
   private readonly _form = new FormController(this);
-  private readonly _recovery = new LinkRecoveryController(this);
+  /** Added when a link first dies. */
+  private _recovery: LinkRecovery | undefined;
 
   /** Checks the link as soon as there is one: a dead link, or the tenant to re-authenticate. */
   private readonly _session = new Task(this, {
@@ -192,6 +192,8 @@ export class NermConnect extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // A value (filled in by the host or the session) needs the tenant preview.
+    if (Object.values(this._form.values).some(Boolean)) this._prefetch();
     if (changed.has('linkToken') && changed.get('linkToken') !== undefined) {
       // A fresh link token starts a fresh connection, whatever happened before.
       this._success = false;
@@ -220,10 +222,12 @@ export class NermConnect extends LitElement {
           </div>
         </header>
         ${
-          this._success
-            ? view.successView(t, this._connectedHost, this._app, () => this._exit('done'))
-            : this._recovery.expired
-              ? view.expiredView(t, this._recovery.state, () => this._recovery.recover())
+          this._success && this._out
+            ? this._out.successView(kit, t, this._connectedHost, this._app, () =>
+                this._exit('done'),
+              )
+            : this._recovery?.expired && this._out
+              ? this._out.expiredView(kit, t, this._recovery)
               : this._renderForm(t)
         }
         <div
@@ -241,51 +245,26 @@ export class NermConnect extends LitElement {
 
   private _renderForm(t: NermConnectStrings): TemplateResult {
     const busy = this._busy;
-    const preview = normalizeTenantUrl(this._form.values['tenant-url']);
+    const previewHost = this._out?.tenantHost(this._form.values['tenant-url']);
     const pat = this._form.authType === 'pat';
     const failure = this._form.failure;
     const sandbox = this.sandbox;
     const offersSandbox = pat ? sandbox?.clientId && sandbox.clientSecret : sandbox?.apiKey;
     return html`
       ${view.accessList(t, this._app, this.access !== 'read')}
-      <form part="form" novalidate @submit=${this._onSubmit}>
+      <form part="form" novalidate @submit=${this._onSubmit} @focusin=${this._prefetch}>
         ${this._form.field(t, 'tenant-url', t.tenantUrlHelp, busy, {
           autocomplete: 'url',
           inputmode: 'url',
           extra:
-            preview.ok && !this._form.errors['tenant-url']
+            previewHost && !this._form.errors['tenant-url']
               ? html`<p class="preview" part="preview">
-                  ${format(t.tenantUrlPreview, { host: preview.host })}
+                  ${format(t.tenantUrlPreview, { host: previewHost })}
                 </p>`
               : nothing,
         })}
-        <fieldset part="auth-choice" ?disabled=${busy}>
-          <legend>${t.authLegend}</legend>
-          ${this._form.choice('pat', t.authPat, t.authPatHint)}
-          ${this._form.choice('api_key', t.authApiKey, t.authApiKeyHint)}
-          <a
-            class="help-link"
-            part="help-link"
-            href=${view.HELP_URL}
-            target="_blank"
-            rel="noopener noreferrer"
-          >
-            ${pat ? t.helpPat : t.helpApiKey}
-          </a>
-        </fieldset>
-        ${
-          offersSandbox
-            ? html`<button
-                class="link"
-                part="button sandbox"
-                type="button"
-                ?disabled=${busy}
-                @click=${this._fillSandbox}
-              >
-                ${t.sandboxFill}
-              </button>`
-            : nothing
-        }
+        ${this._form.authChoice(t, busy)}
+        ${offersSandbox ? view.sandboxButton(t, busy, () => this._fillSandbox()) : nothing}
         ${
           pat
             ? html`
@@ -301,7 +280,7 @@ export class NermConnect extends LitElement {
               `
             : this._form.field(t, 'api-key', t.apiKeyHelp, busy, { secret: true })
         }
-        ${failure && !failure.field ? view.formError(t, failure) : nothing}
+        ${failure && !failure.field ? view.formError(failure) : nothing}
         ${view.encryptedLine(t, this._app)}
         ${view.actions(t, {
           busy,
@@ -319,6 +298,11 @@ export class NermConnect extends LitElement {
     this.dispatchEvent(new NermConnectStepEvent({ name, ...extra }));
   }
 
+  /** What typing needs next (the tenant preview, validation) loads on first focus. */
+  private _prefetch(): void {
+    if (!this._out) void this._loadOnDemand().then((out) => out && this.requestUpdate());
+  }
+
   private _fillSandbox(): void {
     if (this.sandbox) this._form.fill(sandboxValues(this.sandbox, this._form.authType));
   }
@@ -330,7 +314,7 @@ export class NermConnect extends LitElement {
         this._form.fill({ 'tenant-url': outcome.tenantUrl });
       return;
     }
-    if (outcome.code === 'network_error' || this._success || this._recovery.expired) return;
+    if (outcome.code === 'network_error' || this._success || this._recovery?.expired) return;
     // Say so now, before anything is typed; the form stays, so a host page that hands
     // over a fresh link token loses nothing. Submitting a dead link shows the expired screen.
     void this._report(outcome, { keepForm: true });
@@ -341,12 +325,10 @@ export class NermConnect extends LitElement {
     if (this._busy || this._retryAt > Date.now()) return;
     const { values, authType } = this._form;
     // Error texts and the key-character check load with the first submit, not the page.
-    const [, check] = await Promise.all([
-      this._i18n.errors(),
-      import('./credential-check.ts').catch(() => undefined),
-    ]);
+    const [, out] = await Promise.all([this._i18n.errors(), this._loadOnDemand()]);
     const t = this._i18n.t;
-    const errors = validate(values, authType, t, check?.credentialProblems(values, authType));
+    // Without its checks (no network for the chunk) the broker still validates everything.
+    const errors = out?.validate(values, authType, t, FIELDS_OF[authType]) ?? {};
     const first = FIELD_ORDER.find((id) => errors[id]);
     this._step('validate', { valid: first === undefined });
     this._form.show(errors);
@@ -355,6 +337,8 @@ export class NermConnect extends LitElement {
       void this._focusFirstError();
       return;
     }
+    // Without the outcome screens there is nothing to show for an answer: no network.
+    if (!out) return void this._form.show({}, { message: t.networkError });
     if (!this.brokerUrl) return void this._fail(localFailure('broker_url_missing'));
     if (!this.linkToken) return void this._fail(localFailure('link_token_missing'));
     this._status = t.submitting;
@@ -380,10 +364,13 @@ export class NermConnect extends LitElement {
   }
 
   private async _fail(failure: BrokerFailure): Promise<void> {
-    await this._i18n.errors();
-    if (failure.code === 'link_token_invalid') {
+    const out = await this._loadOnDemand();
+    if (failure.code === 'link_token_invalid' && out) {
       this._form.forget(false);
-      this._recovery.expire();
+      // Cancelable: a host that will set a fresh linkToken says so with preventDefault().
+      const ask = () =>
+        !this.dispatchEvent(new NermConnectRecoverEvent({ reason: 'link_token_invalid' }));
+      (this._recovery ??= new out.LinkRecovery(this, ask)).expire();
     } else if (failure.code === 'rate_limited') {
       this._holdOff(failure.retryAfter ?? 30);
     }
@@ -393,27 +380,36 @@ export class NermConnect extends LitElement {
 
   /** Shows a failure where it can be fixed, announces it, and tells the host. */
   private async _report(failure: BrokerFailure, { keepForm }: { keepForm: boolean }) {
-    await this._i18n.errors();
+    const [, out] = await Promise.all([this._i18n.errors(), this._loadOnDemand()]);
+    const t = this._i18n.t;
     const { code, requestId } = failure;
-    const message = messageFor(failure, this._i18n.t);
-    if (SETUP_CODES.has(code))
-      void import('./developer-warnings.ts').then(
-        (m) => m.warnDeveloper(failure),
-        () => {},
-      );
+    if (!out) return void this._form.show({}, { message: t.networkError });
+    const message = out.messageFor(kit, failure, t);
+    out.warnIfSetup(failure);
+    const { authType } = this._form;
     const fields =
-      keepForm || code === 'link_token_invalid' ? [] : fieldsFor(failure, this._form.authType);
+      keepForm || code === 'link_token_invalid'
+        ? []
+        : out.fieldsFor(failure, authType, FIELDS_OF[authType]);
     this._form.show(Object.fromEntries(fields.map((f) => [f, message])), {
       ...(fields[0] ? { field: fields[0] } : {}),
       message,
-      ...(failure.message ? { reason: failure.message } : {}),
-      ...(requestId ? { requestId } : {}),
+      note: out.failureNote(kit, t, failure),
     });
     this._status = message;
     this.dispatchEvent(
       new NermConnectErrorEvent({ code, message, ...(requestId ? { requestId } : {}) }),
     );
     this._step('error', { code });
+  }
+
+  /** on-demand.ts, once loaded (with the first focus or value, submit or failure). */
+  private get _out(): OnDemand | undefined {
+    return onDemand();
+  }
+
+  private _loadOnDemand(): Promise<OnDemand | undefined> {
+    return loadOnDemand();
   }
 
   private _holdOff(seconds: number): void {
@@ -428,7 +424,7 @@ export class NermConnect extends LitElement {
   }
 
   private async _focusFirstError(): Promise<void> {
-    if (this._recovery.expired) return;
+    if (this._recovery?.expired) return;
     const first = FIELD_ORDER.find((id) => this._form.errors[id]);
     await this._focus(first ? `#${first}` : 'button[type="submit"]');
   }

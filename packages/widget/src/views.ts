@@ -41,23 +41,27 @@ export function encryptedLine(t: NermConnectStrings, app: string): TemplateResul
   </p>`;
 }
 
-/** A failure's details: the broker's own words (English) and the request id for support. */
-export function failureNote(
+/** Fills every field of the chosen method from the host's `sandbox`. */
+export function sandboxButton(
   t: NermConnectStrings,
-  reason: string | undefined,
-  requestId: string | undefined,
-): TemplateResult | typeof nothing {
-  if (!reason && !requestId) return nothing;
-  return html`${reason ? html`<small lang="en" dir="ltr">${reason}</small>` : nothing}
-  ${requestId ? html`<small>${format(t.reference, { requestId })}</small>` : nothing}`;
+  busy: boolean,
+  onClick: () => void,
+): TemplateResult {
+  return html`<button
+    class="link"
+    part="button sandbox"
+    type="button"
+    ?disabled=${busy}
+    @click=${onClick}
+  >
+    ${t.sandboxFill}
+  </button>`;
 }
 
-export function formError(
-  t: NermConnectStrings,
-  failure: { message: string; reason?: string; requestId?: string },
-): TemplateResult {
+/** A failure that belongs to no single field, with its note (reason, reference). */
+export function formError(failure: { message: string; note?: unknown }): TemplateResult {
   return html`<p class="form-error" part="form-error" id="form-error">
-    ${failure.message}${failureNote(t, failure.reason, failure.requestId)}
+    ${failure.message}${failure.note ?? nothing}
   </p>`;
 }
 
@@ -145,45 +149,5 @@ export function field(f: FieldView): TemplateResult {
         ? html`<p class="error" part="error" id="${f.id}-error">${f.error}${f.note ?? nothing}</p>`
         : nothing
     }
-  </div>`;
-}
-
-export function successView(
-  t: NermConnectStrings,
-  host: string,
-  app: string,
-  onDone: () => void,
-): TemplateResult {
-  return html`<div class="outcome success" part="outcome">
-    <h3 tabindex="-1">${format(t.successTitle, { host })}</h3>
-    <p>${format(t.successBody, { app })}</p>
-    <button class="secondary" part="button secondary" type="button" @click=${onDone}>
-      ${t.done}
-    </button>
-  </div>`;
-}
-
-export function expiredView(
-  t: NermConnectStrings,
-  state: 'idle' | 'waiting' | 'unhandled',
-  onRecover: () => void,
-): TemplateResult {
-  return html`<div class="outcome" part="outcome">
-    <h3 tabindex="-1">${t.expiredTitle}</h3>
-    <p>${t.expiredBody}</p>
-    ${state === 'unhandled' ? html`<p class="help">${t.recoverUnhandled}</p>` : nothing}
-    <button
-      class="primary"
-      part="button recover"
-      type="button"
-      ?disabled=${state === 'waiting'}
-      @click=${onRecover}
-    >
-      ${
-        state === 'waiting'
-          ? html`<span class="spinner" aria-hidden="true"></span>${t.recovering}`
-          : t.recover
-      }
-    </button>
   </div>`;
 }

@@ -28,19 +28,22 @@ describe('dist/nerm-connect.js (Vite library mode)', { timeout: 60_000 }, () => 
     const gzip = gzipSync(main.code, { level: 9 }).length;
     console.log(`dist/nerm-connect.js: ${main.code.length} B, ${gzip} B gzip (budget ${BUDGET})`);
     expect(gzip).toBeLessThanOrEqual(BUDGET);
-    // Other locales, the long error texts and the key-character check load on demand.
+    // Other locales, the error texts, and what only typing or an answer needs (tenant URL
+    // parsing, validation, the key-character check, the outcome screens) load on demand.
     expect(main.code).not.toContain('Verbinden');
     expect(main.code).not.toContain(more.errors.invalid_credentials);
+    expect(main.code).not.toContain(more.recovering);
+    expect(main.code).not.toContain('credentials_in_url');
     const lazy = chunks.filter((c) => c.fileName.startsWith('chunks/')).map((c) => c.name);
     expect(lazy.sort()).toEqual([
       'ar',
-      'credential-check',
       'de',
       'developer-warnings',
       'en-more',
       'es',
       'fr',
       'ja',
+      'on-demand',
     ]);
     for (const chunk of chunks) expect(chunk.imports, chunk.fileName).toEqual([]);
   });

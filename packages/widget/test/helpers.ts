@@ -2,17 +2,14 @@ import '../src/define.ts';
 import type { NermConnect } from '../src/nerm-connect.ts';
 import { FakeTransport } from './fake-transport.ts';
 import { loadEnglishErrors } from '../src/i18n/locales.ts';
+import { loadOnDemand } from '../src/load-on-demand.ts';
 import { $, chooseAuth, submitButton, type } from '@nerm-connect/test-kit/browser/element';
 
 export * from '@nerm-connect/test-kit/browser/element';
 
 // What the element loads on first submit, loaded once up front: a test's settle() then
 // never races the dev server's first compile of those modules.
-await Promise.all([
-  loadEnglishErrors(),
-  import('../src/credential-check.ts'),
-  import('../src/developer-warnings.ts'),
-]);
+await Promise.all([loadEnglishErrors(), loadOnDemand(), import('../src/developer-warnings.ts')]);
 
 /** A fresh element in the page on a fake transport, ready (rendered, texts loaded). */
 export async function mount(

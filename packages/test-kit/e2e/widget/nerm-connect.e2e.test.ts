@@ -93,6 +93,8 @@ describe('<nerm-connect>', () => {
       ['https://ACME.nonemployee.com/api/', 'acme.nonemployee.com'],
     ]) {
       await type(el, 'tenant-url', typed!);
+      // The first focus loads what typing needs (ADR 0022); then the preview shows.
+      await until(() => $(el, '[part="preview"]') !== null);
       expect($(el, '[part="preview"]')?.textContent).to.contain(host);
     }
   });

@@ -29,9 +29,10 @@ export function input(el: LitLike, id: string): HTMLInputElement {
   return found;
 }
 
-/** Types into a field the way a user does: value, then an input event. */
+/** Types into a field the way a user does: focus, value, then an input event. */
 export async function type(el: LitLike, id: string, value: string): Promise<void> {
   const field = input(el, id);
+  field.focus();
   field.value = value;
   field.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true }));
   await el.updateComplete;

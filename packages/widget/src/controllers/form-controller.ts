@@ -19,9 +19,8 @@ import * as view from '../views.ts';
 export interface Failure {
   field?: FieldId;
   message: string;
-  /** The broker's own words. */
-  reason?: string;
-  requestId?: string;
+  /** Under the message: the broker's own words and the request id (outcomes.ts). */
+  note?: unknown;
 }
 
 /**
@@ -97,7 +96,7 @@ export class FormController implements ReactiveController {
       help,
       value: this.values[id],
       error: this.errors[id],
-      note: failure ? view.failureNote(t, failure.reason, failure.requestId) : undefined,
+      note: failure?.note,
       disabled,
       onInput: (value) => this.input(id, value),
       ...(secret
@@ -110,6 +109,24 @@ export class FormController implements ReactiveController {
           }
         : {}),
     });
+  }
+
+  /** The sign-in method, with the link to SailPoint's help for the chosen one. */
+  authChoice(t: NermConnectStrings, disabled: boolean): TemplateResult {
+    return html`<fieldset part="auth-choice" ?disabled=${disabled}>
+      <legend>${t.authLegend}</legend>
+      ${this.choice('pat', t.authPat, t.authPatHint)}
+      ${this.choice('api_key', t.authApiKey, t.authApiKeyHint)}
+      <a
+        class="help-link"
+        part="help-link"
+        href=${view.HELP_URL}
+        target="_blank"
+        rel="noopener noreferrer"
+      >
+        ${this.authType === 'pat' ? t.helpPat : t.helpApiKey}
+      </a>
+    </fieldset>`;
   }
 
   choice(value: AuthType, label: string, hint: string): TemplateResult {

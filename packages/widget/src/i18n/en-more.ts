@@ -12,12 +12,17 @@ export const more: Pick<NermConnectStrings, LazyKey | 'errors'> = {
     'Character {position} cannot be part of a key (often a copy-paste artefact). Copy it again from its source.',
   tokenUrlInvalid: 'Enter a full https:// URL.',
   rateLimited: 'Too many attempts. Try again in {seconds} s.',
-  networkError: 'We could not reach the connection service. Check your network and try again.',
   notSetUp:
     'This page is not set up to connect NERM yet. Its developer will find why in the browser console.',
   expiredBody:
     'Connection links work once and expire after 30 minutes. Nothing you typed was saved.',
   recoverUnhandled: 'Reload this page to get a new link.',
+  successTitle: 'Connected to {host}',
+  successBody: '{app} can now reach your NERM tenant.',
+  expiredTitle: 'This link has expired',
+  recover: 'Start again',
+  recovering: 'Getting a new link…',
+  reference: 'Reference: {requestId}',
   errors: {
     invalid_request: 'Some fields are not valid. Check them and try again.',
     tenant_url_invalid: 'That does not look like a NERM tenant URL.',

@@ -39,11 +39,6 @@ export const en: Omit<NermConnectStrings, LazyKey | 'errors'> = {
   submitting: 'Connecting…',
   cancel: 'Cancel',
   done: 'Done',
-  successTitle: 'Connected to {host}',
-  successBody: '{app} can now reach your NERM tenant.',
-  expiredTitle: 'This link has expired',
-  recover: 'Start again',
-  recovering: 'Getting a new link…',
   required: 'Required',
-  reference: 'Reference: {requestId}',
+  networkError: 'We could not reach the connection service. Check your network and try again.',
 };

@@ -76,7 +76,7 @@ export interface NermConnectStrings {
   errors: Partial<Record<ErrorCode, string>>;
 }
 
-/** Texts only an error shows; English loads them on demand (en-more.ts). */
+/** Texts shown only after Connect (an outcome or an error); English loads them on demand (en-more.ts). */
 export type LazyKey =
   | 'tenantUrlProblem'
   | 'tenantUrlCredentials'
@@ -84,10 +84,15 @@ export type LazyKey =
   | 'credentialChars'
   | 'tokenUrlInvalid'
   | 'rateLimited'
-  | 'networkError'
   | 'notSetUp'
   | 'expiredBody'
-  | 'recoverUnhandled';
+  | 'recoverUnhandled'
+  | 'successTitle'
+  | 'successBody'
+  | 'expiredTitle'
+  | 'recover'
+  | 'recovering'
+  | 'reference';
 
 export type StringOverrides = Partial<Omit<NermConnectStrings, 'errors'>> & {
   errors?: Partial<Record<ErrorCode, string>>;
