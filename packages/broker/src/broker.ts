@@ -105,19 +105,20 @@ export async function createBroker(
     now,
     view: (row) => toAccount(row, publicUrl),
   });
+  const cursors = new CursorCodec(config.encryptionKeys);
   const accounts = new AccountService({
     store,
     vault,
     outbound,
     tokens,
     jwt,
+    cursors,
     now,
     publicUrl,
     events,
     ...retry,
   });
   const links = new LinkService({ store, vault, outbound, tokens, now, events, ...retry });
-  const cursors = new CursorCodec(config.encryptionKeys);
   const metadata = new TenantMetadata(now);
   const roles = new RolesService({ metadata, cursors, now });
   const users = new UserService({ logger, metadata, roles, cursors, now });

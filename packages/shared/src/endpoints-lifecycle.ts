@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './schemas/text.ts';
 import { PATHS } from './paths.ts';
 import { AccountSchema } from './schemas/account.ts';
 import {
@@ -12,7 +13,7 @@ import {
 } from './schemas/event.ts';
 
 const IdParams = z.strictObject({
-  id: z.string().min(1).max(256).meta({ description: 'The id, as the broker returned it.' }),
+  id: text().min(1).max(256).meta({ description: 'The id, as the broker returned it.' }),
 });
 
 /** The endpoints of lifecycle events (docs/lifecycle-events.md), part of ENDPOINTS. */
@@ -79,7 +80,7 @@ export const LIFECYCLE_ENDPOINTS = {
     summary: "A NERM workflow's REST action: sync this account (or one profile) now",
     description:
       'The hook id in the path is the only credential (the account shows the URL as `sync_hook_url`). Never answers a 5xx.',
-    params: z.strictObject({ hook_id: z.string().min(1).max(128) }),
+    params: z.strictObject({ hook_id: text().min(1).max(128) }),
     body: NermHookBody,
     bodyOptional: true,
     status: 202,

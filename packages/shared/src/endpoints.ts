@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './schemas/text.ts';
 import type { ErrorCode } from './error-codes.ts';
 import { LIFECYCLE_ENDPOINTS } from './endpoints-lifecycle.ts';
 import { PATHS, type PathTemplate } from './paths.ts';
@@ -84,10 +85,10 @@ export const AUTH_ERRORS: Record<AuthKind, readonly ErrorCode[]> = {
   ],
 };
 
-const Id = z.string().min(1).max(256).meta({ description: 'The id, as the broker returned it.' });
+const Id = text().min(1).max(256).meta({ description: 'The id, as the broker returned it.' });
 const IdParams = z.strictObject({ id: Id });
 const IdempotencyHeaders = z.object({
-  'idempotency-key': z.string().min(1).max(255).optional().meta({
+  'idempotency-key': text().min(1).max(255).optional().meta({
     description:
       'Makes the write safe to retry: the same key and body within 24 h answers the first result again.',
   }),
@@ -335,13 +336,13 @@ export const PROXY = {
     limit: z.coerce.number<number>().int().min(1).optional().meta({
       description: 'With GET and no offset: answer in the unified envelope, at most this many.',
     }),
-    next_cursor: z.string().optional().meta({ description: 'The next page of a unified answer.' }),
+    next_cursor: text().optional().meta({ description: 'The next page of a unified answer.' }),
     offset: z.coerce.number<number>().int().min(0).optional().meta({
       description: "NERM's own offset paging (the answer is then NERM's, as is).",
     }),
   }),
   headers: z.object({
-    'idempotency-key': z.string().min(1).max(255).optional().meta({
+    'idempotency-key': text().min(1).max(255).optional().meta({
       description: 'Makes a POST or PATCH safe to retry (stored answer replayed).',
     }),
   }),

@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './tenant-url.ts';
 export * from './credential-chars.ts';
 export * from './schemas/common.ts';
+export * from './schemas/text.ts';
 export * from './schemas/user.ts';
 export * from './schemas/role.ts';
 export * from './schemas/account.ts';

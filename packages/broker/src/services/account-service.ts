@@ -6,6 +6,8 @@ import {
   type FieldMapping,
 } from '@nerm-connect/shared';
 import type { AccountEvents } from '../lifecycle/account-events.ts';
+import { z } from 'zod';
+import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import type { Vault } from '../crypto/vault.ts';
 import { BrokerError } from '../errors.ts';
 import type { AccessTokenCache } from '../nerm/access-tokens.ts';
@@ -24,6 +26,8 @@ export interface AccountServiceDeps {
   outbound: Outbound;
   tokens: AccessTokenCache;
   jwt: TokenService;
+  /** Signs the admin list's cursors, as the unified lists' are. */
+  cursors: CursorCodec;
   retry?: RetryPolicy;
   now: () => number;
   /** The broker's public origin, for each account's sync_hook_url. */
@@ -61,28 +65,26 @@ export function toAccount(row: AccountRow, publicUrl?: string): Account {
   };
 }
 
-function encodeCursor(lastId: string): string {
-  return Buffer.from(JSON.stringify({ after: lastId })).toString('base64url');
+/**
+ * The shape of every account id the broker issues (`randomUUID()`); anything else names
+ * no account, and is answered without a query (docs/decisions/0008-text-refuses-control-characters.md).
+ */
+const ACCOUNT_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export function isAccountId(id: string): boolean {
+  return ACCOUNT_ID.test(id);
 }
 
-function decodeCursor(cursor: string): string {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as {
-      after?: unknown;
-    };
-    if (typeof value.after === 'string' && value.after !== '') return value.after;
-  } catch {
-    /* fall through */
-  }
-  throw new BrokerError('invalid_cursor', 'next_cursor is not a cursor this endpoint issued');
-}
+/** The admin list's cursor payload: the last id of the page, signed like every cursor. */
+const AccountsCursor = z.strictObject({ k: z.string().regex(ACCOUNT_ID) });
+const ACCOUNTS_CURSOR_OWNER = 'integrated-accounts';
 
 /** Integrated accounts: read, verify, re-map, disconnect, and talk to their tenant. */
 export class AccountService {
   constructor(private readonly deps: AccountServiceDeps) {}
 
   async require(id: string): Promise<AccountRow> {
-    const row = await this.deps.store.getAccount(id);
+    const row = isAccountId(id) ? await this.deps.store.getAccount(id) : undefined;
     if (!row) throw new BrokerError('not_found', 'No integrated account has this id');
     return row;
   }
@@ -96,21 +98,30 @@ export class AccountService {
     return toAccount(row, this.deps.publicUrl);
   }
 
+  /** By id, a tenant's or all; the cursor is signed and bound to the tenant_id filter. */
   async list(query: {
     tenant_id?: string | undefined;
     limit: number;
     next_cursor?: string | undefined;
   }): Promise<AccountList> {
+    const { cursors } = this.deps;
+    const scope = scopeDigest(ACCOUNTS_CURSOR_OWNER, { tenant_id: query.tenant_id });
+    const after = query.next_cursor
+      ? cursors.decode(query.next_cursor, ACCOUNTS_CURSOR_OWNER, scope, AccountsCursor).k
+      : undefined;
     const rows = await this.deps.store.listAccounts({
       ...(query.tenant_id ? { tenantId: query.tenant_id } : {}),
-      ...(query.next_cursor ? { afterId: decodeCursor(query.next_cursor) } : {}),
+      ...(after ? { afterId: after } : {}),
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     return {
       result: page.map((row) => this.view(row)),
-      next_cursor: rows.length > query.limit && last ? encodeCursor(last.id) : null,
+      next_cursor:
+        rows.length > query.limit && last
+          ? cursors.encode(ACCOUNTS_CURSOR_OWNER, scope, { k: last.id })
+          : null,
     };
   }
 

@@ -21,7 +21,7 @@ import { outboundFailure } from '../nerm/upstream-errors.ts';
 import type { AccountRow, LinkTokenRow, Store } from '../store/store.ts';
 import type { AccountEvents } from '../lifecycle/account-events.ts';
 import { newSyncHookId } from '../store/lifecycle-schema.ts';
-import { iso, toAccount } from './account-service.ts';
+import { isAccountId, iso, toAccount } from './account-service.ts';
 
 /** What the token URL, not the credential, is to blame for. */
 const TOKEN_URL_FAILURES = new Set<ErrorCode>([
@@ -60,7 +60,9 @@ export class LinkService {
   async createLinkToken(tenantId: string, accountId?: string): Promise<LinkToken> {
     const now = this.deps.now();
     if (accountId !== undefined) {
-      const account = await this.deps.store.getAccount(accountId);
+      const account = isAccountId(accountId)
+        ? await this.deps.store.getAccount(accountId)
+        : undefined;
       if (!account || account.tenant_id !== tenantId) {
         throw new BrokerError(
           'not_found',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { Timestamp } from './common.ts';
 
 export const AuthType = z.enum(['pat', 'api_key']);
@@ -19,7 +20,7 @@ export const MAPPABLE_FIELDS = [
 ] as const;
 export type MappableField = (typeof MAPPABLE_FIELDS)[number];
 
-const AttributeUid = z.string().min(1).max(256);
+const AttributeUid = text().min(1).max(256);
 const FieldUids = z.partialRecord(z.enum(MAPPABLE_FIELDS), AttributeUid);
 
 /**
@@ -31,7 +32,7 @@ export const FieldMapping = z.strictObject({
     MappableField,
     z.ZodOptional<typeof AttributeUid>
   >),
-  by_profile_type: z.record(z.string().min(1).max(256), FieldUids).optional(),
+  by_profile_type: z.record(text().min(1).max(256), FieldUids).optional(),
 });
 export type FieldMapping = z.infer<typeof FieldMapping>;
 
@@ -77,9 +78,9 @@ export const AccountListSchema = z
 export type AccountList = z.infer<typeof AccountListSchema>;
 
 export const ListAccountsQuery = z.strictObject({
-  tenant_id: z.string().min(1).max(256).optional(),
+  tenant_id: text().min(1).max(256).optional(),
   limit: z.coerce.number<number>().int().min(1).max(500).default(100),
-  next_cursor: z.string().min(1).max(2048).optional(),
+  next_cursor: text().min(1).max(2048).optional(),
 });
 export type ListAccountsQuery = z.input<typeof ListAccountsQuery>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /** An ISO 8601 timestamp with offset, as the broker always writes it (UTC, `Z`). */
 export const Timestamp = z.iso.datetime({ offset: true });
@@ -19,8 +20,7 @@ export const PageQuery = z.strictObject({
       description: `The most items a page holds (1–${MAX_PAGE_SIZE}, default ${DEFAULT_PAGE_SIZE}); a page may hold fewer. Only \`next_cursor: null\` ends a list.`,
     }),
   // An empty next_cursor is a client that had none: the first page.
-  next_cursor: z
-    .string()
+  next_cursor: text()
     .max(2048)
     .optional()
     .transform((v) => (v === '' ? undefined : v))

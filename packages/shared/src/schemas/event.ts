@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { AccountSchema } from './account.ts';
 import { PageQuery, Timestamp, listEnvelope } from './common.ts';
 import { UserSchema } from './user.ts';
@@ -106,7 +107,7 @@ export type FeedEvent = z.infer<typeof FeedEventSchema>;
 export const EventListSchema = listEnvelope(FeedEventSchema).meta({ id: 'EventList' });
 
 export const ListEventsQuery = PageQuery.extend({
-  integrated_account_id: z.string().min(1).max(64).optional(),
+  integrated_account_id: text().min(1).max(64).optional(),
   type: EventType.optional(),
 });
 export type ListEventsQuery = z.input<typeof ListEventsQuery>;
@@ -131,7 +132,7 @@ export type SyncResult = z.infer<typeof SyncResultSchema>;
 /** `POST /hooks/nerm/:hook_id`: optionally just one profile. */
 export const NermHookBody = z
   .strictObject({
-    profile_id: z.string().trim().min(1).max(256).optional(),
+    profile_id: text().trim().min(1).max(256).optional(),
   })
   .meta({ id: 'NermHookBody' });
 export type NermHookBody = z.input<typeof NermHookBody>;

@@ -1,15 +1,16 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { AccountSummarySchema } from './account.ts';
 import { credentialCharProblem } from '../credential-chars.ts';
 import { Timestamp } from './common.ts';
 
-export const TenantId = z.string().trim().min(1).max(256);
+export const TenantId = text().trim().min(1).max(256);
 
 export const CreateLinkTokenBody = z
   .strictObject({
     tenant_id: TenantId,
     /** Re-authenticate this account in place (same id) instead of creating one. */
-    integrated_account_id: z.string().min(1).max(64).nullish(),
+    integrated_account_id: text().min(1).max(64).nullish(),
   })
   .meta({ id: 'CreateLinkTokenBody' });
 export type CreateLinkTokenBody = z.input<typeof CreateLinkTokenBody>;
@@ -42,8 +43,7 @@ export const PatAuth = z.strictObject({
   client_id: credentialField(256),
   client_secret: Secret,
   /** Optional; empty or null means the default (`defaultTokenUrl`: ISC for SailPoint hosts, else the tenant's own). */
-  token_url: z
-    .string()
+  token_url: text()
     .trim()
     .max(2048)
     .nullish()

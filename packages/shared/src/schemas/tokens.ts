@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { Timestamp } from './common.ts';
 
 export const ExchangeBody = z
-  .strictObject({ public_token: z.string().min(1).max(512) })
+  .strictObject({ public_token: text().min(1).max(512) })
   .meta({ id: 'ExchangeBody' });
 export type ExchangeBody = z.input<typeof ExchangeBody>;
 

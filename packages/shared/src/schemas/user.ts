@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 import { PageQuery, RemoteData, listEnvelope } from './common.ts';
 
 export const UserStatus = z.enum(['active', 'inactive', 'deleted']);
@@ -42,14 +43,14 @@ export const UserListSchema = listEnvelope(UserSchema).meta({ id: 'UserList' });
 
 export const ListUsersQuery = PageQuery.extend({
   status: UserStatus.optional(),
-  user_type: z.string().min(1).max(256).optional(),
+  user_type: text().min(1).max(256).optional(),
   /** A date (`yyyy-mm-dd`) or an ISO timestamp; only users updated at or after it. */
   updated_after: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
 });
 export type ListUsersQuery = z.input<typeof ListUsersQuery>;
 
-const Text = z.string().trim().min(1).max(1024);
-const AttributeValues = z.record(z.string().min(1).max(256), z.string().max(4096));
+const Text = text().trim().min(1).max(1024);
+const AttributeValues = z.record(text().min(1).max(256), text({ multiline: true }).max(4096));
 
 const WritableUserFields = {
   name: Text.optional(),
@@ -82,8 +83,8 @@ const WritableUserFields = {
 export const CreateUserBody = z
   .strictObject({
     ...WritableUserFields,
-    user_type: z.string().min(1).max(256).optional(),
-    profile_type_id: z.string().min(1).max(64).optional(),
+    user_type: text().min(1).max(256).optional(),
+    profile_type_id: text().min(1).max(64).optional(),
   })
   .refine((b) => (b.user_type === undefined) !== (b.profile_type_id === undefined), {
     message: 'give exactly one of user_type or profile_type_id',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from './text.ts';
 
 /** NERM's requester kinds for a workflow session. */
 export const RequesterType = z.enum([
@@ -13,13 +14,13 @@ export const RequesterType = z.enum([
  * NERM's own (snake_case) field names.
  */
 export const StartWorkflowInput = z.strictObject({
-  workflow_id: z.string().min(1),
-  requester_id: z.string().min(1),
+  workflow_id: text().min(1),
+  requester_id: text().min(1),
   requester_type: RequesterType.default('User'),
-  profile_id: z.string().min(1).optional(),
-  profile_ids: z.array(z.string().min(1)).optional(),
+  profile_id: text().min(1).optional(),
+  profile_ids: z.array(text().min(1)).optional(),
   /** Attribute values by attribute uid, e.g. `{ background_check: 'Passed' }`. */
-  attributes: z.record(z.string(), z.string()).optional(),
+  attributes: z.record(text(), text({ multiline: true })).optional(),
 });
 export type StartWorkflowInput = z.input<typeof StartWorkflowInput>;
 
