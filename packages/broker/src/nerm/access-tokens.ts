@@ -4,13 +4,8 @@ import { BrokerError } from '../errors.ts';
 import type { PatCredential } from './credential.ts';
 import type { Outbound } from './outbound.ts';
 import { OutboundError } from './outbound.ts';
-import {
-  DEFAULT_RETRY,
-  RETRYABLE_STATUS,
-  backoffMs,
-  parseRetryAfter,
-  type RetryPolicy,
-} from './retry.ts';
+import { retrying } from '@nerm-connect/shared/retry';
+import { DEFAULT_RETRY, retryDelayFor, type RetryPolicy } from './retry.ts';
 import { outboundFailure, rateLimited } from './upstream-errors.ts';
 
 interface CachedToken {
@@ -66,17 +61,13 @@ export class AccessTokenCache {
 
   /** One exchange, for connect: proves the credential and returns the token with its life. */
   async exchange(credential: PatCredential): Promise<{ token: string; expiresIn: number }> {
-    for (let attempt = 0; ; attempt++) {
-      const res = await this.post(credential);
-      if (RETRYABLE_STATUS.has(res.status) && attempt < Math.min(this.retry.retries, 2)) {
-        const wait = parseRetryAfter(res.headers['retry-after']) ?? backoffMs(this.retry, attempt);
-        if (wait <= this.retry.maxRetryAfterMs) {
-          await this.retry.sleep(wait);
-          continue;
-        }
-      }
-      return this.interpret(res);
-    }
+    const res = await retrying(() => this.post(credential), {
+      retries: Math.min(this.retry.retries, 2),
+      sleep: this.retry.sleep,
+      retryAfter: (outcome, attempt) =>
+        outcome.ok ? retryDelayFor(outcome.value, this.retry, attempt) : undefined,
+    });
+    return this.interpret(res);
   }
 
   private refresh(key: string, credential: PatCredential): Promise<CachedToken> {

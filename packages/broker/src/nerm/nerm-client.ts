@@ -3,13 +3,8 @@ import { AccessTokenCache } from './access-tokens.ts';
 import type { StoredCredential } from './credential.ts';
 import type { Outbound } from './outbound.ts';
 import { OutboundError } from './outbound.ts';
-import {
-  DEFAULT_RETRY,
-  RETRYABLE_STATUS,
-  backoffMs,
-  parseRetryAfter,
-  type RetryPolicy,
-} from './retry.ts';
+import { retrying } from '@nerm-connect/shared/retry';
+import { DEFAULT_RETRY, backoffMs, retryDelayFor, type RetryPolicy } from './retry.ts';
 import { outboundFailure } from './upstream-errors.ts';
 
 export interface NermRequest {
@@ -79,50 +74,43 @@ export class NermClient {
   /** Sends one request; upstream statuses come back as they are, except a final 401. */
   async send(req: NermRequest): Promise<NermResponse> {
     let refreshed = false;
-    for (let attempt = 0; ; attempt++) {
+    const once = async (): Promise<NermResponse> => {
       const authorization = await this.authorization();
-      let res: NermResponse;
-      try {
-        res = await this.deps.outbound.request({
-          url: this.url(req),
-          method: req.method,
-          headers: {
-            authorization: `Bearer ${authorization}`,
-            accept: 'application/json',
-            'user-agent': 'nerm-connect-broker',
-            ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          },
-          ...(req.body !== undefined ? { body: req.body } : {}),
-        });
-      } catch (error) {
-        if (!(error instanceof OutboundError)) throw error;
-        const transient = error.kind === 'unreachable' || error.kind === 'timeout';
-        if (transient && req.idempotent && attempt < this.retry.retries) {
-          await this.retry.sleep(backoffMs(this.retry, attempt));
-          continue;
-        }
-        throw outboundFailure(error);
-      }
-
-      if (res.status === 401) {
-        if (this.tokenKey && !refreshed) {
-          // A PAT access token can expire early or be revoked: get a new one, once.
-          this.deps.tokens.invalidate(this.tokenKey, authorization);
-          refreshed = true;
-          attempt--;
-          continue;
-        }
-        throw await this.refused();
-      }
-
-      if (RETRYABLE_STATUS.has(res.status) && req.idempotent && attempt < this.retry.retries) {
-        const retryAfter = parseRetryAfter(res.headers['retry-after']);
-        if (retryAfter === undefined || retryAfter <= this.retry.maxRetryAfterMs) {
-          await this.retry.sleep(retryAfter ?? backoffMs(this.retry, attempt));
-          continue;
-        }
-      }
-      return res;
+      const res = await this.deps.outbound.request({
+        url: this.url(req),
+        method: req.method,
+        headers: {
+          authorization: `Bearer ${authorization}`,
+          accept: 'application/json',
+          'user-agent': 'nerm-connect-broker',
+          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(req.body !== undefined ? { body: req.body } : {}),
+      });
+      if (res.status !== 401) return res;
+      if (!this.tokenKey || refreshed) throw await this.refused();
+      // A PAT access token can expire early or be revoked: get a new one, once (not a retry).
+      this.deps.tokens.invalidate(this.tokenKey, authorization);
+      refreshed = true;
+      return once();
+    };
+    try {
+      return await retrying(once, {
+        // Only what is safe to send twice is retried: reads, and writes under an idempotency key.
+        retries: req.idempotent ? this.retry.retries : 0,
+        sleep: this.retry.sleep,
+        retryAfter: (outcome, attempt) => {
+          if (outcome.ok) return retryDelayFor(outcome.value, this.retry, attempt);
+          const { error } = outcome;
+          const transient =
+            error instanceof OutboundError &&
+            (error.kind === 'unreachable' || error.kind === 'timeout');
+          return transient ? backoffMs(this.retry, attempt) : undefined;
+        },
+      });
+    } catch (error) {
+      if (error instanceof OutboundError) throw outboundFailure(error);
+      throw error;
     }
   }
 

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fullJitter, parseRetryAfter } from '@nerm-connect/shared/retry';
 
+/** How the broker retries NERM (the loop itself is `retrying` in @nerm-connect/shared/retry). */
 export interface RetryPolicy {
   /** Retries after the first attempt. */
   retries: number;
@@ -18,18 +20,25 @@ export const DEFAULT_RETRY: RetryPolicy = {
   sleep: (ms) => sleep(ms),
 };
 
-export const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
-
-/** `Retry-After` as milliseconds (delta-seconds or an HTTP date), or undefined. */
-export function parseRetryAfter(value: string | undefined, now = Date.now()): number | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
-}
+const RETRYABLE_STATUS = new Set([429, 502, 503, 504]);
 
 /** Full-jitter exponential backoff for attempt `n` (0-based). */
 export function backoffMs(policy: RetryPolicy, attempt: number): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt);
-  return Math.round(Math.random() * ceiling);
+  return fullJitter(policy.baseDelayMs, policy.maxDelayMs, attempt);
+}
+
+/**
+ * The wait before retrying an answer NERM asks to have retried (429, 502–504): its
+ * `Retry-After`, else a backoff; undefined when the answer stands (any other status, or
+ * a `Retry-After` longer than the policy waits out).
+ */
+export function retryDelayFor(
+  res: { status: number; headers: Record<string, string> },
+  policy: RetryPolicy,
+  attempt: number,
+): number | undefined {
+  if (!RETRYABLE_STATUS.has(res.status)) return undefined;
+  const retryAfter = parseRetryAfter(res.headers['retry-after']);
+  if (retryAfter === undefined) return backoffMs(policy, attempt);
+  return retryAfter <= policy.maxRetryAfterMs ? retryAfter : undefined;
 }

@@ -1,6 +1,6 @@
 import { BrokerError } from '../errors.ts';
 import type { OutboundError } from './outbound.ts';
-import { parseRetryAfter } from './retry.ts';
+import { parseRetryAfter } from '@nerm-connect/shared/retry';
 
 /** An upstream 429 the retries could not wait out, passed on with its wait (whole seconds). */
 export function rateLimited(headers: Record<string, string>, who = 'NERM is'): BrokerError {

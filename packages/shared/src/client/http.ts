@@ -4,7 +4,8 @@ import { fillPath, type PathTemplate } from '../paths.ts';
 import { NermConnectError } from './errors.ts';
 import type { PageInFlight } from './paginator.ts';
 import { parseBody, toError, type RawResponse } from './responses.ts';
-import { anySignal, newRequestId, rememberRequestId, sleep } from './signals.ts';
+import { parseRetryAfter, retrying, sleep } from '../retry.ts';
+import { anySignal, newRequestId, rememberRequestId } from './signals.ts';
 
 export { isBrokerError, toError, type RawResponse } from './responses.ts';
 
@@ -138,6 +139,18 @@ interface Answer {
   res: Response;
   requestId: string;
   text(): Promise<RawResponse>;
+  /** Drops the answer unread (before a retry). */
+  discard(): Promise<void>;
+}
+
+/** What every attempt of one call shares. */
+interface Call {
+  spec: RequestSpec;
+  headers: Record<string, string>;
+  url: string;
+  requestId: string;
+  /** Epoch ms when the retry budget runs out. */
+  deadline: number;
 }
 
 /**
@@ -260,114 +273,113 @@ export class HttpClient {
     const idHeader = Object.keys(headers).find((h) => h.toLowerCase() === 'x-request-id');
     const requestId = idHeader ? headers[idHeader]! : newRequestId();
     if (!idHeader) headers['x-request-id'] = requestId;
-    const url = this.url(spec.path, spec.query);
-    const event = { method: spec.method, url: url.split('?')[0]!, requestId };
-    const deadline = Date.now() + (this.options.retry?.budgetMs ?? DEFAULT_RETRY_BUDGET_MS);
-    const maxRetries = this.options.retry?.maxRetries ?? DEFAULT_MAX_RETRIES;
-    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const call: Call = {
+      spec,
+      headers,
+      url: this.url(spec.path, spec.query),
+      requestId,
+      deadline: Date.now() + (this.options.retry?.budgetMs ?? DEFAULT_RETRY_BUDGET_MS),
+    };
     const replayable = IDEMPOTENT.has(spec.method) || 'idempotency-key' in headers;
     let refreshed = false;
-    let refreshNow = false;
 
-    for (let attempt = 0; ; attempt++) {
-      if (spec.signal?.aborted) throw new Attempt(0, spec.signal).failure(undefined, requestId);
-      const remaining = deadline - Date.now();
-      const clock = new Attempt(
-        attempt === 0 ? timeoutMs : Math.min(timeoutMs, remaining),
-        spec.signal,
-      );
-      const retryable = (waitMs: number) =>
-        attempt < maxRetries && Date.now() + waitMs < deadline && !spec.signal?.aborted;
-      const wait = async (ms: number) => {
-        try {
-          await sleep(ms, spec.signal);
-        } catch (cause) {
-          throw new Attempt(0, spec.signal).failure(cause, requestId);
-        }
-      };
-
-      const token = await this.token(refreshNow);
-      refreshNow = false;
-      this.hook('onRequest', { ...event, attempt });
-      let res: Response;
-      try {
-        res = await this.fetchImpl(url, {
-          method: spec.method,
-          headers: {
-            accept: 'application/json',
-            ...headers,
-            authorization: `Bearer ${token}`,
-            ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
-          },
-          ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
-          signal: clock.signal,
-        });
-      } catch (cause) {
-        const error = clock.failure(cause, requestId);
-        this.hook('onResponse', {
-          ...event,
-          attempt,
-          status: 0,
-          durationMs: Date.now() - clock.started,
-          error,
-        });
-        // A request that never reached the broker is sent again when that is safe.
-        const backoff = 250 * 2 ** attempt;
-        if (error.code === 'network_error' && replayable && retryable(backoff)) {
-          await wait(backoff);
-          continue;
-        }
-        throw error;
-      }
-      const answeredId = res.headers.get('x-request-id') ?? requestId;
-      this.hook('onResponse', {
-        ...event,
-        requestId: answeredId,
-        attempt,
-        status: res.status,
-        durationMs: Date.now() - clock.started,
-      });
-      const answer: Answer = {
-        res,
-        requestId: answeredId,
-        text: async () => {
-          try {
-            const text = await res.text();
-            clock.done();
-            return { status: res.status, headers: res.headers, text, requestId: answeredId };
-          } catch (cause) {
-            throw clock.failure(cause, answeredId);
-          }
-        },
-      };
-
-      if (res.status === 401 && typeof this.options.token === 'function' && !refreshed) {
+    return retrying(
+      async (attempt) => {
+        const answer = await this.attempt(call, attempt, false);
+        // An expired token is refreshed once per call, at once: a refresh is not a retry.
+        if (answer.res.status !== 401 || typeof this.options.token !== 'function' || refreshed)
+          return answer;
         const raw = await answer.text();
         if (toError(raw).code !== 'token_expired') return { ...answer, text: async () => raw };
-        refreshed = refreshNow = true;
-        continue;
-      }
-      // The broker's own "try again" only: NERM's throttling was the broker's to retry.
-      if (res.status === 429 && res.headers.get('x-rate-limit-source') !== 'upstream') {
-        const waitMs = retryAfterMs(res.headers);
-        if (retryable(waitMs)) {
-          clock.done();
-          await res.body?.cancel().catch(() => undefined);
-          await wait(waitMs);
-          continue;
-        }
-      }
-      return answer;
-    }
+        refreshed = true;
+        return this.attempt(call, attempt, true);
+      },
+      {
+        retries: this.options.retry?.maxRetries ?? DEFAULT_MAX_RETRIES,
+        deadline: call.deadline,
+        signal: spec.signal,
+        retryAfter: (outcome, attempt) => {
+          // A request that never reached the broker is sent again when that is safe.
+          if (!outcome.ok) {
+            const { error } = outcome;
+            const unsent = error instanceof NermConnectError && error.code === 'network_error';
+            return unsent && replayable ? 250 * 2 ** attempt : undefined;
+          }
+          // The broker's own "try again" only: NERM's throttling was the broker's to retry.
+          const { res } = outcome.value;
+          if (res.status !== 429 || res.headers.get('x-rate-limit-source') === 'upstream')
+            return undefined;
+          return parseRetryAfter(res.headers.get('retry-after')) ?? 1000;
+        },
+        onRetry: (outcome) => (outcome.ok ? outcome.value.discard() : undefined),
+        sleep: (ms, signal) =>
+          sleep(ms, signal).catch((cause: unknown) => {
+            throw new Attempt(0, signal).failure(cause, requestId);
+          }),
+      },
+    );
   }
-}
 
-function retryAfterMs(headers: Headers): number {
-  const value = headers.get('retry-after');
-  if (!value) return 1000;
-  if (/^\d+$/.test(value)) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? 1000 : Math.max(0, at - Date.now());
+  /** One attempt of a call: its own clock, hooks, and the answer at its headers. */
+  private async attempt(call: Call, attempt: number, refresh: boolean): Promise<Answer> {
+    const { spec, requestId } = call;
+    if (spec.signal?.aborted) throw new Attempt(0, spec.signal).failure(undefined, requestId);
+    const timeoutMs = this.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    const clock = new Attempt(
+      attempt === 0 ? timeoutMs : Math.min(timeoutMs, call.deadline - Date.now()),
+      spec.signal,
+    );
+    const event = { method: spec.method, url: call.url.split('?')[0]!, requestId, attempt };
+    const token = await this.token(refresh);
+    this.hook('onRequest', event);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(call.url, {
+        method: spec.method,
+        headers: {
+          accept: 'application/json',
+          ...call.headers,
+          authorization: `Bearer ${token}`,
+          ...(spec.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(spec.body !== undefined ? { body: JSON.stringify(spec.body) } : {}),
+        signal: clock.signal,
+      });
+    } catch (cause) {
+      const error = clock.failure(cause, requestId);
+      this.hook('onResponse', {
+        ...event,
+        status: 0,
+        durationMs: Date.now() - clock.started,
+        error,
+      });
+      throw error;
+    }
+    const answeredId = res.headers.get('x-request-id') ?? requestId;
+    this.hook('onResponse', {
+      ...event,
+      requestId: answeredId,
+      status: res.status,
+      durationMs: Date.now() - clock.started,
+    });
+    return {
+      res,
+      requestId: answeredId,
+      text: async () => {
+        try {
+          const text = await res.text();
+          clock.done();
+          return { status: res.status, headers: res.headers, text, requestId: answeredId };
+        } catch (cause) {
+          throw clock.failure(cause, answeredId);
+        }
+      },
+      discard: async () => {
+        clock.done();
+        await res.body?.cancel().catch(() => undefined);
+      },
+    };
+  }
 }
 
 function specOf(

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { ErrorEnvelopeSchema } from '../errors.ts';
 import { NermConnectError } from './errors.ts';
+import { parseRetryAfter } from '../retry.ts';
 
 /** An answer with its body read. */
 export interface RawResponse {
@@ -59,12 +60,12 @@ export function toError(res: RawResponse): NermConnectError {
   }
   if (envelope?.success) {
     const { code, message, request_id, issues } = envelope.data.error;
-    const retry = res.headers.get('retry-after');
+    const retryMs = parseRetryAfter(res.headers.get('retry-after'));
     return new NermConnectError(code, message, {
       status: res.status,
       requestId: request_id,
       ...(issues ? { issues } : {}),
-      ...(retry && /^\d+$/.test(retry) ? { retryAfter: Number(retry) } : {}),
+      ...(retryMs !== undefined ? { retryAfter: Math.ceil(retryMs / 1000) } : {}),
     });
   }
   return new NermConnectError('invalid_response', `The broker answered HTTP ${res.status}`, {

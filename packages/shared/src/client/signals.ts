@@ -14,22 +14,6 @@ export function anySignal(...signals: (AbortSignal | undefined)[]): AbortSignal 
   return controller.signal;
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
-
 /** A request id the broker keeps (8–128 of `A-Za-z0-9._:-`), one per SDK call. */
 export function newRequestId(): string {
   return `req_${globalThis.crypto.randomUUID().replace(/-/g, '')}`;
