@@ -66,7 +66,7 @@ export async function createBroker(
 ): Promise<Broker> {
   const now = overrides.now ?? Date.now;
   const logger = overrides.logger ?? createLogger({ level: config.logLevel });
-  const store = overrides.store ?? openStore(config.databaseUrl);
+  const store = overrides.store ?? openStore(config.databaseUrl, { log: logger });
   await store.migrate();
 
   const vault = new Vault(config.encryptionKeys);

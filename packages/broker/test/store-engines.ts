@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import type { Store } from '../src/store/store.ts';
+import type { Store, StoreOptions } from '../src/store/store.ts';
 import { POSTGRES_URL, tempDir } from './helpers.ts';
 
 /** One empty database of one engine, with raw access beside the store for inspection. */
 export interface ScratchDatabase {
-  open(): Store;
+  open(options?: StoreOptions): Store;
   exec(sql: string): Promise<void>;
   rows(sql: string): Promise<Record<string, unknown>[]>;
   /** A BLOB/BYTEA literal. */
@@ -17,13 +18,20 @@ export interface ScratchDatabase {
   /** Tables, columns, types, defaults and indexes, normalised so two databases compare. */
   schema(): Promise<Record<string, unknown>[]>;
   drop(): Promise<void>;
+  /**
+   * Whether `bytes` are still kept where the engine stores rows: the SQLite file and its
+   * WAL, or any PostgreSQL heap tuple of `table`, live or dead (pageinspect).
+   */
+  holds(table: string, bytes: Buffer): Promise<boolean>;
+  /** A read transaction held open beside the store (SQLite), until `release()`. */
+  reader?(): { release(): void };
 }
 
 function sqliteScratch(): ScratchDatabase {
   const file = join(tempDir(), 'store.db');
   const raw = new Database(file);
   return {
-    open: () => new SqliteStore(file),
+    open: (options) => new SqliteStore(file, options),
     exec: async (sql) => void raw.exec(sql),
     rows: async (sql) => raw.prepare(sql).all() as Record<string, unknown>[],
     bytes: (hex) => `X'${hex}'`,
@@ -39,6 +47,19 @@ function sqliteScratch(): ScratchDatabase {
         )
         .all() as Record<string, unknown>[],
     drop: async () => void raw.close(),
+    holds: async (_table, bytes) =>
+      [file, `${file}-wal`].some((f) => existsSync(f) && readFileSync(f).includes(bytes)),
+    reader: () => {
+      const reader = new Database(file, { readonly: true });
+      reader.exec('BEGIN');
+      reader.prepare('SELECT count(*) FROM accounts').get();
+      return {
+        release: () => {
+          reader.exec('COMMIT');
+          reader.close();
+        },
+      };
+    },
   };
 }
 
@@ -54,7 +75,7 @@ function postgresScratch(url: string): ScratchDatabase {
     })());
   const rows = async (sql: string) => (await (await connect()).query(sql)).rows;
   return {
-    open: () => new PostgresStore({ connectionString: url, schema }),
+    open: (options) => new PostgresStore({ connectionString: url, schema, ...options }),
     exec: async (sql) => {
       await (await connect()).query(sql);
     },
@@ -75,6 +96,21 @@ function postgresScratch(url: string): ScratchDatabase {
       const c = await connect();
       await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await c.end();
+    },
+    holds: async (table, bytes) => {
+      const c = await connect();
+      await c
+        .query('CREATE EXTENSION IF NOT EXISTS pageinspect SCHEMA public')
+        .catch(() => undefined); // another run created it meanwhile
+      const relation = `${schema}.${table}`;
+      const { rows: found } = await c.query(
+        `SELECT count(*)::int AS n
+         FROM generate_series(0, pg_relation_size($1::regclass) / current_setting('block_size')::int - 1) AS page,
+              LATERAL public.heap_page_items(public.get_raw_page($1::text, page::int)) AS item
+         WHERE position($2::bytea IN item.t_data) > 0`,
+        [relation, bytes],
+      );
+      return (found[0] as { n: number }).n > 0;
     },
   };
 }

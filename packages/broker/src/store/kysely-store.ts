@@ -15,7 +15,15 @@ import type {
   OutboxWrite,
   SealedCredentialRow,
   Store,
+  StoreLog,
 } from './store.ts';
+
+/** How a scrub of freed pages went; `why` says what stopped it (for the log, no data). */
+export interface ScrubResult {
+  done: boolean;
+  attempts: number;
+  why?: string;
+}
 
 /**
  * The one implementation of {@link Store}, over Kysely; the engines differ only in how
@@ -25,10 +33,13 @@ export abstract class KyselyStore implements Store {
   abstract readonly kind: Engine;
 
   private lifecycleStore: KyselyLifecycleStore | undefined;
+  /** A scrub a reader held up: retried by the next `purgeExpired`. */
+  private residue = false;
 
   protected constructor(
     protected readonly db: Kysely<StoreDatabase>,
     private readonly migrationSchema?: string,
+    private readonly log?: StoreLog,
   ) {}
 
   get lifecycle(): LifecycleStore {
@@ -58,7 +69,28 @@ export abstract class KyselyStore implements Store {
   }
 
   /** Removes what a destroyed credential left behind in freed pages (engine-specific). */
-  protected abstract destroyFreedPages(): Promise<void>;
+  protected abstract destroyFreedPages(): Promise<ScrubResult>;
+
+  /**
+   * After a credential was destroyed or replaced: scrub freed pages, and say so when the
+   * engine could not (docs/security.md, "Encryption at rest"). Never fails the caller.
+   */
+  private async scrub(after: 'disconnect' | 'reauth' | 'housekeeping'): Promise<void> {
+    const result = await this.destroyFreedPages().catch((error: unknown): ScrubResult => ({
+      done: false,
+      attempts: 1,
+      why: error instanceof Error ? error.message : String(error),
+    }));
+    this.residue = !result.done;
+    if (!result.done) {
+      this.log?.warn(
+        { store: this.kind, after, attempts: result.attempts, why: result.why },
+        this.kind === 'sqlite'
+          ? 'old credential ciphertext is still in the SQLite WAL (a reader held the checkpoint); retried at the next housekeeping'
+          : 'VACUUM after a credential was destroyed failed; old ciphertext stays in dead tuples until autovacuum; retried at the next housekeeping',
+      );
+    }
+  }
 
   async migrate(): Promise<void> {
     const migrator = new Migrator({
@@ -89,7 +121,7 @@ export abstract class KyselyStore implements Store {
 
   async completeLink(input: CompleteLinkInput): Promise<CompleteLinkOutcome> {
     const a = input.account;
-    return this.db
+    const outcome = await this.db
       .transaction()
       .execute(async (tx): Promise<CompleteLinkOutcome> => {
         const burnt = await tx
@@ -140,6 +172,9 @@ export abstract class KyselyStore implements Store {
           return { ok: false, reason: 'account_missing' } as const;
         throw error;
       });
+    // The previous credential's ciphertext is as dead as a disconnected one's.
+    if (outcome.ok && input.reauth) await this.scrub('reauth');
+    return outcome;
   }
 
   async redeemPublicToken(hash: string, now: number): Promise<string | undefined> {
@@ -221,7 +256,7 @@ export abstract class KyselyStore implements Store {
       if (row) await this.writeOutbox(tx, toAccount(row), outbox);
       return row !== undefined;
     });
-    if (changed) await this.destroyFreedPages();
+    if (changed) await this.scrub('disconnect');
     return changed;
   }
 
@@ -341,6 +376,7 @@ export abstract class KyselyStore implements Store {
         .where('created_at', '<=', now - idempotencyMaxAgeMs)
         .execute();
     });
+    if (this.residue) await this.scrub('housekeeping');
   }
 
   /** Runs a statement outside any transaction (VACUUM, PRAGMA), through Kysely's connection. */

@@ -1,7 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { KyselyStore } from './kysely-store.ts';
+import { KyselyStore, type ScrubResult } from './kysely-store.ts';
 import type { StoreDatabase } from './schema.ts';
+import type { StoreOptions } from './store.ts';
 
 const INT8_OID = 20;
 
@@ -13,7 +14,7 @@ const types = {
       : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
-export interface PostgresStoreOptions {
+export interface PostgresStoreOptions extends StoreOptions {
   connectionString: string;
   /** Schema to live in (created if missing); also read from `?schema=` in the URL. */
   schema?: string;
@@ -52,14 +53,16 @@ export class PostgresStore extends KyselyStore {
     super(
       new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool: opened.pool }) }),
       opened.schema,
+      options.log,
     );
     this.schema = opened.schema;
   }
 
-  protected async destroyFreedPages(): Promise<void> {
+  protected async destroyFreedPages(): Promise<ScrubResult> {
     // MVCC keeps the old row version until vacuumed: reclaim it now rather than at the
-    // next autovacuum. (What remains in free page space is ciphertext under a key that
-    // rotation can retire; see docs/security.md.)
-    await this.raw('VACUUM accounts').catch(() => undefined);
+    // next autovacuum. (What remains in free page space, the WAL, replicas and backups is
+    // ciphertext under a key that rotation can retire; see docs/security.md.)
+    await this.raw('VACUUM accounts');
+    return { done: true, attempts: 1 };
   }
 }

@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import {
   CompiledQuery,
   Kysely,
+  sql,
   SqliteAdapter,
   SqliteDialect,
   SqliteDriver,
@@ -11,8 +13,13 @@ import {
   type SqliteDatabase,
   type SqliteDialectConfig,
 } from 'kysely';
-import { KyselyStore } from './kysely-store.ts';
+import { KyselyStore, type ScrubResult } from './kysely-store.ts';
 import type { StoreDatabase } from './schema.ts';
+import type { StoreOptions } from './store.ts';
+
+const BUSY_TIMEOUT_MS = 5000;
+/** Waits before each checkpoint attempt: a reader usually finishes within these. */
+const CHECKPOINT_WAITS_MS = [0, 25, 100, 250];
 
 /**
  * Kysely's SQLite driver prepares every statement anew; better-sqlite3 statements are
@@ -67,11 +74,14 @@ class StoreSqliteDialect extends SqliteDialect {
 export class SqliteStore extends KyselyStore {
   readonly kind = 'sqlite' as const;
 
-  constructor(readonly file: string) {
+  constructor(
+    readonly file: string,
+    options: StoreOptions = {},
+  ) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('foreign_keys = ON');
     db.pragma('secure_delete = ON');
     db.pragma('synchronous = NORMAL');
@@ -79,12 +89,38 @@ export class SqliteStore extends KyselyStore {
       new Kysely<StoreDatabase>({
         dialect: new StoreSqliteDialect({ database: cachingStatements(db) }),
       }),
+      undefined,
+      options.log,
     );
   }
 
-  protected async destroyFreedPages(): Promise<void> {
-    // secure_delete zeroes the freed cell; the checkpoint moves that page out of the
-    // WAL and truncates it, so no copy of the ciphertext is left in either file.
-    await this.raw('PRAGMA wal_checkpoint(TRUNCATE)');
+  /**
+   * secure_delete zeroes the freed cell; a TRUNCATE checkpoint moves that page out of the
+   * WAL and empties it, so no copy of the ciphertext is left in either file. A reader
+   * holding an older snapshot (a backup, the sqlite3 shell) makes it answer busy: tried
+   * again a few times without the busy handler (which would block this process), then
+   * reported.
+   */
+  protected async destroyFreedPages(): Promise<ScrubResult> {
+    for (const [i, wait] of CHECKPOINT_WAITS_MS.entries()) {
+      if (wait > 0) await sleep(wait);
+      const busy = await this.db.connection().execute(async (conn) => {
+        await sql`PRAGMA busy_timeout = 0`.execute(conn);
+        try {
+          const { rows } = await sql<{ busy: number }>`PRAGMA wal_checkpoint(TRUNCATE)`.execute(
+            conn,
+          );
+          return rows[0]?.busy !== 0;
+        } finally {
+          await sql.raw(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).execute(conn);
+        }
+      });
+      if (!busy) return { done: true, attempts: i + 1 };
+    }
+    return {
+      done: false,
+      attempts: CHECKPOINT_WAITS_MS.length,
+      why: 'wal_checkpoint(TRUNCATE) busy',
+    };
   }
 }

@@ -90,6 +90,15 @@ export interface IdempotencyRow {
   created_at: number;
 }
 
+/** Where a store says what it could not do; a pino logger fits. */
+export interface StoreLog {
+  warn(fields: Record<string, unknown>, message: string): void;
+}
+
+export interface StoreOptions {
+  log?: StoreLog;
+}
+
 export interface SealedCredentialRow {
   id: string;
   credential_kid: string;
@@ -111,7 +120,8 @@ export interface Store {
   getLinkToken(hash: string): Promise<LinkTokenRow | undefined>;
   /**
    * In one transaction: burn the link token (only if unused and unexpired), create or
-   * re-credential the account, and store the public token.
+   * re-credential the account, and store the public token. A re-credentialed account's
+   * previous ciphertext is then scrubbed as on disconnect.
    */
   completeLink(input: CompleteLinkInput): Promise<CompleteLinkOutcome>;
   /** One use: returns the account id and burns the token, or undefined. */
@@ -161,6 +171,9 @@ export interface Store {
   /** Gives a key back after a failure that must not be replayed (network, 5xx). */
   releaseIdempotency(accountId: string, key: string): Promise<void>;
 
-  /** Removes expired link/public tokens and old idempotency records. */
+  /**
+   * Removes expired link/public tokens and old idempotency records, and retries a scrub
+   * of freed pages that a reader held up (docs/security.md, "Encryption at rest").
+   */
   purgeExpired(now: number, idempotencyMaxAgeMs: number): Promise<void>;
 }
