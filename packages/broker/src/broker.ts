@@ -24,6 +24,8 @@ import { TokenService } from './services/token-service.ts';
 import { UserService } from './services/user-service.ts';
 import { WriteBack } from './services/write-back.ts';
 import { openStore } from './store/open-store.ts';
+import { openCounters, type Counters } from './scale/counters.ts';
+import { UpstreamGuard } from './scale/upstream-guard.ts';
 import type { Store } from './store/store.ts';
 
 export interface BrokerOverrides {
@@ -40,6 +42,8 @@ export interface BrokerOverrides {
   /** This process's name as a lease owner (default: host, pid and a random tag). */
   owner?: string;
   webhookTimeoutMs?: number;
+  /** Shared counters (rate limits, upstream budgets); else opened from the configuration. */
+  counters?: Counters;
 }
 
 export interface Broker {
@@ -97,7 +101,18 @@ export async function createBroker(
       : {}),
   });
   const tokens = new AccessTokenCache(outbound, now, overrides.retry);
-  const retry = overrides.retry ? { retry: overrides.retry } : {};
+  const counters =
+    overrides.counters ??
+    (await openCounters({ databaseUrl: config.databaseUrl, redisUrl: config.scale.redisUrl }));
+  const guard = new UpstreamGuard({
+    counters,
+    // A slot outlives the longest call (deadline plus grace) before it frees itself.
+    budget: { ...config.scale.budget, leaseMs: (overrides.outboundTimeoutMs ?? 30_000) + 5_000 },
+    breaker: config.scale.breaker,
+    logger,
+    now,
+  });
+  const upstream = { ...(overrides.retry ? { retry: overrides.retry } : {}), guard };
   const { publicUrl } = config.lifecycle;
   const sender = webhookSender(config, overrides);
   const events = new AccountEvents({
@@ -116,9 +131,9 @@ export async function createBroker(
     now,
     publicUrl,
     events,
-    ...retry,
+    ...upstream,
   });
-  const links = new LinkService({ store, vault, outbound, tokens, now, events, ...retry });
+  const links = new LinkService({ store, vault, outbound, tokens, now, events, ...upstream });
   const metadata = new TenantMetadata(now);
   const roles = new RolesService({ metadata, cursors, now });
   const users = new UserService({ logger, metadata, roles, cursors, now });
@@ -189,6 +204,7 @@ export async function createBroker(
       await lifecycle.stop();
       await sender?.close();
       await outbound.close();
+      await counters.close();
       await store.close();
     },
   };

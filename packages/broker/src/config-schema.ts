@@ -193,6 +193,16 @@ const variables = z.object({
   NERM_BROKER_CONTRACT_WARNING_DAYS: wholeNumber(0, 366).default(14),
   NERM_BROKER_SYNC_LEASE_SECONDS: wholeNumber(2, 3_600).default(60),
   NERM_BROKER_PUBLIC_URL: httpUrl.transform((raw) => raw.replace(/\/+$/, '')).optional(),
+  // Scale-out (docs/operations.md, "Several replicas").
+  NERM_BROKER_REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+    .optional(),
+  NERM_BROKER_UPSTREAM_CONCURRENCY: wholeNumber(1, 1000).default(16),
+  NERM_BROKER_UPSTREAM_RPS: wholeNumber(0, 100_000).default(100),
+  NERM_BROKER_UPSTREAM_MAX_WAIT: wholeNumber(0, 120).default(10),
+  NERM_BROKER_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
+  NERM_BROKER_BREAKER_COOLDOWN: wholeNumber(1, 3600).default(30),
+  NERM_BROKER_SYNC_CONCURRENCY: wholeNumber(1, 256).default(4),
 });
 
 type Variables = z.output<typeof variables>;

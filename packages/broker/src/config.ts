@@ -12,6 +12,7 @@ import {
 import type { EncryptionKey } from './crypto/vault.ts';
 import type { TrustProxy } from './http/trust-proxy.ts';
 import type { HostAllowList } from './nerm/host-allow-list.ts';
+import type { BreakerSettings, UpstreamBudget } from './scale/upstream-guard.ts';
 
 /** Lifecycle events settings (docs/lifecycle-events.md, docs/operations.md). */
 export interface LifecycleSettings {
@@ -26,6 +27,16 @@ export interface LifecycleSettings {
   leaseSeconds: number;
   /** The broker's public origin (and path prefix), where `sync_hook_url` points. */
   publicUrl: string;
+}
+
+/** Scale-out settings: shared counters, upstream budgets, breakers (docs/operations.md). */
+export interface ScaleSettings {
+  /** Shared counters in Redis instead of PostgreSQL (or memory, with SQLite). */
+  redisUrl: string | undefined;
+  budget: Omit<UpstreamBudget, 'leaseMs'>;
+  breaker: BreakerSettings;
+  /** Accounts one process syncs at once. */
+  syncConcurrency: number;
 }
 
 export interface BrokerConfig {
@@ -51,6 +62,8 @@ export interface BrokerConfig {
   linkRateLimits: { perIp: number; perLinkToken: number };
   /** Lifecycle events: webhook delivery, change syncs, contract warnings. */
   lifecycle: LifecycleSettings;
+  /** Shared counters, upstream budgets and breakers across replicas. */
+  scale: ScaleSettings;
   /** Which secrets were generated for development, so start-up can say so. */
   generated: ('api_key' | 'encryption_key' | 'signing_key' | 'webhook_secret')[];
   /** Acceptable but unwise settings, for the start-up log (never values). */
@@ -206,6 +219,19 @@ export async function loadConfig(raw: NodeJS.ProcessEnv = process.env): Promise<
       contractWarningDays: env.NERM_BROKER_CONTRACT_WARNING_DAYS,
       leaseSeconds: env.NERM_BROKER_SYNC_LEASE_SECONDS,
       publicUrl: env.NERM_BROKER_PUBLIC_URL ?? `http://localhost:${env.NERM_BROKER_PORT}`,
+    },
+    scale: {
+      redisUrl: env.NERM_BROKER_REDIS_URL,
+      budget: {
+        concurrency: env.NERM_BROKER_UPSTREAM_CONCURRENCY,
+        perSecond: env.NERM_BROKER_UPSTREAM_RPS,
+        maxWaitMs: env.NERM_BROKER_UPSTREAM_MAX_WAIT * 1000,
+      },
+      breaker: {
+        failures: env.NERM_BROKER_BREAKER_FAILURES,
+        cooldownMs: env.NERM_BROKER_BREAKER_COOLDOWN * 1000,
+      },
+      syncConcurrency: env.NERM_BROKER_SYNC_CONCURRENCY,
     },
     generated: secrets.generated,
     warnings: warningsOf(env),

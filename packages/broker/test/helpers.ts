@@ -24,6 +24,9 @@ declare global {
   var __pgWarned: boolean | undefined;
 }
 
+/** Redis for the shared-counter tests (NERM_BROKER_REDIS_URL); CI always sets it. */
+export const REDIS_URL = process.env.NERM_CONNECT_TEST_REDIS_URL;
+
 export const FAST_RETRY: RetryPolicy = {
   retries: 4,
   baseDelayMs: 2,

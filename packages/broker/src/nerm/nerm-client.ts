@@ -6,6 +6,7 @@ import { OutboundError } from './outbound.ts';
 import { retrying } from '@nerm-connect/shared/retry';
 import { DEFAULT_RETRY, backoffMs, retryDelayFor, type RetryPolicy } from './retry.ts';
 import { outboundFailure } from './upstream-errors.ts';
+import type { UpstreamGuard } from '../scale/upstream-guard.ts';
 
 export interface NermRequest {
   method: string;
@@ -34,6 +35,8 @@ export interface NermClientDeps {
   outbound: Outbound;
   tokens: AccessTokenCache;
   retry?: RetryPolicy;
+  /** The tenant's breaker and shared budget; every attempt passes it (docs/operations.md). */
+  guard?: UpstreamGuard;
   /** Called once when the credential is refused after a refresh. */
   onReauthNeeded?: (accountId: string) => Promise<void>;
   /**
@@ -76,17 +79,22 @@ export class NermClient {
     let refreshed = false;
     const once = async (): Promise<NermResponse> => {
       const authorization = await this.authorization();
-      const res = await this.deps.outbound.request({
-        url: this.url(req),
-        method: req.method,
-        headers: {
-          authorization: `Bearer ${authorization}`,
-          accept: 'application/json',
-          'user-agent': 'nerm-connect-broker',
-          ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        },
-        ...(req.body !== undefined ? { body: req.body } : {}),
-      });
+      const call = () =>
+        this.deps.outbound.request({
+          url: this.url(req),
+          method: req.method,
+          headers: {
+            authorization: `Bearer ${authorization}`,
+            accept: 'application/json',
+            'user-agent': 'nerm-connect-broker',
+            ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
+          },
+          ...(req.body !== undefined ? { body: req.body } : {}),
+        });
+      // Every attempt passes the tenant's breaker and shared budget (an open breaker or a
+      // spent budget is a BrokerError, never retried here).
+      const { guard } = this.deps;
+      const res = guard ? await guard.run(this.account.origin, call) : await call();
       if (res.status !== 401) return res;
       if (!this.tokenKey || refreshed) throw await this.refused();
       // A PAT access token can expire early or be revoked: get a new one, once (not a retry).

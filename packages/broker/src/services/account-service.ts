@@ -16,6 +16,7 @@ import { NermClient, type NermClientDeps } from '../nerm/nerm-client.ts';
 import type { Outbound } from '../nerm/outbound.ts';
 import { probeTenant } from '../nerm/probe.ts';
 import type { RetryPolicy } from '../nerm/retry.ts';
+import type { UpstreamGuard } from '../scale/upstream-guard.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { AccountRow, Store } from '../store/store.ts';
 import type { TokenService } from './token-service.ts';
@@ -29,6 +30,8 @@ export interface AccountServiceDeps {
   /** Signs the admin list's cursors, as the unified lists' are. */
   cursors: CursorCodec;
   retry?: RetryPolicy;
+  /** Per-tenant breaker and shared upstream budget. */
+  guard?: UpstreamGuard;
   now: () => number;
   /** The broker's public origin, for each account's sync_hook_url. */
   publicUrl: string;
@@ -223,6 +226,7 @@ export class AccountService {
           await this.mark(accountId, 'needs_reauth');
         },
         ...(this.deps.retry ? { retry: this.deps.retry } : {}),
+        ...(this.deps.guard ? { guard: this.deps.guard } : {}),
       },
       { id: row.id, origin: row.tenant_origin, credential },
     );

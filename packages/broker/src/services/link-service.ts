@@ -17,6 +17,7 @@ import { NermClient } from '../nerm/nerm-client.ts';
 import { OutboundError, type Outbound } from '../nerm/outbound.ts';
 import { probeTenant } from '../nerm/probe.ts';
 import type { RetryPolicy } from '../nerm/retry.ts';
+import type { UpstreamGuard } from '../scale/upstream-guard.ts';
 import { outboundFailure } from '../nerm/upstream-errors.ts';
 import type { AccountRow, LinkTokenRow, Store } from '../store/store.ts';
 import type { AccountEvents } from '../lifecycle/account-events.ts';
@@ -40,6 +41,8 @@ export interface LinkServiceDeps {
   outbound: Outbound;
   tokens: AccessTokenCache;
   retry?: RetryPolicy;
+  /** Per-tenant breaker and shared upstream budget. */
+  guard?: UpstreamGuard;
   now: () => number;
   events: AccountEvents;
 }
@@ -250,6 +253,7 @@ export class LinkService {
         tokens,
         refusal: 'invalid_credentials',
         ...(this.deps.retry ? { retry: this.deps.retry } : {}),
+        ...(this.deps.guard ? { guard: this.deps.guard } : {}),
       },
       { id: accountId, origin, credential },
     );
