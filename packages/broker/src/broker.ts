@@ -6,7 +6,7 @@ import { createApp } from './app.ts';
 import type { BrokerConfig } from './config.ts';
 import { CursorCodec } from './crypto/cursor.ts';
 import { Vault } from './crypto/vault.ts';
-import { memoryRateLimiter, type RateLimiter, type WindowLimit } from './http/rate-limit.ts';
+import { flexibleRateLimiter, type RateLimiter, type WindowLimit } from './http/rate-limit.ts';
 import { createLogger } from './logger.ts';
 import { AccessTokenCache } from './nerm/access-tokens.ts';
 import { Outbound, type Resolver } from './nerm/outbound.ts';
@@ -138,7 +138,8 @@ export async function createBroker(
   const roles = new RolesService({ metadata, cursors, now });
   const users = new UserService({ logger, metadata, roles, cursors, now });
   const writeBack = new WriteBack({ metadata, users });
-  const limiter = overrides.limiter ?? memoryRateLimiter();
+  // Counted where every replica sees the same numbers (docs/operations.md, "Several replicas").
+  const limiter = overrides.limiter ?? flexibleRateLimiter((options) => counters.limiter(options));
   const lifecycle = new LifecycleService({
     store,
     lifecycle: store.lifecycle,

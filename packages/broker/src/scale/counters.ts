@@ -1,15 +1,6 @@
 import { RateLimiterMemory, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { LimiterOptions } from '../http/rate-limit.ts';
 import { MemorySlots, type SlotLeases } from './slot-leases.ts';
-
-/** What a limiter over the shared counters is made from (rate-limiter-flexible's options). */
-export interface LimiterOptions {
-  /** Hits allowed per window. */
-  points: number;
-  /** Window length, whole seconds. */
-  duration: number;
-  /** Keeps the counters of different rules apart. */
-  keyPrefix: string;
-}
 
 /**
  * Counters every broker replica sees alike: fixed-window rate limits (rate-limiter-flexible)
