@@ -155,6 +155,19 @@ describe.each(LIFECYCLE_ENGINES)('lifecycle store on $name', ({ scratch }) => {
       expect(await store.listEvents({ accountId: a, limit: 10 })).toEqual([]);
       expect(await store.renewSyncLease({ accountId: a, owner: 'p1' }, NOW, LEASE)).toBe(false);
       expect(await store.renewSyncLease({ accountId: a, owner: 'p2' }, NOW, LEASE)).toBe(true);
+      // p1 finishing late neither moves the state nor releases p2's lease: it is told so.
+      const late = { watermark: NOW, baseline_done: true, next_run_at: NOW * 2, last_error: null };
+      expect(await store.finishSync({ accountId: a, owner: 'p1' }, { ...late, now: NOW })).toBe(
+        false,
+      );
+      expect(await store.getSyncState(a)).toMatchObject({
+        lease_owner: 'p2',
+        baseline_done: false,
+        watermark: null,
+      });
+      expect(await store.finishSync({ accountId: a, owner: 'p2' }, { ...late, now: NOW })).toBe(
+        true,
+      );
     });
   });
 

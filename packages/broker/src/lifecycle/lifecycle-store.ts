@@ -121,7 +121,8 @@ export interface LifecycleStore {
   renewSyncLease(lease: SyncLease, now: number, leaseMs: number): Promise<boolean>;
   /** Starts a full walk: the next walk number. */
   beginFullWalk(lease: SyncLease): Promise<number>;
-  finishSync(lease: SyncLease, finish: FinishSync): Promise<void>;
+  /** Records the outcome and releases the lease; false (nothing written) once another holds it. */
+  finishSync(lease: SyncLease, finish: FinishSync): Promise<boolean>;
   getSyncState(accountId: string): Promise<SyncStateRow | undefined>;
   /** A hook asked for a sync (of one profile when given). */
   requestSync(accountId: string, profileId: string | null, now: number): Promise<void>;

@@ -168,17 +168,22 @@ export class SyncScheduler {
         });
         return emptyCounts();
       }
-      const counts = await this.sync(account, state, lease, mode, manualMode !== undefined);
+      const run = await this.sync(account, state, lease, mode, manualMode !== undefined);
+      // Which replica ran it, and when it held the account: the trail shows that no two
+      // syncs of one account ever overlapped (docs/lifecycle-events.md).
       await this.deps.audit(
         account.id,
         actor === 'scheduler' && state.requested_at ? 'nerm_hook' : actor,
         'sync',
         {
           mode,
-          ...counts,
+          ...run.counts,
+          replica: this.deps.owner,
+          started_at: new Date(claimedAt).toISOString(),
+          finished_at: new Date(run.finishedAt).toISOString(),
         },
       );
-      return counts;
+      return run.counts;
     } catch (error) {
       if (error instanceof LeaseLost) {
         this.deps.logger.warn({ account_id: lease.accountId }, error.message);
@@ -191,18 +196,21 @@ export class SyncScheduler {
       const now = this.deps.now();
       const message = error instanceof Error ? error.message : String(error);
       this.deps.logger.warn({ account_id: lease.accountId, err: error }, 'sync failed');
-      await this.finish(lease, {
+      const held = await this.deps.store.finishSync(lease, {
         next_run_at:
           now + Math.min(this.deps.intervalMs || RETRY_AFTER_FAILURE_MS, RETRY_AFTER_FAILURE_MS),
         last_error: isBrokerError(error) ? `${error.code}: ${message}` : message,
         now,
       });
-      await this.deps
-        .audit(lease.accountId, actor, 'sync_failed', {
-          mode,
-          error: isBrokerError(error) ? error.code : 'internal',
-        })
-        .catch(() => undefined);
+      // Lost to another replica meanwhile: the account is that replica's to report on.
+      if (!held) this.deps.logger.warn({ account_id: lease.accountId }, lost(lease));
+      else
+        await this.deps
+          .audit(lease.accountId, actor, 'sync_failed', {
+            mode,
+            error: isBrokerError(error) ? error.code : 'internal',
+          })
+          .catch(() => undefined);
       if (rethrow) throw error;
       return emptyCounts();
     } finally {
@@ -216,7 +224,7 @@ export class SyncScheduler {
     lease: SyncLease,
     mode: SyncMode,
     manual: boolean,
-  ): Promise<SyncResult> {
+  ): Promise<{ counts: SyncResult; finishedAt: number }> {
     const claimedAt = this.deps.now();
     const source = this.deps.sourceFor(account);
     const profiles = state.baseline_done
@@ -234,12 +242,13 @@ export class SyncScheduler {
       state.next_run_at > claimedAt &&
       state.requested_at === null;
     if (onlyProfiles) {
+      const finishedAt = this.deps.now();
       await this.finish(lease, {
         next_run_at: state.next_run_at,
         last_error: null,
-        now: this.deps.now(),
+        now: finishedAt,
       });
-      return counts;
+      return { counts, finishedAt };
     }
     const outcome = await this.deps.engine.run(account, source, state, lease, mode);
     add(counts, outcome.counts);
@@ -253,16 +262,20 @@ export class SyncScheduler {
       last_error: null,
       now,
     });
-    return counts;
+    return { counts, finishedAt: now };
   }
 
-  private finish(
+  /** Releases the lease with the outcome; a lease lost meanwhile makes the whole sync void. */
+  private async finish(
     lease: SyncLease,
     finish: Parameters<LifecycleStore['finishSync']>[1],
   ): Promise<void> {
-    return this.deps.store.finishSync(lease, finish);
+    if (!(await this.deps.store.finishSync(lease, finish)))
+      throw new LeaseLost(`sync of ${lease.accountId}`);
   }
 }
+
+const lost = (lease: SyncLease) => new LeaseLost(`sync of ${lease.accountId}`).message;
 
 function add(into: SyncResult, more: SyncResult): void {
   for (const key of Object.keys(into) as (keyof SyncResult)[]) into[key] += more[key];

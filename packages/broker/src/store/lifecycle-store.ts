@@ -108,9 +108,9 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
     return Number(row.full_gen);
   }
 
-  async finishSync(lease: SyncLease, finish: FinishSync): Promise<void> {
+  async finishSync(lease: SyncLease, finish: FinishSync): Promise<boolean> {
     const served = finish.served_requests_until;
-    await this.db
+    const done = await this.db
       .updateTable('lifecycle_sync')
       .set((eb) => ({
         lease_owner: null,
@@ -134,7 +134,8 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
       }))
       .where('account_id', '=', lease.accountId)
       .where('lease_owner', '=', lease.owner)
-      .execute();
+      .executeTakeFirst();
+    return done.numUpdatedRows === 1n;
   }
 
   async getSyncState(accountId: string): Promise<SyncStateRow | undefined> {
