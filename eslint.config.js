@@ -36,6 +36,10 @@ export default tseslint.config(
     ...lit.configs['flat/recommended'],
     languageOptions: { globals: { ...globals.browser } },
   },
+  {
+    files: ['packages/broker/hosted/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   { files: ['packages/widget/**/*.ts'], ...wc.configs['flat/recommended'] },
   { files: ['packages/widget/**/*.ts'], ...litA11y.configs.recommended },
   {

@@ -13,6 +13,11 @@ import { auditProxyWrites, auditTrail } from './http/audit-trail.ts';
 import { requestId } from './http/request-id.ts';
 import { healthRoutes } from './routes/health.ts';
 import { integratedAccountsRoutes } from './routes/integrated-accounts.ts';
+import {
+  hostedAssetsRouter,
+  hostedLinkRoutes,
+  type HostedPageOptions,
+} from './routes/hosted-link.ts';
 import { linkTokensRoutes } from './routes/link-tokens.ts';
 import { lifecycleRoutes } from './routes/lifecycle.ts';
 import { linkRoutes } from './routes/link.ts';
@@ -42,6 +47,8 @@ export interface AppDeps {
   lifecycle: LifecycleService;
   limits: { connectPerLinkToken: WindowLimit; connectPerIp: WindowLimit };
   trustProxy: TrustProxy;
+  /** The hosted connect page: branding, public URL, where its files are. */
+  hosted: HostedPageOptions;
 }
 
 function accessLog(logger: Logger): RequestHandler {
@@ -87,7 +94,7 @@ export function createApp(deps: AppDeps): Express {
   // CORS and the per-IP limit cover the whole widget prefix, preflights and 404s included.
   app.use(
     LINK_PREFIX,
-    linkCors(deps.allowedOrigins),
+    linkCors(deps.allowedOrigins, deps.hosted.publicUrl),
     rateLimit(deps.limiter, deps.limits.connectPerIp, (req) => `ip:${req.ip ?? 'unknown'}`),
   );
   const accountToken = requireAccountToken(deps.jwt, deps.store, deps.accounts);
@@ -108,12 +115,14 @@ export function createApp(deps: AppDeps): Express {
     limiter: deps.limiter,
     perLinkToken: deps.limits.connectPerLinkToken,
   });
-  linkTokensRoutes(route, deps.links);
+  linkTokensRoutes(route, deps.links, deps.hosted.publicUrl);
+  hostedLinkRoutes(route, deps.hosted);
   tokensRoutes(route, deps.links, deps.jwt);
   integratedAccountsRoutes(route, deps.accounts);
   unifiedRoutes(route, deps.directory, deps.idempotency);
   lifecycleRoutes(route, deps.lifecycle);
   app.use(router);
+  app.use(PATHS.hostedAssets, hostedAssetsRouter(deps.hosted.assets));
   app.use(
     PATHS.proxy,
     accountToken,

@@ -7,6 +7,7 @@ import type { BrokerConfig } from './config.ts';
 import { CursorCodec } from './crypto/cursor.ts';
 import { Vault } from './crypto/vault.ts';
 import { flexibleRateLimiter, type RateLimiter, type WindowLimit } from './http/rate-limit.ts';
+import { findHostedAssets } from './hosted-assets.ts';
 import { createLogger } from './logger.ts';
 import { AccessTokenCache } from './nerm/access-tokens.ts';
 import { Outbound, type Resolver } from './nerm/outbound.ts';
@@ -162,6 +163,9 @@ export async function createBroker(
   const idempotency = new IdempotencyService(store, now);
   const proxy = new ProxyService({ cursors, idempotency });
 
+  const hostedAssets = findHostedAssets();
+  if ('missing' in hostedAssets)
+    logger.warn(`the hosted connect page is unavailable: ${hostedAssets.missing}`);
   const app = createApp({
     logger,
     store,
@@ -186,6 +190,7 @@ export async function createBroker(
       },
     },
     trustProxy: config.trustProxy,
+    hosted: { ...config.hosted, assets: hostedAssets },
   });
 
   return {

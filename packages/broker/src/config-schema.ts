@@ -203,6 +203,16 @@ const variables = z.object({
   NERM_BROKER_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
   NERM_BROKER_BREAKER_COOLDOWN: wholeNumber(1, 3600).default(30),
   NERM_BROKER_SYNC_CONCURRENCY: wholeNumber(1, 256).default(4),
+  NERM_BROKER_APP_NAME: z
+    .string()
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(80, { error: 'must be at most 80 characters' })
+    .optional(),
+  NERM_BROKER_APP_LOGO_URL: httpUrl
+    .transform((raw) => new URL(raw))
+    .refine((url) => !url.username && !url.password, { error: 'must not carry credentials' })
+    .optional(),
 });
 
 type Variables = z.output<typeof variables>;

@@ -39,6 +39,16 @@ export interface ScaleSettings {
   syncConcurrency: number;
 }
 
+/** The hosted connect page (docs/hosted-link.md). */
+export interface HostedSettings {
+  /** The SaaS's name on the page; undefined: a neutral text. */
+  appName: string | undefined;
+  /** Its logo (the page's img-src admits this URL's origin). */
+  logoUrl: URL | undefined;
+  /** Where hosted_url points: NERM_BROKER_PUBLIC_URL, else the origin the API call reached. */
+  publicUrl: string | undefined;
+}
+
 export interface BrokerConfig {
   production: boolean;
   port: number;
@@ -64,6 +74,7 @@ export interface BrokerConfig {
   lifecycle: LifecycleSettings;
   /** Shared counters, upstream budgets and breakers across replicas. */
   scale: ScaleSettings;
+  hosted: HostedSettings;
   /** Which secrets were generated for development, so start-up can say so. */
   generated: ('api_key' | 'encryption_key' | 'signing_key' | 'webhook_secret')[];
   /** Acceptable but unwise settings, for the start-up log (never values). */
@@ -232,6 +243,11 @@ export async function loadConfig(raw: NodeJS.ProcessEnv = process.env): Promise<
         cooldownMs: env.NERM_BROKER_BREAKER_COOLDOWN * 1000,
       },
       syncConcurrency: env.NERM_BROKER_SYNC_CONCURRENCY,
+    },
+    hosted: {
+      appName: env.NERM_BROKER_APP_NAME,
+      logoUrl: env.NERM_BROKER_APP_LOGO_URL,
+      publicUrl: env.NERM_BROKER_PUBLIC_URL,
     },
     generated: secrets.generated,
     warnings: warningsOf(env),

@@ -97,6 +97,15 @@ describe('GET /openapi.json', () => {
       '/link/session',
       await stack.call('/link/session', { token: lt.body.link_token }),
     );
+    conforms(
+      'post',
+      '/link-tokens',
+      await stack.admin('/link-tokens', {
+        method: 'POST',
+        json: { tenant_id: 'doc', hosted: true, expires_in: 3600 },
+      }),
+    );
+    conforms('get', '/connect', await stack.call('/connect'));
 
     const auth = { type: 'api_key', api_key: sb.credentials.apiKey };
     conforms(

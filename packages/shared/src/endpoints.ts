@@ -126,11 +126,24 @@ export const ENDPOINTS = {
     method: 'POST',
     path: PATHS.linkTokens,
     auth: 'apiKey',
-    summary: 'Create a link token for the widget (30 minutes, one successful use)',
+    summary: 'Create a link token for the widget (30 minutes by default, one successful use)',
+    description:
+      'With `hosted: true` the answer also holds `hosted_url`, a broker-served connect page for someone who has only that URL (docs/hosted-link.md); `expires_in` sets the lifetime, up to 7 days.',
     body: CreateLinkTokenBody,
     status: 201,
     response: LinkTokenSchema,
     errors: ['invalid_request', 'not_found', 'payload_too_large'],
+  },
+  getHostedLink: {
+    method: 'GET',
+    path: PATHS.hostedLink,
+    auth: 'none',
+    summary: 'The hosted connect page (HTML) that a hosted_url opens',
+    description:
+      'The link token travels in the URL fragment, which never reaches a server; the page reads it and runs the widget against this broker.',
+    status: 200,
+    response: null,
+    errors: [],
   },
   getLinkSession: {
     method: 'GET',

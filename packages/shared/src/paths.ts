@@ -13,6 +13,10 @@ export const PATHS = {
   linkTokens: '/link-tokens',
   linkSession: '/link/session',
   linkConnect: '/link/connect',
+  /** The hosted connect page a `hosted_url` opens (HTML; the link token in its fragment). */
+  hostedLink: '/connect',
+  /** Its script, style and the widget's files (static; not an endpoint of the table). */
+  hostedAssets: '/connect/assets',
   tokenExchange: '/tokens/exchange',
   accounts: '/integrated-accounts',
   account: '/integrated-accounts/:id',

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
   defaultTokenUrl,
+  fillPath,
+  LINK_TOKEN_DEFAULT_SECONDS,
   normalizeTenantUrl,
+  PATHS,
   type ConnectAuth,
   type ConnectResult,
   type ErrorCode,
@@ -32,7 +35,6 @@ const TOKEN_URL_FAILURES = new Set<ErrorCode>([
   'not_a_nerm_tenant',
 ]);
 
-export const LINK_TOKEN_TTL_MS = 30 * 60_000;
 export const PUBLIC_TOKEN_TTL_MS = 10 * 60_000;
 
 export interface LinkServiceDeps {
@@ -60,7 +62,16 @@ const TENANT_URL_MESSAGES: Record<string, string> = {
 export class LinkService {
   constructor(private readonly deps: LinkServiceDeps) {}
 
-  async createLinkToken(tenantId: string, accountId?: string): Promise<LinkToken> {
+  /**
+   * A link token (hashed at rest). `hostedBase`: also the hosted page's URL under that
+   * base, the token in its fragment, which browsers never send to a server
+   * (docs/hosted-link.md).
+   */
+  async createLinkToken(
+    tenantId: string,
+    accountId?: string,
+    options: { expiresInSeconds?: number; hostedBase?: string } = {},
+  ): Promise<LinkToken> {
     const now = this.deps.now();
     if (accountId !== undefined) {
       const account = isAccountId(accountId)
@@ -78,12 +89,18 @@ export class LinkService {
       token_hash: hashToken(token),
       tenant_id: tenantId,
       account_id: accountId ?? null,
-      expires_at: now + LINK_TOKEN_TTL_MS,
+      expires_at: now + (options.expiresInSeconds ?? LINK_TOKEN_DEFAULT_SECONDS) * 1000,
       used_at: null,
       created_at: now,
     };
     await this.deps.store.insertLinkToken(row);
-    return { link_token: token, expires_at: iso(row.expires_at) };
+    return {
+      link_token: token,
+      expires_at: iso(row.expires_at),
+      ...(options.hostedBase !== undefined
+        ? { hosted_url: `${options.hostedBase}${fillPath(PATHS.hostedLink, {})}#${token}` }
+        : {}),
+    };
   }
 
   /** The link token's row, if it can still be used. */

@@ -6,17 +6,30 @@ import { Timestamp } from './common.ts';
 
 export const TenantId = text().trim().min(1).max(256);
 
+/** How long a link token lives by default, and at most (a hosted link sent by email). */
+export const LINK_TOKEN_DEFAULT_SECONDS = 30 * 60;
+export const LINK_TOKEN_MAX_SECONDS = 7 * 24 * 3600;
+
 export const CreateLinkTokenBody = z
   .strictObject({
     tenant_id: TenantId,
     /** Re-authenticate this account in place (same id) instead of creating one. */
     integrated_account_id: text().min(1).max(64).nullish(),
+    /** Also return `hosted_url`: a broker-served connect page for someone who has only that URL. */
+    hosted: z.boolean().optional(),
+    /** Lifetime in seconds (60 to 604800, 7 days); default 1800 (30 minutes). */
+    expires_in: z.number().int().min(60).max(LINK_TOKEN_MAX_SECONDS).optional(),
   })
   .meta({ id: 'CreateLinkTokenBody' });
 export type CreateLinkTokenBody = z.input<typeof CreateLinkTokenBody>;
 
 export const LinkTokenSchema = z
-  .object({ link_token: z.string(), expires_at: Timestamp })
+  .object({
+    link_token: z.string(),
+    expires_at: Timestamp,
+    /** With `hosted: true`: the connect page to send, the link token in its fragment. */
+    hosted_url: z.url().optional(),
+  })
   .meta({ id: 'LinkToken' });
 export type LinkToken = z.infer<typeof LinkTokenSchema>;
 
