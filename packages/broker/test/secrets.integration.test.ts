@@ -112,3 +112,33 @@ describe('secrets never leak', () => {
     expect(logs).not.toContain('"authorization"');
   });
 });
+
+describe('a secret pasted into the tenant URL field', () => {
+  it('is resolved at most, never echoed in the error or written to the log', async () => {
+    const { sandbox } = stack;
+    // A key that is one valid host label becomes <key>.nonemployee.com, which the allow
+    // list admits, so the broker looks it up and fails to reach it.
+    const pasted = 'd3adb33f0c0ffee0123456789abcdef0';
+    const host = `${pasted}.nonemployee.com`;
+    const logged = stack.logs.lines.length;
+    for (const tenant_url of [pasted, `https://${host}/api`, `https://x.${pasted}.example`]) {
+      const res = await stack.connect(await stack.linkToken('tenant-paste'), {
+        tenant_url,
+        auth: { type: 'api_key', api_key: sandbox.credentials.apiKey },
+      });
+      expect(res.status, tenant_url).toBeGreaterThanOrEqual(400);
+      expect(res.text, tenant_url).not.toContain(pasted);
+    }
+    const res = await stack.connect(await stack.linkToken('tenant-paste'), {
+      tenant_url: pasted,
+      auth: { type: 'api_key', api_key: sandbox.credentials.apiKey },
+    });
+    expect(res.status).toBe(502);
+    expect(res.body.error.code).toBe('tenant_unreachable');
+    // The host is named by a digest and its registrable domain, which is no secret.
+    expect(res.body.error.message).toMatch(/\bh_[0-9a-f]{8}\.nonemployee\.com\b/);
+    const logs = stack.logs.lines.slice(logged).join('\n');
+    expect(logs).toContain('tenant_unreachable');
+    expect(logs).not.toContain(pasted);
+  });
+});

@@ -3,6 +3,7 @@ import type { LookupAddress } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, request, type Dispatcher } from 'undici';
 import { isPublicAddress } from './address-policy.ts';
+import { redactHost, withoutHost } from './redact-host.ts';
 import type { HostAllowList } from './host-allow-list.ts';
 import { OriginPools, type AgentFactory } from './origin-pools.ts';
 import { unsendableHeader } from './outbound-headers.ts';
@@ -111,13 +112,16 @@ export class Outbound {
       throw new OutboundError(
         'host_not_allowed',
         decision.reason === 'not_https'
-          ? `${url.origin} must use https on the default port`
-          : `${url.host} is not an allowed host`,
+          ? `${url.protocol}//${redactHost(url.host)} must use https on the default port`
+          : `${redactHost(url.host)} is not an allowed host`,
       );
     }
     const literal = url.hostname.replace(/^\[|\]$/g, '');
     if (!decision.exactOrigin && isIP(literal) !== 0 && !isPublicAddress(literal)) {
-      throw new OutboundError('address_not_allowed', `${url.host} is not a public address`);
+      throw new OutboundError(
+        'address_not_allowed',
+        `${redactHost(url.host)} is not a public address`,
+      );
     }
     return { exactOrigin: decision.exactOrigin };
   }
@@ -151,7 +155,7 @@ export class Outbound {
       if (error === WEDGED) {
         abort.abort(timeoutError());
         this.pools.replace(lease);
-        throw new OutboundError('timeout', `${req.url.host} did not answer in time`);
+        throw new OutboundError('timeout', `${redactHost(req.url.host)} did not answer in time`);
       }
       if (findCode(error) === 'UND_ERR_INVALID_ARG') this.pools.replace(lease);
       throw this.translate(error, req.url);
@@ -242,7 +246,7 @@ export class Outbound {
           body.destroy();
           throw new OutboundError(
             'response_too_large',
-            `${url.host} answered more than ${this.maxResponseBytes} bytes`,
+            `${redactHost(url.host)} answered more than ${this.maxResponseBytes} bytes`,
           );
         }
         chunks.push(chunk);
@@ -253,28 +257,34 @@ export class Outbound {
     return Buffer.concat(chunks);
   }
 
-  private translate(error: unknown, url: URL): OutboundError {
-    if (error instanceof OutboundError) return error;
-    const code = findCode(error);
+  /**
+   * A failure in the contract's words. Messages name the host redacted, and so do the
+   * causes kept for the log: a typed tenant URL may be a pasted secret.
+   */
+  private translate(failure: unknown, url: URL): OutboundError {
+    if (failure instanceof OutboundError) return failure;
+    const code = findCode(failure);
+    const error = withoutHost(failure, url.hostname);
+    const host = redactHost(url.host);
     if (code === ADDRESS_REFUSED) {
       return new OutboundError(
         'address_not_allowed',
-        `${url.hostname} resolves to a non-public address`,
+        `${redactHost(url.hostname)} resolves to a non-public address`,
         { cause: error },
       );
     }
     if (code === 'UND_ERR_INVALID_ARG') {
-      return new OutboundError('invalid_request', `the request to ${url.host} is malformed`, {
+      return new OutboundError('invalid_request', `the request to ${host} is malformed`, {
         cause: error,
       });
     }
     const name = error instanceof Error ? error.name : '';
     if (name === 'TimeoutError' || name === 'AbortError' || /TIMEOUT/.test(code ?? '')) {
-      return new OutboundError('timeout', `${url.host} did not answer in time`, { cause: error });
+      return new OutboundError('timeout', `${host} did not answer in time`, { cause: error });
     }
     return new OutboundError(
       'unreachable',
-      `${url.host} could not be reached (${code ?? 'network error'})`,
+      `${host} could not be reached (${code ?? 'network error'})`,
       { cause: error },
     );
   }
