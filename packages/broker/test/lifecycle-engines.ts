@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { AccountStatus } from '@nerm-connect/shared';
 import type { LifecycleStore } from '../src/lifecycle/lifecycle-store.ts';
 import type { AccountRow, Store } from '../src/store/store.ts';
+import pg from 'pg';
+import { POSTGRES_URL } from './helpers.ts';
 import { ENGINES } from './store-engines.ts';
 
 /** A migrated store of one engine, for the lifecycle suites. */
@@ -91,3 +93,32 @@ export const LIFECYCLE_ENGINES = ENGINES.map(({ name, scratch }) => ({
     };
   },
 }));
+
+/**
+ * Database URLs for a whole broker (startStack's `databaseUrl`): SQLite (the default) and,
+ * when NERM_CONNECT_TEST_POSTGRES_URL is set, a fresh PostgreSQL schema; `drop` removes it.
+ */
+export function brokerStores(prefix: string): {
+  name: 'sqlite' | 'postgres';
+  databaseUrl: string | undefined;
+  drop: () => Promise<void>;
+}[] {
+  const schema = `${prefix}_${randomBytes(4).toString('hex')}`;
+  return [
+    { name: 'sqlite', databaseUrl: undefined, drop: async () => undefined },
+    ...(POSTGRES_URL
+      ? [
+          {
+            name: 'postgres' as const,
+            databaseUrl: `${POSTGRES_URL}?schema=${schema}`,
+            drop: async () => {
+              const client = new pg.Client({ connectionString: POSTGRES_URL });
+              await client.connect();
+              await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+              await client.end();
+            },
+          },
+        ]
+      : []),
+  ];
+}

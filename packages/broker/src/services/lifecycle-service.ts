@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type {
   Account,
   AuditEntry,
@@ -51,11 +50,6 @@ export interface LifecycleDeps {
   /** This process, as lease owner. */
   owner: string;
   config: LifecycleConfig;
-}
-
-/** `api_key:<first 6 hex of its SHA-256>`: who, without the secret. */
-export function apiKeyActor(key: string): string {
-  return `api_key:${createHash('sha256').update(key).digest('hex').slice(0, 6)}`;
 }
 
 const AUDIT_COLUMNS = ['id', 'at', 'actor', 'action', 'detail'];

@@ -85,26 +85,32 @@ export function createAdmin(options: AdminOptions): NermConnectAdmin {
         http.call(ENDPOINTS.syncAccount, {
           params: { id: accountId },
           query: { mode: options.mode ?? 'incremental' },
-          signal: init.signal,
+          ...init,
         }),
       rotateSyncHook: (accountId, init = {}) =>
-        http.call(ENDPOINTS.rotateSyncHook, { params: { id: accountId }, signal: init.signal }),
+        http.call(ENDPOINTS.rotateSyncHook, { params: { id: accountId }, ...init }),
       audit: (accountId, query = {}, init = {}) =>
-        new Paginator((cursor) =>
-          http.callPage(ENDPOINTS.listAccountAudit, {
-            params: { id: accountId },
-            query: { ...query, next_cursor: cursor },
-            signal: init.signal,
-          }),
+        new Paginator(
+          (cursor, signal) =>
+            http.callPage(ENDPOINTS.listAccountAudit, {
+              params: { id: accountId },
+              query: { ...query, next_cursor: cursor },
+              headers: init.headers,
+              signal,
+            }),
+          init.signal,
         ),
     },
     events: {
       list: (query = {}, init = {}) =>
-        new Paginator((cursor) =>
-          http.callPage(ENDPOINTS.listEvents, {
-            query: { ...query, next_cursor: cursor },
-            signal: init.signal,
-          }),
+        new Paginator(
+          (cursor, signal) =>
+            http.callPage(ENDPOINTS.listEvents, {
+              query: { ...query, next_cursor: cursor },
+              headers: init.headers,
+              signal,
+            }),
+          init.signal,
         ),
     },
   };
