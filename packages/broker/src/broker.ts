@@ -45,6 +45,8 @@ export interface BrokerOverrides {
   webhookTimeoutMs?: number;
   /** Shared counters (rate limits, upstream budgets); else opened from the configuration. */
   counters?: Counters;
+  /** How often the sync scheduler polls when nothing wakes it (default 1 s). */
+  syncPollMs?: number;
 }
 
 export interface Broker {
@@ -157,6 +159,8 @@ export async function createBroker(
       contractWarningDays: config.lifecycle.contractWarningDays,
       leaseMs: config.lifecycle.leaseSeconds * 1000,
       hookLimit: { limit: 60, windowMs: 60_000 },
+      syncConcurrency: config.scale.syncConcurrency,
+      ...(overrides.syncPollMs ? { pollMs: overrides.syncPollMs } : {}),
     },
   });
   events.nudge = () => lifecycle.worker?.nudge();

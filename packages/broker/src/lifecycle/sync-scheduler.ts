@@ -90,22 +90,28 @@ export class SyncScheduler {
       });
   }
 
-  /** Claims what is due (up to the free slots) and runs it to the end. */
+  /**
+   * Claims what is due, up to the free slots, and starts it; each sync that ends looks for
+   * more at once, so `concurrency` syncs stay in flight while work is due (not one batch
+   * per poll: docs/operations.md, "Sizing").
+   */
   async tick(): Promise<void> {
     const free = (this.deps.concurrency ?? 2) - this.inFlight.size;
-    if (free <= 0) return;
-    const now = this.deps.now();
+    if (free <= 0 || this.stopped) return;
     const claimed = await this.deps.store.claimDueSyncs(
       this.deps.owner,
-      now,
+      this.deps.now(),
       this.deps.leaseMs,
       free,
       {
         scheduled: this.deps.intervalMs > 0,
       },
     );
-    const runs = claimed.map((state) => this.track(this.runClaimed(state, undefined, 'scheduler')));
-    await Promise.all(runs);
+    for (const state of claimed) {
+      this.track(this.runClaimed(state, undefined, 'scheduler'))
+        .catch((error: unknown) => this.deps.logger.error({ err: error }, 'sync run failed'))
+        .finally(() => this.nudge());
+    }
   }
 
   /** `POST /integrated-accounts/:id/sync`: runs now, waiting for a sync already under way. */
@@ -169,6 +175,16 @@ export class SyncScheduler {
         return emptyCounts();
       }
       const run = await this.sync(account, state, lease, mode, manualMode !== undefined);
+      this.deps.logger.info(
+        {
+          account_id: account.id,
+          mode,
+          // How late the sync started against its schedule (0 for a manual or hook sync).
+          lag_ms: manualMode || state.requested_at ? 0 : Math.max(0, claimedAt - state.next_run_at),
+          ms: run.finishedAt - claimedAt,
+        },
+        'sync finished',
+      );
       // Which replica ran it, and when it held the account: the trail shows that no two
       // syncs of one account ever overlapped (docs/lifecycle-events.md).
       await this.deps.audit(

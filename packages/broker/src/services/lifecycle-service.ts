@@ -36,6 +36,10 @@ export interface LifecycleConfig {
   contractWarningDays: number;
   leaseMs: number;
   hookLimit: WindowLimit;
+  /** Accounts this process syncs at once (NERM_BROKER_SYNC_CONCURRENCY). */
+  syncConcurrency?: number;
+  /** How often the scheduler looks for due work when nothing woke it. */
+  pollMs?: number;
 }
 
 export interface LifecycleDeps {
@@ -99,6 +103,8 @@ export class LifecycleService {
         config.fullSyncIntervalMs ??
         Math.max(config.syncIntervalMs * FULL_EVERY_INTERVALS, 3_600_000),
       leaseMs: config.leaseMs,
+      ...(config.syncConcurrency ? { concurrency: config.syncConcurrency } : {}),
+      ...(config.pollMs ? { pollMs: config.pollMs } : {}),
     });
   }
 
