@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
@@ -68,6 +68,19 @@ class StoreSqliteDialect extends SqliteDialect {
 }
 
 /**
+ * The file holds ciphertext and token hashes: created 0600 (its folder 0700 when made
+ * here), or tightened to 0600 when it exists readable by others. SQLite gives the WAL and
+ * shared-memory files the database file's mode; older ones are tightened too.
+ */
+function ownerOnly(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(f) && (statSync(f).mode & 0o077) !== 0) chmodSync(f, 0o600);
+  }
+}
+
+/**
  * The embedded default: one SQLite file, WAL, a busy timeout, foreign keys on, and
  * secure_delete so a destroyed credential is overwritten, not just unlinked.
  */
@@ -78,7 +91,7 @@ export class SqliteStore extends KyselyStore {
     readonly file: string,
     options: StoreOptions = {},
   ) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    if (file !== ':memory:') ownerOnly(file);
     const db = new Database(file);
     db.pragma('journal_mode = WAL');
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
