@@ -238,10 +238,11 @@ try {
   const auth = `Bearer ${sandbox.api_key}`;
 
   let walked = 0;
-  const walk = async () => {
+  const walk = async (include_remote_data = false) => {
     walked = 0;
-    for await (const _user of client.users.list({ limit: 500 })) walked++;
+    for await (const _user of client.users.list({ limit: 500, include_remote_data })) walked++;
   };
+  const walkWithRemoteData = () => walk(true);
   const profilesOnly = () => directWalk(sandbox.url, auth, 'profiles');
   const samePages = async () => {
     await Promise.all([
@@ -255,13 +256,19 @@ try {
     profiles: await profilesOnly(),
     roleProfiles: await directWalk(sandbox.url, auth, 'role_profiles'),
   };
-  const cold = await time(walk);
+  const cold = await time(() => walk());
   const RUNS = 5;
-  const runs = { broker: [] as number[], profiles: [] as number[], same: [] as number[] };
+  const runs = {
+    broker: [] as number[],
+    remote: [] as number[],
+    profiles: [] as number[],
+    same: [] as number[],
+  };
   for (let i = 0; i < RUNS; i++) {
     runs.profiles.push(await time(profilesOnly));
     runs.same.push(await time(samePages));
-    runs.broker.push(await time(walk));
+    runs.broker.push(await time(() => walk()));
+    runs.remote.push(await time(walkWithRemoteData));
   }
   table(
     `3. Full walk: ${walked.toLocaleString('en')} users, limit 500 (median of ${RUNS}; the broker's cache is warm after its first walk)`,
@@ -277,6 +284,11 @@ try {
         'broker walk, SDK iterator, warm',
         ms(median(runs.broker)),
         `${ratio(median(runs.broker), median(runs.profiles))} vs profiles; ${ratio(median(runs.broker), median(runs.same))} vs same pages`,
+      ],
+      [
+        'broker walk, warm, include_remote_data=true (each raw profile too)',
+        ms(median(runs.remote)),
+        `${ratio(median(runs.remote), median(runs.profiles))} vs profiles; ${ratio(median(runs.remote), median(runs.broker))} vs without`,
       ],
       [
         'broker walk, first (cold: loads roles and memberships)',

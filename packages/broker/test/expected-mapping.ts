@@ -6,7 +6,15 @@ import { formatDate, parseDate, type Sandbox } from '@nerm-connect/nerm-sandbox'
  */
 export function expectedUsers(
   sandbox: Sandbox,
-  { keyset = true } = {},
+  {
+    keyset = true,
+    remoteData = false,
+  }: {
+    /** Read from keyset pages, whose profiles carry `archived`. */
+    keyset?: boolean;
+    /** As read with `include_remote_data=true`. */
+    remoteData?: boolean;
+  } = {},
 ): Map<string, Record<string, unknown>> {
   const { data } = sandbox;
   const typeById = new Map(data.profileTypes.map((t) => [t.id, t]));
@@ -67,7 +75,7 @@ export function expectedUsers(
       // NERM's timestamps are ISO 8601 with the tenant's offset: they pass unchanged.
       created_at: p.created_at,
       updated_at: p.updated_at,
-      remote_data: remote,
+      ...(remoteData ? { remote_data: remote } : {}),
     });
   }
   return expected;

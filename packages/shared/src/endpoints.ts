@@ -9,7 +9,7 @@ import {
   ListAccountsQuery,
   UpdateAccountBody,
 } from './schemas/account.ts';
-import { HealthSchema } from './schemas/common.ts';
+import { HealthSchema, ReadQuery } from './schemas/common.ts';
 import {
   ConnectBody,
   ConnectResultSchema,
@@ -270,6 +270,7 @@ export const ENDPOINTS = {
     auth: 'accountToken',
     summary: 'Get a user',
     params: IdParams,
+    query: ReadQuery,
     status: 200,
     response: UserSchema,
     errors: ['invalid_request', 'not_found', 'upstream_error', 'tenant_unreachable'],
@@ -320,6 +321,7 @@ export const ENDPOINTS = {
     auth: 'accountToken',
     summary: 'Get a role',
     params: IdParams,
+    query: ReadQuery,
     status: 200,
     response: RoleSchema,
     errors: ['invalid_request', 'not_found', 'upstream_error', 'tenant_unreachable'],

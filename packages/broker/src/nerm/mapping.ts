@@ -139,6 +139,8 @@ export interface MappingContext {
   onUnknownStatus?: (status: string) => void;
   /** Each attribute's `date_format`, undefined when the tenant does not say. */
   dateFormatOf: (uid: string) => NermDateFormat | undefined;
+  /** Add `remote_data`, the profile as NERM sent it (`include_remote_data=true`). */
+  includeRemoteData?: boolean;
 }
 
 /** One NERM person profile → one unified User, exactly as CONTRACT §4 tabulates. */
@@ -171,11 +173,12 @@ export function profileToUser(profile: NermProfile, context: MappingContext): Us
     end_date: dateOf(attributes, 'end_date', context),
     created_at: normalizeTimestamp(profile.created_at),
     updated_at: normalizeTimestamp(profile.updated_at),
-    remote_data: profile,
+    ...(context.includeRemoteData === true ? { remote_data: profile } : {}),
   };
 }
 
-export function roleToUnified(role: NermRole): Role {
+/** One NERM role → one unified Role; `remote_data` only when asked for. */
+export function roleToUnified(role: NermRole, includeRemoteData = false): Role {
   return {
     id: role.id,
     name: text(role.name),
@@ -183,6 +186,6 @@ export function roleToUnified(role: NermRole): Role {
     groups: Array.isArray(role.groups)
       ? role.groups.filter((g): g is string => typeof g === 'string')
       : [],
-    remote_data: role,
+    ...(includeRemoteData ? { remote_data: role } : {}),
   };
 }

@@ -55,7 +55,9 @@ export function unifiedRoutes(
     const page = await users.list(tenantOf(res), query);
     return new JsonText(page.json, page.nextCursor);
   });
-  route(ENDPOINTS.getUser, ({ res, params }) => users.get(tenantOf(res), params.id));
+  route(ENDPOINTS.getUser, ({ res, params, query }) =>
+    users.get(tenantOf(res), params.id, query.include_remote_data),
+  );
   route(ENDPOINTS.createUser, (input) =>
     write(idempotency, input, 201, (idem) =>
       writeBack.create(tenantOf(input.res), input.body, idem),
@@ -67,5 +69,7 @@ export function unifiedRoutes(
     ),
   );
   route(ENDPOINTS.listRoles, ({ res, query }) => roles.list(tenantOf(res), query));
-  route(ENDPOINTS.getRole, ({ res, params }) => roles.get(tenantOf(res), params.id));
+  route(ENDPOINTS.getRole, ({ res, params, query }) =>
+    roles.get(tenantOf(res), params.id, query.include_remote_data),
+  );
 }

@@ -43,7 +43,7 @@ export class RolesService {
       NermRole,
     );
     const next = start + page.items.length;
-    const result = page.items.map(roleToUnified);
+    const result = page.items.map((role) => roleToUnified(role, query.include_remote_data));
     return {
       result,
       next_cursor: hasMore(page, next)
@@ -57,7 +57,7 @@ export class RolesService {
     };
   }
 
-  async get(tenant: Tenant, id: string): Promise<Role> {
+  async get(tenant: Tenant, id: string, includeRemoteData = false): Promise<Role> {
     const res = await tenant.client.send({
       method: 'GET',
       path: `roles/${upstreamId(id)}`,
@@ -65,7 +65,10 @@ export class RolesService {
     });
     if (isNotFoundAnswer(res)) throw new BrokerError('not_found', 'No role with this id');
     if (res.status !== 200) throw upstreamFailure(res, 'role');
-    return roleToUnified(parseAnswer(objectAnswer('role', NermRole), res, 'role'));
+    return roleToUnified(
+      parseAnswer(objectAnswer('role', NermRole), res, 'role'),
+      includeRemoteData,
+    );
   }
 
   /** The roles one person holds: one `role_profiles` query, names from the cached roles. */

@@ -58,9 +58,9 @@ export class UserService {
     return page;
   }
 
-  async get(tenant: Tenant, id: string): Promise<User> {
+  async get(tenant: Tenant, id: string, includeRemoteData = false): Promise<User> {
     const { profile, type } = await this.person(tenant, id);
-    return this.toUser(tenant, profile, type);
+    return this.toUser(tenant, profile, type, includeRemoteData);
   }
 
   /** A profile and its type, or not_found when it is not a person (organization, assignment…). */
@@ -78,19 +78,24 @@ export class UserService {
   }
 
   /** One profile as a user, its roles read for it alone. */
-  async toUser(tenant: Tenant, profile: NermProfile, type: NermProfileType): Promise<User> {
+  async toUser(
+    tenant: Tenant,
+    profile: NermProfile,
+    type: NermProfileType,
+    includeRemoteData = false,
+  ): Promise<User> {
     const [roles, dateFormatOf] = await Promise.all([
       this.deps.roles.ofProfile(tenant, profile.id),
       this.deps.metadata.dateFormats(tenant),
     ]);
-    return this.mapped(tenant, profile, type, { roles, dateFormatOf });
+    return this.mapped(tenant, profile, type, { roles, dateFormatOf, includeRemoteData });
   }
 
   mapped(
     tenant: Tenant,
     profile: NermProfile,
     type: NermProfileType,
-    context: Pick<MappingContext, 'roles' | 'dateFormatOf'>,
+    context: Pick<MappingContext, 'roles' | 'dateFormatOf' | 'includeRemoteData'>,
   ): User {
     return profileToUser(profile, {
       ...context,
@@ -133,7 +138,7 @@ export class UserService {
 
   /** Everything that shapes a page: a cursor sent with other filters must miss (and then be refused). */
   private aheadKey(tenant: Tenant, query: UsersQuery): string {
-    const { limit, status, user_type, updated_after, next_cursor } = query;
+    const { limit, status, user_type, updated_after, include_remote_data, next_cursor } = query;
     return JSON.stringify([
       tenant.accountId,
       tenant.revision,
@@ -141,6 +146,7 @@ export class UserService {
       status,
       user_type,
       updated_after,
+      include_remote_data,
       next_cursor,
     ]);
   }
@@ -192,6 +198,7 @@ export class UserService {
       this.mapped(tenant, p, types.get(String(p.profile_type_id)) as NermProfileType, {
         roles: rolesOf(p.id),
         dateFormatOf,
+        includeRemoteData: query.include_remote_data,
       }),
     );
     const { next, prev } = neighbours(cursor, page.last, page.more);

@@ -23,6 +23,7 @@ import type {
   CreateUserInput,
   ListRolesParams,
   ListUsersParams,
+  ReadOptions,
   UpdateUserInput,
   WriteOptions,
 } from './inputs.ts';
@@ -111,7 +112,12 @@ export function createClient(options: ClientOptions): NermConnectClient {
             }),
           init.signal,
         ),
-      get: (id, init = {}) => http.call(ENDPOINTS.getUser, { params: { id }, ...init }),
+      get: (id, { include_remote_data, ...init } = {}) =>
+        http.call(ENDPOINTS.getUser, {
+          params: { id },
+          query: readQuery(include_remote_data),
+          ...init,
+        }),
       create: (body, init = {}) =>
         http.call(ENDPOINTS.createUser, {
           body,
@@ -137,7 +143,12 @@ export function createClient(options: ClientOptions): NermConnectClient {
             }),
           init.signal,
         ),
-      get: (id, init = {}) => http.call(ENDPOINTS.getRole, { params: { id }, ...init }),
+      get: (id, { include_remote_data, ...init } = {}) =>
+        http.call(ENDPOINTS.getRole, {
+          params: { id },
+          query: readQuery(include_remote_data),
+          ...init,
+        }),
     },
     workflows: {
       start: (input, init = {}) => startWorkflow(http, input, init),
@@ -146,6 +157,11 @@ export function createClient(options: ClientOptions): NermConnectClient {
       request: (req) => proxyRequest(http, req),
     },
   };
+}
+
+/** A single read's query: `include_remote_data` only when the caller set it. */
+function readQuery(include: boolean | undefined) {
+  return include === undefined ? {} : { include_remote_data: include };
 }
 
 async function startWorkflow(
@@ -213,8 +229,11 @@ export interface NermConnectClient {
      * aborts the page being fetched ahead.
      */
     list(query?: ListUsersParams, init?: CallOptions): Paginator<User, ListEnvelope<User>>;
-    /** One user by id; `not_found` when NERM has no such profile. */
-    get(id: string, init?: CallOptions): Promise<User>;
+    /**
+     * One user by id; `not_found` when NERM has no such profile. `remote_data` (the raw
+     * profile) only with `include_remote_data: true`, as on `list`.
+     */
+    get(id: string, init?: ReadOptions): Promise<User>;
     /** Creates a NERM profile from unified fields (idempotent: a key is sent per call). */
     create(body: CreateUserInput, init?: WriteOptions): Promise<User>;
     /** Writes status or mapped fields back to NERM (idempotent, at least one field). */
@@ -223,8 +242,8 @@ export interface NermConnectClient {
   roles: {
     /** Every NERM role, page by page (as `users.list`). */
     list(query?: ListRolesParams, init?: CallOptions): Paginator<Role, ListEnvelope<Role>>;
-    /** One role by id. */
-    get(id: string, init?: CallOptions): Promise<Role>;
+    /** One role by id (`remote_data` only with `include_remote_data: true`). */
+    get(id: string, init?: ReadOptions): Promise<Role>;
   };
   workflows: {
     /**

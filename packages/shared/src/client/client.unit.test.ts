@@ -43,6 +43,35 @@ describe('users.list', () => {
   });
 });
 
+describe('include_remote_data', () => {
+  it('is sent only when asked, on lists and single reads of users and roles', async () => {
+    const role = { id: 'r1', name: 'Sponsors', external_id: null, groups: [] };
+    const { fetch, requests } = fakeFetch(({ url }) => {
+      if (url.pathname.endsWith('/users')) return json(200, page(['u1'], null));
+      if (url.pathname.endsWith('/roles'))
+        return json(200, { result: [role], next_cursor: null, prev_cursor: null, result_count: 1 });
+      if (url.pathname.includes('/roles/')) return json(200, role);
+      return json(200, { ...USER, remote_data: { id: 'u1' } });
+    });
+    const nerm = createClient({ brokerUrl: BROKER, token: 't', fetch });
+    await nerm.users.list().firstPage();
+    await nerm.users.list({ include_remote_data: true }).firstPage();
+    const one = await nerm.users.get('u1', { include_remote_data: true });
+    await nerm.users.get('u1');
+    await nerm.roles.list({ include_remote_data: true }).firstPage();
+    await nerm.roles.get('r1', { include_remote_data: true });
+    expect(one.remote_data).toEqual({ id: 'u1' });
+    expect(requests.map((r) => `${r.url.pathname}${r.url.search}`)).toEqual([
+      '/unified/user-directory/users',
+      '/unified/user-directory/users?include_remote_data=true',
+      '/unified/user-directory/users/u1?include_remote_data=true',
+      '/unified/user-directory/users/u1',
+      '/unified/user-directory/roles?include_remote_data=true',
+      '/unified/user-directory/roles/r1?include_remote_data=true',
+    ]);
+  });
+});
+
 describe('write inputs', () => {
   it('are typed to the broker rules (this file compiles only if they are)', () => {
     const nerm = createClient({ brokerUrl: BROKER, token: 't', fetch: fakeFetch(never).fetch });

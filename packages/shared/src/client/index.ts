@@ -26,6 +26,7 @@ export type {
   CreateUserInput,
   ListRolesParams,
   ListUsersParams,
+  ReadOptions,
   UpdateUserInput,
   WriteOptions,
 } from './inputs.ts';

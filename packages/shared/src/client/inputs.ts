@@ -23,6 +23,7 @@ export type UpdateUserInput = AtLeastOne<UpdateUserBody>;
 /**
  * Filters of `users.list`. `limit` is the most users a page holds (1–500, default
  * 100); a page may hold fewer, and only the end of the iteration ends the list.
+ * `include_remote_data: true` adds each user's raw NERM profile as `remote_data`.
  */
 export type ListUsersParams = Omit<
   NonNullable<EndpointInput<typeof ENDPOINTS.listUsers>['query']>,
@@ -34,6 +35,12 @@ export type ListRolesParams = Omit<
   NonNullable<EndpointInput<typeof ENDPOINTS.listRoles>['query']>,
   'next_cursor'
 >;
+
+/** Per-call options of single reads. */
+export interface ReadOptions extends CallOptions {
+  /** Also return `remote_data`, the object as NERM sent it (default: left out). */
+  include_remote_data?: boolean;
+}
 
 /** Per-call options of writes. */
 export interface WriteOptions extends CallOptions {

@@ -27,6 +27,23 @@ export const PageQuery = z.strictObject({
     .meta({ description: 'The opaque cursor of the page to read, from a previous page.' }),
 });
 
+/**
+ * `include_remote_data`: whether unified objects carry `remote_data`, the raw NERM object
+ * (CONTRACT §4). Off by default, as Merge and Kombo do: smaller pages, less personal data.
+ * `true` or `false` on the wire; a boolean from code.
+ */
+export const IncludeRemoteData = z
+  .union([z.boolean(), z.enum(['true', 'false'])])
+  .optional()
+  .transform((v) => v === true || v === 'true')
+  .meta({
+    description:
+      'With `true`, each object also carries `remote_data`, the NERM object as NERM sent it. Default `false`.',
+  });
+
+/** The query of a single read: only `include_remote_data`. */
+export const ReadQuery = z.strictObject({ include_remote_data: IncludeRemoteData });
+
 /** `{result, next_cursor, prev_cursor, result_count}` around any unified item. */
 export function listEnvelope<T extends z.ZodType>(item: T) {
   return z.object({
@@ -61,5 +78,6 @@ export const RemoteData = z
   .meta({
     type: 'object',
     additionalProperties: true,
-    description: 'The upstream NERM object, as NERM sent it.',
+    description:
+      'The upstream NERM object, as NERM sent it; only when the read says `include_remote_data=true`.',
   });

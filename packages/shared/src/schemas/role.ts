@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageQuery, RemoteData, listEnvelope } from './common.ts';
+import { IncludeRemoteData, PageQuery, RemoteData, listEnvelope } from './common.ts';
 
 /** A NERM role in the unified shape (CONTRACT §4). */
 export const RoleSchema = z
@@ -8,11 +8,11 @@ export const RoleSchema = z
     name: z.string().nullable(),
     external_id: z.string().nullable(),
     groups: z.array(z.string()),
-    remote_data: RemoteData,
+    remote_data: RemoteData.optional(),
   })
   .meta({ id: 'Role' });
 export type Role = z.infer<typeof RoleSchema>;
 
 export const RoleListSchema = listEnvelope(RoleSchema).meta({ id: 'RoleList' });
-export const ListRolesQuery = PageQuery;
+export const ListRolesQuery = PageQuery.extend({ include_remote_data: IncludeRemoteData });
 export type ListRolesQuery = z.input<typeof ListRolesQuery>;

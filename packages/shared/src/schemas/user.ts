@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { text } from './text.ts';
-import { PageQuery, RemoteData, listEnvelope } from './common.ts';
+import { IncludeRemoteData, PageQuery, RemoteData, listEnvelope } from './common.ts';
 
 export const UserStatus = z.enum(['active', 'inactive', 'deleted']);
 export type UserStatus = z.infer<typeof UserStatus>;
@@ -34,7 +34,7 @@ export const UserSchema = z
     end_date: IsoDate.nullable(),
     created_at: z.string().nullable(),
     updated_at: z.string().nullable(),
-    remote_data: RemoteData,
+    remote_data: RemoteData.optional(),
   })
   .meta({ id: 'User' });
 export type User = z.infer<typeof UserSchema>;
@@ -46,6 +46,7 @@ export const ListUsersQuery = PageQuery.extend({
   user_type: text().min(1).max(256).optional(),
   /** A date (`yyyy-mm-dd`) or an ISO timestamp; only users updated at or after it. */
   updated_after: z.union([z.iso.date(), z.iso.datetime({ offset: true })]).optional(),
+  include_remote_data: IncludeRemoteData,
 });
 export type ListUsersQuery = z.input<typeof ListUsersQuery>;
 
