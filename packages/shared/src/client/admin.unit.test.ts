@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { BROKER, USER, brokerError, fakeFetch, json, never } from '../../test/fake-broker.ts';
 import { createAdmin } from './admin.ts';
@@ -107,5 +108,28 @@ describe('admin: lifecycle events', () => {
       .catch((e: unknown) => e);
     expect((unknown as NermConnectError).code).toBe('not_found');
     expect(requests.at(-1)!.headers.get('x-trace')).toBe('sync');
+  });
+
+  it('walks a long feed under one AbortSignal without leaving a listener on it per page', async () => {
+    const { fetch } = fakeFetch((req) => {
+      const n = Number(req.url.searchParams.get('next_cursor') ?? 0);
+      return json(200, envelope([event(`evt_${n}`)], n < 29 ? String(n + 1) : null));
+    });
+    const admin = createAdmin({ brokerUrl: BROKER, apiKey: 'key', fetch });
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+    process.on('warning', onWarning);
+    const caller = new AbortController();
+    try {
+      const ids = (await admin.events.list({}, { signal: caller.signal }).toArray()).map(
+        (e) => e.id,
+      );
+      expect(ids).toHaveLength(30);
+      await new Promise((r) => setTimeout(r, 0));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(getEventListeners(caller.signal, 'abort').length).toBeLessThanOrEqual(1);
+    expect(warnings.filter((w) => w.includes('abort listeners'))).toEqual([]);
   });
 });

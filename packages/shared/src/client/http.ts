@@ -129,8 +129,14 @@ class Attempt {
     });
   }
 
+  /**
+   * The attempt is over (its answer read, or failed): the timer stops, and its signal is
+   * let go of, which also takes its listener off the caller's signal (a walk's pages
+   * would otherwise pile one up each).
+   */
   done(): void {
     clearTimeout(this.timer);
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('the attempt is over'));
   }
 }
 
