@@ -226,6 +226,24 @@ describe('ANY /proxy/<path>', () => {
     expect(trace.status).toBe(400);
   });
 
+  it('serves a non-JSON upstream body as a text/plain attachment, never as a page of its own origin', async () => {
+    // Issue 8, "also worth closing": a gateway's HTML page came out as text/html from the
+    // broker's origin. The sandbox answers 503 with an HTML page, as gateways do.
+    // A POST without an Idempotency-Key is sent once, so one failure is the answer.
+    sandbox.faults.set({ failNext: { count: 1, status: 503, methods: ['POST'] } });
+    const page = await stack.call('/proxy/profile', { method: 'POST', token, json: {} });
+    expect(page.status, page.text).toBe(503);
+    expect(page.text).toContain('<html>');
+    expect(page.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+    expect(page.headers.get('content-disposition')).toBe('attachment');
+    expect(page.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(page.headers.get('x-upstream-content-type')).toBe('text/html');
+    sandbox.faults.set({});
+    const json = await stack.call('/proxy/roles', { token });
+    expect(json.headers.get('content-type')).toMatch(/^application\/json\b/);
+    expect(json.headers.get('content-disposition')).toBeNull();
+  });
+
   it('retries idempotent reads through upstream 5xx and passes a final error through', async () => {
     sandbox.faults.set({ failNext: { count: 2, status: 503 } });
     expect((await stack.call('/proxy/roles', { token })).status).toBe(200);

@@ -35,3 +35,9 @@ export function withoutHost(error: unknown, hostname: string, depth = 0): unknow
   if (code !== undefined) copy.code = code;
   return copy;
 }
+
+/** An origin with its host redacted (`https://h_1a2b3c4d.nonemployee.com`). */
+export function redactOrigin(origin: string): string {
+  const url = new URL(origin);
+  return `${url.protocol}//${redactHost(url.host)}`;
+}

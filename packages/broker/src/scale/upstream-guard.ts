@@ -12,6 +12,7 @@ import { BrokerError } from '../errors.ts';
 import { OutboundError } from '../nerm/outbound.ts';
 import type { Counters } from './counters.ts';
 import type { SlotLease } from './slot-leases.ts';
+import { redactHost, redactOrigin } from '../nerm/redact-host.ts';
 
 /** How hard all replicas together may call one NERM tenant (docs/operations.md). */
 export interface UpstreamBudget {
@@ -103,7 +104,7 @@ export class UpstreamGuard {
     const seconds = Math.max(1, Math.ceil(this.remainingMs(breaker) / 1000));
     return new BrokerError(
       'tenant_unreachable',
-      `The tenant ${new URL(origin).host} failed repeatedly; the broker stops calling it for ${seconds} s`,
+      `The tenant ${redactHost(new URL(origin).host)} failed repeatedly; the broker stops calling it for ${seconds} s`,
       { retryAfter: seconds },
     );
   }
@@ -127,13 +128,16 @@ export class UpstreamGuard {
     policy.onBreak(() => {
       made.openedAt = this.now();
       this.deps.logger?.warn(
-        { origin, cooldown_ms: this.deps.breaker.cooldownMs },
+        { origin: redactOrigin(origin), cooldown_ms: this.deps.breaker.cooldownMs },
         'tenant breaker open: calls refused until the cooldown ends',
       );
     });
     policy.onReset(() => {
       made.openedAt = undefined;
-      this.deps.logger?.info({ origin }, 'tenant breaker closed: the tenant answers again');
+      this.deps.logger?.info(
+        { origin: redactOrigin(origin) },
+        'tenant breaker closed: the tenant answers again',
+      );
     });
     this.breakers.set(origin, made);
     return made;
