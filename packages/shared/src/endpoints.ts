@@ -345,7 +345,7 @@ export const PROXY = {
   maxDepth: 4,
   summary: 'NERM 1:1: https://{tenant}/api/<path> with the stored credential',
   description:
-    'Upstream status and body are returned as they are; a body that is not JSON comes as an attachment (`text/plain`, or `application/octet-stream`), its own type in `X-Upstream-Content-Type`. A GET with `limit` or `next_cursor` (and no `offset`) answers a NERM list in the unified envelope instead. Any other query parameter is passed to NERM as it is.',
+    'Upstream status and body are returned as they are; a body that is not JSON comes as an attachment (`text/plain`, or `application/octet-stream`), its own type in `X-Upstream-Content-Type`. A GET with `limit` or `next_cursor` (and neither `offset` nor `after_id`) answers a NERM list in the unified envelope instead (`profiles` paged by keyset). Any other query parameter is passed to NERM as it is.',
   /** Query parameters with a meaning of their own; any other is NERM's and passed on. */
   query: z.object({
     limit: z.coerce.number<number>().int().min(1).optional().meta({

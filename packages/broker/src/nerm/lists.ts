@@ -68,12 +68,17 @@ export function upstreamFailure(
   }
 }
 
-/** One page of a NERM list (`{"<resource>": [...], "_metadata": {...}}`), items parsed. */
+/**
+ * One page of a NERM list (`{"<resource>": [...], "_metadata": {...}}`), items parsed. Any
+ * answer but a page or "none found" is thrown as `refused` makes it (by default the
+ * contract's error; the paged proxy passes NERM's own answer through).
+ */
 export async function fetchPage<T extends z.ZodType>(
   client: NermClient,
   resource: string,
   query: URLSearchParams,
   item: T,
+  refused: (res: NermResponse) => Error = (res) => upstreamFailure(res, resource),
 ): Promise<NermPage<z.output<T>>> {
   const q = new URLSearchParams(query);
   q.set('metadata', 'true');
@@ -82,7 +87,7 @@ export async function fetchPage<T extends z.ZodType>(
   if (q.get('offset') === '0') q.delete('offset');
   const res = await client.send({ method: 'GET', path: resource, query: q, idempotent: true });
   if (isEmptyListAnswer(res)) return { items: [], total: undefined, afterId: null };
-  if (res.status !== 200) throw upstreamFailure(res, resource);
+  if (res.status !== 200) throw refused(res);
   const { items, metadata } = parseAnswer(listAnswer(resource, item), res, resource);
   return { items, total: metadata?.total, afterId: metadata?.after_id };
 }

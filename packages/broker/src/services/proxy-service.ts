@@ -2,11 +2,14 @@ import { createHash } from 'node:crypto';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@nerm-connect/shared';
 import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
-import { hasMore } from '../nerm/lists.ts';
+import { fetchPage, hasMore } from '../nerm/lists.ts';
 import { isEmptyListAnswer } from '../nerm/live-answers.ts';
 import { parseJson, type NermResponse } from '../nerm/nerm-client.ts';
+import { NermProfile } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { IdempotencyService } from './idempotency-service.ts';
+import { FIRST_ID, collectPage } from './user-pages.ts';
+import { UsersCursor, neighbours, packId, unpackId } from './users-cursor.ts';
 
 export interface ProxyRequest {
   method: string;
@@ -25,6 +28,20 @@ export interface ProxyResponse {
 }
 
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']);
+/**
+ * What a paged `profiles` list may carry and still page by keyset: NERM's keyset mode takes
+ * `profile_type_id` and `updated_after` (`exclude_attributes` only shapes the answer);
+ * `status` is filtered here (docs/decisions/0012-proxy-profiles-by-keyset.md).
+ */
+const KEYSET_PARAMS = new Set(['profile_type_id', 'updated_after', 'exclude_attributes', 'status']);
+const PROFILE_STATUSES = new Set(['Active', 'Inactive', 'On Leave', 'Terminated']);
+
+/** NERM refused a page of the paged proxy: its answer goes back as it is. */
+class RefusedPage extends Error {
+  constructor(readonly res: NermResponse) {
+    super(`NERM answered HTTP ${res.status}`);
+  }
+}
 const IDEMPOTENT = new Set(['GET', 'PUT', 'DELETE']);
 const SEGMENT = /^(?:[A-Za-z0-9._~!$'()*+,;=@-]|%[0-9A-Fa-f]{2})+$/;
 const FORBIDDEN_ESCAPES = /%(?:2f|5c|2e|00|0d|0a|09|25)/i;
@@ -75,7 +92,8 @@ export class ProxyService {
     const paged =
       method === 'GET' &&
       (req.query.has('limit') || req.query.has('next_cursor')) &&
-      !req.query.has('offset');
+      !req.query.has('offset') &&
+      !req.query.has('after_id');
     if (paged) return this.page(tenant, path, req.query);
 
     const send = async (): Promise<ProxyResponse> => {
@@ -140,6 +158,9 @@ export class ProxyService {
     upstream.delete('metadata');
     upstream.sort();
     const scope = scopeDigest(`proxy:${path}`, Object.fromEntries(upstream));
+    if (path === 'profiles' && byKeyset(upstream)) {
+      return this.keysetPage(tenant, upstream, limit, scope, query.get('next_cursor'));
+    }
     const cursor = query.get('next_cursor');
     const start = cursor ? this.deps.cursors.decode(cursor, tenant.accountId, scope).o : 0;
     upstream.set('limit', String(limit));
@@ -181,6 +202,68 @@ export class ProxyService {
       body: JSON.stringify(envelope),
     };
   }
+
+  /**
+   * `profiles` in the unified envelope, paged by keyset as the users walk is: every profile
+   * present throughout a walk comes exactly once, archived ones never (offset lists hide
+   * them too). The cursor carries the last id read and the starts of earlier pages.
+   */
+  private async keysetPage(
+    tenant: Tenant,
+    filters: URLSearchParams,
+    limit: number,
+    scope: string,
+    next: string | null,
+  ): Promise<ProxyResponse> {
+    const { cursors } = this.deps;
+    const upstream = new URLSearchParams(filters);
+    const status = upstream.get('status');
+    upstream.delete('status');
+    const cursor: UsersCursor = next
+      ? cursors.decode(next, tenant.accountId, scope, UsersCursor)
+      : { k: packId(FIRST_ID), h: [] };
+    let page;
+    try {
+      page = await collectPage(
+        tenant.client,
+        {
+          upstream,
+          matches: (p) => p.archived !== true && (status === null || p.status === status),
+        },
+        unpackId(cursor.k),
+        limit,
+        (q) => fetchPage(tenant.client, 'profiles', q, NermProfile, (res) => new RefusedPage(res)),
+      );
+    } catch (error) {
+      if (error instanceof RefusedPage) return passThrough(error.res);
+      throw error;
+    }
+    const around = neighbours(cursor, page.last, page.more);
+    const encode = (c: UsersCursor | null) =>
+      c ? cursors.encode(tenant.accountId, scope, c) : null;
+    return {
+      status: 200,
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify({
+        result: page.persons,
+        next_cursor: encode(around.next),
+        prev_cursor: encode(around.prev),
+        result_count: page.persons.length,
+      }),
+    };
+  }
+}
+
+/** Whether a paged `profiles` query can page by keyset (an unknown status is NERM's to refuse). */
+function byKeyset(query: URLSearchParams): boolean {
+  const status = query.getAll('status');
+  return (
+    [...query.keys()].every((key) => KEYSET_PARAMS.has(key)) &&
+    status.length <= 1 &&
+    status.every((s) => PROFILE_STATUSES.has(s)) &&
+    query.getAll('profile_type_id').length <= 1 &&
+    query.getAll('updated_after').length <= 1
+  );
 }
 
 /** Upstream status and body as they are; only content type and Retry-After cross over. */

@@ -1,7 +1,7 @@
 import type { ListUsersQuery } from '@nerm-connect/shared';
 import type { z } from 'zod';
 import { BrokerError } from '../errors.ts';
-import { NERM_MAX_LIMIT, fetchPage } from '../nerm/lists.ts';
+import { NERM_MAX_LIMIT, fetchPage, type NermPage } from '../nerm/lists.ts';
 import { PERSON_CATEGORIES, STATUS_FROM_NERM } from '../nerm/mapping.ts';
 import type { NermClient } from '../nerm/nerm-client.ts';
 import { NermProfile, type NermProfileType } from '../nerm/schemas.ts';
@@ -28,6 +28,9 @@ export interface UserQueryPlan {
   /** The exact filter, applied here: person types, status, the precise instant, archived. */
   matches: (profile: NermProfile) => boolean;
 }
+
+/** Reads one keyset page of profiles (the query carries `after_id` and `limit`). */
+export type ProfilePageReader = (query: URLSearchParams) => Promise<NermPage<NermProfile>>;
 
 export interface CollectedPage {
   persons: NermProfile[];
@@ -82,6 +85,7 @@ export async function collectPage(
   plan: UserQueryPlan,
   after: string,
   limit: number,
+  readPage: ProfilePageReader = (q) => fetchPage(client, 'profiles', q, NermProfile),
 ): Promise<CollectedPage> {
   const persons: NermProfile[] = [];
   const q = new URLSearchParams(plan.upstream);
@@ -92,7 +96,7 @@ export async function collectPage(
     if (persons.length > 0 && read >= limit) break;
     q.set('after_id', last);
     q.set('limit', String(askFor(limit - persons.length)));
-    const page = await fetchPage(client, 'profiles', q, NermProfile);
+    const page = await readPage(q);
     let consumed = 0;
     let fresh = 0;
     for (const profile of page.items) {
