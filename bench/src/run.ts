@@ -8,6 +8,9 @@
  *     directly; upstream request counts; peak memory of the SDK iterating every user.
  *  4. The widget bundle: gzip size vs the budget, and vs Lit alone.
  *  5. Store lookups on SQLite vs the same SELECT on a raw prepared statement.
+ *  6. Roles at scale: 100,000 people at 300 ms per NERM request.
+ *  7. Load and soak: unified users and roles vs a bare Express fetch-and-reshape baseline.
+ *  8. The fleet: 2,000 accounts synced every 60 s by three replicas on one PostgreSQL.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { join } from 'node:path';
@@ -21,6 +24,7 @@ import { PATHS } from '@nerm-connect/shared/lite';
 import { startSandboxProcess, startStack } from '@nerm-connect/test-kit';
 // @ts-expect-error -- a plain .mjs module shared with the widget's build
 import { bundleConfig } from '../../packages/widget/scripts/vite-configs.mjs';
+import { scaleSections } from './scale.ts';
 import { storeLookups } from './store-lookups.ts';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
@@ -398,6 +402,8 @@ try {
     `6. ${BIG_PERSONS.toLocaleString('en')} people, every NERM request answered after 300 ms`,
     scale,
   );
+  // ---- 7, 8. load, soak and the fleet ----------------------------------------------
+  await scaleSections(sandbox, table);
 } finally {
   await stack.close();
   await bigSandbox.close();

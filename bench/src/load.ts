@@ -1,0 +1,177 @@
+/**
+ * Section 7, load and soak (loopback only, bounded): the unified users and roles endpoints
+ * against a bare Express fetch-and-reshape baseline over the same sandbox, in the same run;
+ * 200 concurrent calls (never a 5xx); a soak with the broker's RSS and open file
+ * descriptors sampled from /proc.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import autocannon from 'autocannon';
+import { createAdmin } from '@nerm-connect/shared/client';
+import { PATHS } from '@nerm-connect/shared/lite';
+import {
+  readJsonLine,
+  spawnNode,
+  startBrokerProcess,
+  stop,
+  type SandboxInfo,
+} from '@nerm-connect/test-kit';
+
+export const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
+export const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
+
+interface Run {
+  rps: number;
+  p50: number;
+  p99: number;
+  total: number;
+  non2xx: number;
+  fiveXx: number;
+  errors: number;
+}
+
+async function cannon(url: string, options: Partial<autocannon.Options>): Promise<Run> {
+  const result = await autocannon({
+    url,
+    connections: 32,
+    ...(options.amount ? {} : { duration: LOAD_SECONDS }),
+    ...options,
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    fiveXx: result['5xx'],
+    errors: result.errors,
+  };
+}
+
+/** Resident memory (MB) and open descriptors of a process, from /proc. */
+function footprint(pid: number): { rssMb: number; fds: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return { rssMb: Math.round(rssKb / 1024), fds: readdirSync(`/proc/${pid}/fd`).length };
+}
+
+export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
+  const apiKey = `nbk_${randomBytes(18).toString('base64url')}`;
+  const broker = await startBrokerProcess({
+    name: 'The load broker',
+    env: {
+      NODE_ENV: 'development',
+      NERM_BROKER_API_KEYS: apiKey,
+      NERM_BROKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'nerm-load-')),
+      NERM_BROKER_ALLOWED_HOSTS: sandbox.url,
+      NERM_BROKER_SYNC_INTERVAL: '0',
+      NERM_BROKER_LOG_LEVEL: 'info',
+      // The baseline has no budget: compare the broker's own cost, not the tenant's ceiling.
+      NERM_BROKER_UPSTREAM_RPS: '0',
+      NERM_BROKER_UPSTREAM_CONCURRENCY: '512',
+    },
+  });
+  const baseline = spawnNode('bench/src/baseline-server.ts', {
+    env: { BASELINE_NERM_URL: sandbox.url, BASELINE_NERM_API_KEY: sandbox.api_key },
+  });
+  try {
+    const { port } = await readJsonLine<{ port: number }>(baseline, { name: 'The baseline' });
+    const base = `http://127.0.0.1:${port}`;
+    const admin = createAdmin({ brokerUrl: broker.url, apiKey });
+    const { link_token } = await admin.linkTokens.create({ tenant_id: 'load' });
+    const connected = (await (
+      await fetch(`${broker.url}${PATHS.linkConnect}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${link_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          tenant_url: sandbox.url,
+          auth: { type: 'api_key', api_key: sandbox.api_key },
+        }),
+      })
+    ).json()) as { public_token: string };
+    const { integrated_account_token: token } = await admin.tokens.exchange(connected.public_token);
+    const headers = { authorization: `Bearer ${token}` };
+    const users = `${broker.url}${PATHS.users}?limit=100`;
+    const roles = `${broker.url}${PATHS.roles}?limit=100`;
+    // Warm both sides (role index, tenant metadata, connection pools).
+    await cannon(users, { headers, duration: 2 });
+    await cannon(`${base}/users?limit=100`, { duration: 2 });
+
+    const rows: string[][] = [
+      [
+        'endpoint',
+        'baseline req/s',
+        'broker req/s',
+        'ratio (goal ≥ 0.8)',
+        'baseline p99',
+        'broker p99',
+        'ratio (goal ≤ 2×)',
+        'broker 5xx',
+      ],
+    ];
+    for (const [name, brokerUrl, baseUrl] of [
+      ['users, limit 100', users, `${base}/users?limit=100`],
+      ['roles, limit 100', roles, `${base}/roles?limit=100`],
+    ] as const) {
+      const b = await cannon(baseUrl, {});
+      const r = await cannon(brokerUrl, { headers });
+      rows.push([
+        name,
+        b.rps.toFixed(0),
+        r.rps.toFixed(0),
+        `${(r.rps / b.rps).toFixed(2)}×`,
+        `${b.p99} ms`,
+        `${r.p99} ms`,
+        `${(r.p99 / Math.max(1, b.p99)).toFixed(2)}×`,
+        String(r.fiveXx),
+      ]);
+    }
+
+    // 200 concurrent calls, bounded by count.
+    const burst = await cannon(users, {
+      headers,
+      connections: 200,
+      amount: 2000,
+      // Queued calls wait their turn; a client gives up after 60 s.
+      timeout: 60,
+    });
+    rows.push([
+      '200 concurrent, 2,000 calls',
+      '',
+      burst.rps.toFixed(0),
+      '',
+      '',
+      `${burst.p99} ms`,
+      '',
+      `${burst.fiveXx} (non-2xx ${burst.non2xx}, socket errors ${burst.errors}; goal 0 5xx)`,
+    ]);
+
+    // Soak: steady load, the broker's footprint sampled every 5 s.
+    const pid = broker.process.pid!;
+    const samples = [footprint(pid)];
+    const sampler = setInterval(() => samples.push(footprint(pid)), 5_000);
+    const soak = await cannon(users, { headers, connections: 16, duration: SOAK_SECONDS });
+    clearInterval(sampler);
+    samples.push(footprint(pid));
+    const settled = samples.slice(Math.min(2, samples.length - 1));
+    const rss = settled.map((s) => s.rssMb);
+    const fds = settled.map((s) => s.fds);
+    rows.push([
+      `soak ${SOAK_SECONDS} s, 16 connections`,
+      '',
+      soak.rps.toFixed(0),
+      '',
+      '',
+      `${soak.p99} ms`,
+      '',
+      `${soak.fiveXx}; RSS ${rss[0]}→${rss.at(-1)} MB (min ${Math.min(...rss)}, max ${Math.max(...rss)}); fds ${fds[0]}→${fds.at(-1)} (max ${Math.max(...fds)})`,
+    ]);
+    return rows;
+  } finally {
+    await stop(baseline);
+    await broker.close();
+  }
+}
