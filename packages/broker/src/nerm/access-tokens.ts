@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { credentialCharProblem } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 import type { PatCredential } from './credential.ts';
@@ -8,29 +9,37 @@ import { retrying } from '@nerm-connect/shared/retry';
 import { DEFAULT_RETRY, retryDelayFor, type RetryPolicy } from './retry.ts';
 import { outboundFailure, rateLimited } from './upstream-errors.ts';
 
-interface CachedToken {
-  token: string;
-  expiresAt: number;
-  /** Refresh from here on, ahead of expiry. */
-  refreshAt: number;
-}
+/** Access tokens kept per process (decision 0003); more accounts than this is a lot. */
+const MAX_TOKENS = 10_000;
 
 /**
  * ISC access tokens for PAT accounts: exchanged with client credentials, cached per
- * credential, refreshed ahead of expiry, and refreshed once when NERM answers 401.
- * Concurrent callers share one in-flight exchange.
+ * credential (lru-cache), refreshed ahead of expiry, and refreshed once when NERM
+ * answers 401. Concurrent callers share one in-flight exchange.
  */
 export class AccessTokenCache {
-  private readonly cache = new Map<string, CachedToken>();
-  private readonly inflight = new Map<string, Promise<CachedToken>>();
-  /** Exchanges performed, for tests and benchmarks. */
-  exchanges = 0;
+  private readonly tokens: LRUCache<string, { token: string }, PatCredential>;
 
   constructor(
     private readonly outbound: Outbound,
-    private readonly now: () => number = Date.now,
+    now: () => number = Date.now,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
-  ) {}
+  ) {
+    this.tokens = new LRUCache({
+      max: MAX_TOKENS,
+      // Each entry's TTL is its refresh time; this default is never used as is.
+      ttl: 60_000,
+      ttlResolution: 0,
+      perf: { now },
+      // An exchange under way when its account is forgotten still answers its waiters.
+      ignoreFetchAbort: true,
+      fetchMethod: async (_key, _stale, { context, options }) => {
+        const { token, expiresIn } = await this.exchange(context);
+        options.ttl = this.freshFor(expiresIn);
+        return { token };
+      },
+    });
+  }
 
   static keyFor(accountId: string, credential: PatCredential): string {
     const digest = createHash('sha256')
@@ -40,23 +49,21 @@ export class AccessTokenCache {
   }
 
   async get(key: string, credential: PatCredential): Promise<string> {
-    const cached = this.cache.get(key);
-    if (cached && cached.refreshAt > this.now()) return cached.token;
-    return (await this.refresh(key, credential)).token;
+    return (await this.tokens.fetch(key, { context: credential }))!.token;
   }
 
   /** After a 401 with `token`: drop it, unless another request already replaced it. */
   invalidate(key: string, token: string): void {
-    if (this.cache.get(key)?.token === token) this.cache.delete(key);
+    if (this.tokens.get(key)?.token === token) this.tokens.delete(key);
   }
 
   forget(accountId: string): void {
-    for (const key of this.cache.keys())
-      if (key.startsWith(`${accountId}:`)) this.cache.delete(key);
+    for (const key of [...this.tokens.keys()])
+      if (key.startsWith(`${accountId}:`)) this.tokens.delete(key);
   }
 
   prime(key: string, token: string, expiresInSeconds: number): void {
-    this.cache.set(key, this.entry(token, expiresInSeconds));
+    this.tokens.set(key, { token }, { ttl: this.freshFor(expiresInSeconds) });
   }
 
   /** One exchange, for connect: proves the credential and returns the token with its life. */
@@ -70,26 +77,11 @@ export class AccessTokenCache {
     return this.interpret(res);
   }
 
-  private refresh(key: string, credential: PatCredential): Promise<CachedToken> {
-    const running = this.inflight.get(key);
-    if (running) return running;
-    const job = this.exchange(credential)
-      .then(({ token, expiresIn }) => {
-        const entry = this.entry(token, expiresIn);
-        this.cache.set(key, entry);
-        return entry;
-      })
-      .finally(() => this.inflight.delete(key));
-    this.inflight.set(key, job);
-    return job;
-  }
-
-  private entry(token: string, expiresIn: number): CachedToken {
-    const now = this.now();
-    const life = Math.max(0, expiresIn) * 1000;
-    // Refresh a minute early, or at 80% of a short life.
-    const margin = Math.min(60_000, life * 0.2);
-    return { token, expiresAt: now + life, refreshAt: now + life - margin };
+  /** How long a token is used: a minute less than its life, or 80% of a short life. */
+  private freshFor(expiresInSeconds: number): number {
+    const life = Math.max(0, expiresInSeconds) * 1000;
+    // At least 1 ms: a TTL of 0 would mean "forever" to lru-cache.
+    return Math.max(1, life - Math.min(60_000, life * 0.2));
   }
 
   private async post(credential: PatCredential) {
@@ -99,7 +91,6 @@ export class AccessTokenCache {
     } catch (cause) {
       throw new BrokerError('invalid_request', 'The token URL is not a valid URL', { cause });
     }
-    this.exchanges++;
     try {
       return await this.outbound.request({
         url,

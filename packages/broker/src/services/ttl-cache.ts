@@ -1,66 +1,47 @@
+import { LRUCache } from 'lru-cache';
+
+/** lru-cache refuses `null`/`undefined` values; a box lets a cache keep "nothing there". */
+type Box<V> = { value: V };
+
 /**
- * A small TTL cache with single-flight loading: concurrent misses for one key share a
- * single load. Bounded by entry count (oldest first out).
+ * Values loaded on a miss and kept for a time, bounded (least recently used out first).
+ * Concurrent misses for one key share one load (lru-cache's `fetch`); a failed load is
+ * passed to every waiter and nothing is kept.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
-  private readonly loading = new Map<string, Promise<V>>();
+  private readonly lru: LRUCache<string, Box<V>, () => Promise<V>>;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 1_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  async get(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit && hit.expiresAt > this.now()) return hit.value;
-    const running = this.loading.get(key);
-    if (running) return running;
-    const job = load()
-      .then((value) => {
-        this.entries.delete(key);
-        this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-        if (this.entries.size > this.maxEntries) {
-          const oldest = this.entries.keys().next().value;
-          if (oldest !== undefined) this.entries.delete(oldest);
-        }
-        return value;
-      })
-      .finally(() => this.loading.delete(key));
-    this.loading.set(key, job);
-    return job;
+  constructor(ttlMs: number, maxEntries = 1_000, now: () => number = Date.now) {
+    this.lru = new LRUCache({
+      max: maxEntries,
+      ttl: ttlMs,
+      perf: { now },
+      // Read the clock on every check (the default reuses a reading for 1 ms).
+      ttlResolution: 0,
+      fetchMethod: async (_key, _stale, { context }) => ({ value: await context() }),
+    });
   }
 
-  /** Drops every entry whose key starts with `prefix`. */
-  forget(prefix: string): void {
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+  async get(key: string, load: () => Promise<V>): Promise<V> {
+    return (await this.lru.fetch(key, { context: load }))!.value;
   }
 }
 
 /** Values handed out once each, for a short time (read-ahead pages). Bounded. */
 export class TakeOnce<V> {
-  private readonly entries = new Map<string, { value: V; expiresAt: number }>();
+  private readonly lru: LRUCache<string, Box<V>>;
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries: number,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(ttlMs: number, maxEntries: number, now: () => number = Date.now) {
+    this.lru = new LRUCache({ max: maxEntries, ttl: ttlMs, perf: { now }, ttlResolution: 0 });
+  }
 
   put(key: string, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
-    while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.entries.delete(oldest);
-    }
+    this.lru.set(key, { value });
   }
 
   take(key: string): V | undefined {
-    const hit = this.entries.get(key);
-    this.entries.delete(key);
-    return hit && hit.expiresAt > this.now() ? hit.value : undefined;
+    const box = this.lru.get(key);
+    this.lru.delete(key);
+    return box?.value;
   }
 }
