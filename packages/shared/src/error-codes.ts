@@ -1,7 +1,7 @@
 // No imports: this module is safe for the lightest browser bundle.
 
 /**
- * The one error vocabulary of nerm-connect (CONTRACT §3): every code and the HTTP
+ * The one error vocabulary of nerm-connect (docs/errors.md): every code and the HTTP
  * status it is always answered with. Widget texts, broker errors and SDK errors are
  * all keyed by these codes.
  */

@@ -1,31 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ERROR_CODES, ErrorEnvelopeSchema, issuesFromZod, statusForCode } from './errors.ts';
 
 describe('error vocabulary', () => {
-  it('holds every contract code with its fixed HTTP status', () => {
-    expect(Object.fromEntries(ERROR_CODES.map((c) => [c, statusForCode(c)]))).toMatchObject({
-      invalid_request: 400,
-      invalid_cursor: 400,
-      unauthorized: 401,
-      token_expired: 401,
-      forbidden: 403,
-      not_found: 404,
-      link_token_invalid: 401,
-      public_token_invalid: 400,
-      tenant_url_invalid: 400,
-      tenant_host_not_allowed: 400,
-      tenant_unreachable: 502,
-      not_a_nerm_tenant: 502,
-      invalid_credentials: 422,
-      insufficient_permissions: 422,
-      account_needs_reauth: 409,
-      account_disconnected: 410,
-      rate_limited: 429,
-      upstream_error: 502,
-      payload_too_large: 413,
-      internal: 500,
-    });
+  it('holds every code of docs/errors.md with its status there, and no other', () => {
+    const doc = readFileSync(new URL('../../../docs/errors.md', import.meta.url), 'utf8');
+    const documented = [...doc.matchAll(/^\| `([a-z_]+)` +\| (\d{3}) +\|/gm)].map(
+      ([, code, status]) => [code, Number(status)],
+    );
+    expect(documented.length).toBeGreaterThan(20);
+    expect(Object.fromEntries(ERROR_CODES.map((c) => [c, statusForCode(c)]))).toStrictEqual(
+      Object.fromEntries(documented),
+    );
   });
 
   it('validates the envelope and refuses unknown codes', () => {
