@@ -174,6 +174,7 @@ describe.each(brokerStores('lifecycle_api'))(
       const p = activePerson(2);
       const oldName = p.name;
       sandbox.admin.rename(p.id, 'Hooked Person');
+      const walks = sandbox.stats.route('GET /api/profiles');
       const accepted = await stack.call(path, { method: 'POST', json: { profile_id: p.id } });
       expect(accepted.status).toBe(202);
       expect(accepted.body).toEqual({ status: 'accepted' });
@@ -183,6 +184,16 @@ describe.each(brokerStores('lifecycle_api'))(
       }, 'the hooked profile to be delivered');
       expect(event.data.previous.name).toBe(oldName);
       expect(event.data.user.name).toBe('Hooked Person');
+      // That profile alone: no walk of the tenant (the scheduler is off here; with it on,
+      // no sync is due either).
+      const hooked = await until(async () => {
+        const audit = await stack.admin(`/integrated-accounts/${accountId}/audit?limit=5`);
+        return audit.body.result.find(
+          (e: { action: string; actor: string }) => e.action === 'sync' && e.actor === 'nerm_hook',
+        );
+      }, 'the hook sync in the audit trail');
+      expect(hooked.detail).toMatchObject({ mode: 'profiles', updated: 1 });
+      expect(sandbox.stats.route('GET /api/profiles')).toBe(walks);
       expect((await stack.call(path, { method: 'POST' })).status).toBe(202);
       expect(
         (await stack.call('/hooks/nerm/hk_not_a_real_hook_id', { method: 'POST' })).status,

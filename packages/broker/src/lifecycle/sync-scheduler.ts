@@ -189,10 +189,10 @@ export class SyncScheduler {
       // syncs of one account ever overlapped (docs/lifecycle-events.md).
       await this.deps.audit(
         account.id,
-        actor === 'scheduler' && state.requested_at ? 'nerm_hook' : actor,
+        actor === 'scheduler' && (state.requested_at || run.hooked) ? 'nerm_hook' : actor,
         'sync',
         {
-          mode,
+          mode: run.profilesOnly ? 'profiles' : mode,
           ...run.counts,
           replica: this.deps.owner,
           started_at: new Date(claimedAt).toISOString(),
@@ -240,7 +240,7 @@ export class SyncScheduler {
     lease: SyncLease,
     mode: SyncMode,
     manual: boolean,
-  ): Promise<{ counts: SyncResult; finishedAt: number }> {
+  ): Promise<{ counts: SyncResult; finishedAt: number; profilesOnly?: boolean; hooked: boolean }> {
     const claimedAt = this.deps.now();
     const source = this.deps.sourceFor(account);
     const profiles = state.baseline_done
@@ -251,20 +251,17 @@ export class SyncScheduler {
       add(counts, await this.deps.engine.runProfiles(account, source, lease, profiles));
       await this.deps.store.forgetRequestedProfiles(account.id, profiles);
     }
-    // Only the named profiles were asked for and no sync is due yet: that is all.
-    const onlyProfiles =
-      !manual &&
-      profiles.length > 0 &&
-      state.next_run_at > claimedAt &&
-      state.requested_at === null;
-    if (onlyProfiles) {
+    // Only the named profiles were asked for and no sync is due (or none is ever
+    // scheduled, the interval being 0): that is all.
+    const due = this.deps.intervalMs > 0 && state.next_run_at <= claimedAt;
+    if (!manual && profiles.length > 0 && !due && state.requested_at === null) {
       const finishedAt = this.deps.now();
       await this.finish(lease, {
         next_run_at: state.next_run_at,
         last_error: null,
         now: finishedAt,
       });
-      return { counts, finishedAt };
+      return { counts, finishedAt, profilesOnly: true, hooked: true };
     }
     const outcome = await this.deps.engine.run(account, source, state, lease, mode);
     add(counts, outcome.counts);
@@ -278,7 +275,7 @@ export class SyncScheduler {
       last_error: null,
       now,
     });
-    return { counts, finishedAt: now };
+    return { counts, finishedAt: now, hooked: profiles.length > 0 };
   }
 
   /** Releases the lease with the outcome; a lease lost meanwhile makes the whole sync void. */
