@@ -28,6 +28,10 @@ async function startE2eStack() {
         // itself; the per-link limit is low so rate_limited is reached in a few attempts.
         NERM_BROKER_LINK_RATE_LIMIT_PER_IP: '100000',
         NERM_BROKER_LINK_RATE_LIMIT_PER_TOKEN: '4',
+        // The suites share one sandbox origin and some make it fail on purpose: the
+        // per-origin breaker (tested in the broker's own suite) would then refuse the next
+        // files' connects for its cooldown.
+        NERM_BROKER_BREAKER_FAILURES: '1000',
       }),
     },
   });
