@@ -144,4 +144,43 @@ describe('profileToUser', () => {
       'deleted',
     ]);
   });
+
+  it('reads missing, null, empty and non-string attributes as absent, never as an error', () => {
+    const bare = profileToUser({ ...base, name: 'Ada Lovelace', attributes: null }, context);
+    expect(bare).toMatchObject({
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+      emails: [],
+      title: null,
+      start_date: null,
+      end_date: null,
+    });
+    const odd = profileToUser(
+      {
+        ...base,
+        name: null,
+        attributes: {
+          first_name: null,
+          last_name: '  ',
+          email: 42,
+          personal_email: ['x@example.com'],
+          job_title: { label: 'Auditor' },
+          start_date: null,
+        },
+      },
+      context,
+    );
+    expect(odd).toMatchObject({
+      name: null,
+      first_name: null,
+      last_name: null,
+      emails: [],
+      title: null,
+      start_date: null,
+    });
+    expect(odd).not.toHaveProperty('remote_data');
+    expect(
+      profileToUser({ ...base, attributes: {} }, { ...context, includeRemoteData: true }),
+    ).toHaveProperty('remote_data.id', 'p1');
+  });
 });
