@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountRow, Store } from '../src/store/store.ts';
+import type { StoredAccount, Store } from '../src/store/store.ts';
 import { ENGINES } from './store-engines.ts';
 
 // Issue 8, finding 4 (docs/security.md, "Findings and fixes"): after a re-authentication
@@ -9,7 +9,7 @@ import { ENGINES } from './store-engines.ts';
 
 const NOW = 1_800_000_000_000;
 
-function account(): AccountRow {
+function account(): StoredAccount {
   return {
     id: randomUUID(),
     tenant_id: 'tenant-residue',
@@ -29,7 +29,7 @@ function account(): AccountRow {
   };
 }
 
-async function connect(store: Store, a: AccountRow, reauth: boolean) {
+async function connect(store: Store, a: StoredAccount, reauth: boolean) {
   const hash = randomUUID();
   await store.insertLinkToken({
     token_hash: hash,

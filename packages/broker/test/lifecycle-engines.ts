@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AccountStatus } from '@nerm-connect/shared';
 import type { LifecycleStore } from '../src/lifecycle/lifecycle-store.ts';
-import type { AccountRow, Store } from '../src/store/store.ts';
+import type { StoredAccount, Store } from '../src/store/store.ts';
 import pg from 'pg';
 import { POSTGRES_URL } from './helpers.ts';
 import { ENGINES } from './store-engines.ts';
@@ -17,7 +17,7 @@ export interface LifecycleScratch {
   close(): Promise<void>;
 }
 
-export function accountRow(id: string, now = Date.now()): AccountRow {
+export function accountRow(id: string, now = Date.now()): StoredAccount {
   return {
     id,
     tenant_id: 'tenant-a',
@@ -39,9 +39,9 @@ export function accountRow(id: string, now = Date.now()): AccountRow {
 
 export async function storeAccount(
   store: Store,
-  account: AccountRow,
+  account: StoredAccount,
   outbox?: Parameters<Store['completeLink']>[0]['outbox'],
-): Promise<AccountRow> {
+): Promise<StoredAccount> {
   const now = Date.now();
   const linkTokenHash = randomUUID();
   await store.insertLinkToken({

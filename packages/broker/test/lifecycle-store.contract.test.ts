@@ -6,7 +6,7 @@ import { newEventId, type NewEvent } from '../src/lifecycle/events.ts';
 import {
   LeaseLost,
   type LifecycleStore,
-  type SnapshotRow,
+  type PersonSnapshot,
 } from '../src/lifecycle/lifecycle-store.ts';
 import {
   accountRow,
@@ -38,7 +38,7 @@ function user(id: string, overrides: Partial<EventUser> = {}): EventUser {
   };
 }
 
-function snapshot(u: EventUser, warned: string | null = null): SnapshotRow {
+function snapshot(u: EventUser, warned: string | null = null): PersonSnapshot {
   return { person_id: u.id, digest: digestOf(u), user: u, warned_end_date: warned };
 }
 

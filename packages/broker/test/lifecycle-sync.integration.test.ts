@@ -12,7 +12,7 @@ import { SyncEngine, type PersonSource } from '../src/lifecycle/sync-engine.ts';
 import { RolesService } from '../src/services/roles-service.ts';
 import { TenantMetadata } from '../src/services/tenant-metadata.ts';
 import { UserService } from '../src/services/user-service.ts';
-import type { AccountRow } from '../src/store/store.ts';
+import type { StoredAccount } from '../src/store/store.ts';
 import { startStack, type Stack } from './helpers.ts';
 import { LIFECYCLE_ENGINES, type LifecycleScratch } from './lifecycle-engines.ts';
 
@@ -22,7 +22,7 @@ describe.each(LIFECYCLE_ENGINES)('change detection against the sandbox ($name)',
   let stack: Stack;
   let db: LifecycleScratch;
   let store: LifecycleStore;
-  let account: AccountRow;
+  let account: StoredAccount;
   let clock = Date.now();
   let seen = 0;
   const engine = () =>

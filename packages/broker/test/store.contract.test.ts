@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { AccountRow, Store } from '../src/store/store.ts';
+import type { StoredAccount, Store } from '../src/store/store.ts';
 import { ENGINES } from './store-engines.ts';
 
 const NOW = 1_800_000_000_000;
 
-function account(overrides: Partial<AccountRow> = {}): AccountRow {
+function account(overrides: Partial<StoredAccount> = {}): StoredAccount {
   return {
     id: randomUUID(),
     tenant_id: 'tenant-a',
@@ -44,7 +44,7 @@ async function link(
 }
 
 /** Stores an account the way a first connect does: fresh link token, public token. */
-async function stored(store: Store, a: AccountRow, pt = publicToken(a.id)) {
+async function stored(store: Store, a: StoredAccount, pt = publicToken(a.id)) {
   return store.completeLink({
     linkTokenHash: await link(store),
     now: NOW,

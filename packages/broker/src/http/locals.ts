@@ -1,5 +1,5 @@
 import type { Tenant } from '../nerm/tenant.ts';
-import type { LinkTokenRow } from '../store/store.ts';
+import type { StoredLinkToken } from '../store/store.ts';
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -7,7 +7,7 @@ declare global {
     interface Locals {
       requestId: string;
       /** Set by the link-token guard. */
-      link?: LinkTokenRow;
+      link?: StoredLinkToken;
       /** Set by the account-token guard from the account, re-read on every request. */
       tenant?: Tenant;
       /**

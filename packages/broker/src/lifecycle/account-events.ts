@@ -1,5 +1,5 @@
 import type { Account } from '@nerm-connect/shared';
-import type { AccountRow, OutboxWrite } from '../store/store.ts';
+import type { StoredAccount, OutboxWrite } from '../store/store.ts';
 import { accountEvent, type AccountEventType } from './events.ts';
 
 /**
@@ -14,7 +14,7 @@ export class AccountEvents {
     private readonly deps: {
       deliver: boolean;
       now: () => number;
-      view: (row: AccountRow) => Account;
+      view: (row: StoredAccount) => Account;
     },
   ) {}
 

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { LifecycleStore, OutboxRow } from './lifecycle-store.ts';
+import type { LifecycleStore, OutboxEvent } from './lifecycle-store.ts';
 import {
   nextAttemptAt,
   RETRY_SCHEDULE_MS,
@@ -99,7 +99,7 @@ export class DeliveryWorker {
     return attempts;
   }
 
-  private async attempt(event: OutboxRow): Promise<void> {
+  private async attempt(event: OutboxEvent): Promise<void> {
     const heartbeat = setInterval(
       () => {
         void this.deps.store

@@ -2,7 +2,7 @@ import type { DeliveryStatus, EventType, EventUser } from '@nerm-connect/shared'
 import type { NewEvent } from './events.ts';
 
 /** Times are epoch milliseconds, as everywhere in the store. */
-export interface SnapshotRow {
+export interface PersonSnapshot {
   person_id: string;
   /** Digest of the tracked fields (see changes.ts). */
   digest: string;
@@ -12,7 +12,7 @@ export interface SnapshotRow {
   warned_end_date: string | null;
 }
 
-export interface SyncStateRow {
+export interface SyncState {
   account_id: string;
   /** The first sync finished: later syncs emit events. */
   baseline_done: boolean;
@@ -38,7 +38,7 @@ export interface SyncLease {
 
 /** One transaction of a sync: snapshot changes and the events they cause, together. */
 export interface SyncBatch {
-  upserts: SnapshotRow[];
+  upserts: PersonSnapshot[];
   deletes: string[];
   /** Full walks: these persons were seen by walk number `gen`. */
   seen?: { gen: number; ids: string[] };
@@ -69,7 +69,7 @@ export interface FinishSync {
   now: number;
 }
 
-export interface OutboxRow {
+export interface OutboxEvent {
   seq: number;
   id: string;
   account_id: string;
@@ -89,7 +89,7 @@ export type AttemptResult =
   | { ok: true; at: number }
   | { ok: false; at: number; error: string; next_attempt_at: number | null };
 
-export interface AuditRow {
+export interface AuditRecord {
   seq: number;
   account_id: string;
   at: number;
@@ -110,37 +110,47 @@ export interface LifecycleStore {
     leaseMs: number,
     limit: number,
     options: { scheduled: boolean },
-  ): Promise<SyncStateRow[]>;
+  ): Promise<SyncState[]>;
   /** The lease of one account, creating its state; undefined while another process holds it. */
   claimSync(
     accountId: string,
     owner: string,
     now: number,
     leaseMs: number,
-  ): Promise<SyncStateRow | undefined>;
+  ): Promise<SyncState | undefined>;
   renewSyncLease(lease: SyncLease, now: number, leaseMs: number): Promise<boolean>;
   /** Starts a full walk: the next walk number. */
   beginFullWalk(lease: SyncLease): Promise<number>;
   /** Records the outcome and releases the lease; false (nothing written) once another holds it. */
   finishSync(lease: SyncLease, finish: FinishSync): Promise<boolean>;
-  getSyncState(accountId: string): Promise<SyncStateRow | undefined>;
+  getSyncState(accountId: string): Promise<SyncState | undefined>;
   /** A hook asked for a sync (of one profile when given). */
   requestSync(accountId: string, profileId: string | null, now: number): Promise<void>;
   requestedProfiles(accountId: string, limit: number): Promise<string[]>;
   forgetRequestedProfiles(accountId: string, ids: string[]): Promise<void>;
 
-  snapshots(accountId: string, personIds: string[]): Promise<Map<string, SnapshotRow>>;
+  snapshots(accountId: string, personIds: string[]): Promise<Map<string, PersonSnapshot>>;
   /** One transaction; throws LeaseLost (writing nothing) unless `lease` still holds. */
   applySyncBatch(lease: SyncLease, batch: SyncBatch, now: number, leaseMs: number): Promise<void>;
   /** Snapshots the walk `gen` did not see, a batch at a time. */
-  unseenSnapshots(accountId: string, gen: number, limit: number): Promise<SnapshotRow[]>;
+  unseenSnapshots(accountId: string, gen: number, limit: number): Promise<PersonSnapshot[]>;
   /** Active persons with an end date in [from, to] not yet warned for it. */
-  contractsDue(accountId: string, from: string, to: string, limit: number): Promise<SnapshotRow[]>;
+  contractsDue(
+    accountId: string,
+    from: string,
+    to: string,
+    limit: number,
+  ): Promise<PersonSnapshot[]>;
 
   /** Events outside a sync (account lifecycle), each pending or not sent. */
   insertEvents(events: NewEvent[], deliver: boolean): Promise<void>;
   /** The oldest deliverable event of accounts whose earlier events are all settled. */
-  claimDeliveries(owner: string, now: number, leaseMs: number, limit: number): Promise<OutboxRow[]>;
+  claimDeliveries(
+    owner: string,
+    now: number,
+    leaseMs: number,
+    limit: number,
+  ): Promise<OutboxEvent[]>;
   /** Extends a delivery lease while its attempt runs; false once another process holds it. */
   renewDeliveryLease(id: string, owner: string, now: number, leaseMs: number): Promise<boolean>;
   /** Records an attempt's outcome; false (nothing written) unless `owner` still holds the lease. */
@@ -150,10 +160,14 @@ export interface LifecycleStore {
     type?: EventType;
     afterSeq?: number;
     limit: number;
-  }): Promise<OutboxRow[]>;
+  }): Promise<OutboxEvent[]>;
   purgeEvents(before: number): Promise<number>;
 
-  appendAudit(row: Omit<AuditRow, 'seq'>): Promise<void>;
+  appendAudit(row: Omit<AuditRecord, 'seq'>): Promise<void>;
   /** Newest first; `beforeSeq` is the keyset cursor. */
-  listAudit(accountId: string, beforeSeq: number | undefined, limit: number): Promise<AuditRow[]>;
+  listAudit(
+    accountId: string,
+    beforeSeq: number | undefined,
+    limit: number,
+  ): Promise<AuditRecord[]>;
 }

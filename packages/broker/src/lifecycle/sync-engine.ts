@@ -11,10 +11,10 @@ import {
 import { contractEndingEvent, userChangeEvent, type EventAccount } from './events.ts';
 import type {
   LifecycleStore,
-  SnapshotRow,
+  PersonSnapshot,
   SyncBatch,
   SyncLease,
-  SyncStateRow,
+  SyncState,
 } from './lifecycle-store.ts';
 
 /** A profile as a sync walks it: its user, or null when it is not (or no longer) a person. */
@@ -73,7 +73,7 @@ const COUNTER: Record<UserChangeType, keyof SyncResult> = {
   'user.removed': 'removed',
 };
 
-function snapshotOf(user: EventUser, warned: string | null): SnapshotRow {
+function snapshotOf(user: EventUser, warned: string | null): PersonSnapshot {
   return { person_id: user.id, digest: digestOf(user), user, warned_end_date: warned };
 }
 
@@ -89,7 +89,7 @@ export class SyncEngine {
   async run(
     account: EventAccount,
     source: PersonSource,
-    state: SyncStateRow,
+    state: SyncState,
     lease: SyncLease,
     mode: 'incremental' | 'full',
   ): Promise<SyncOutcome> {
@@ -166,7 +166,7 @@ export class SyncEngine {
   private record(
     account: EventAccount,
     batch: SyncBatch,
-    before: SnapshotRow | undefined,
+    before: PersonSnapshot | undefined,
     after: EventUser | null,
     silent: boolean,
     counts: SyncResult,

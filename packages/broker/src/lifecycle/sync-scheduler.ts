@@ -2,20 +2,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { SyncMode, SyncResult } from '@nerm-connect/shared';
 import type { Logger } from 'pino';
 import { BrokerError, isBrokerError } from '../errors.ts';
-import type { AccountRow } from '../store/store.ts';
+import type { StoredAccount } from '../store/store.ts';
 import {
   LeaseLost,
   type LifecycleStore,
   type SyncLease,
-  type SyncStateRow,
+  type SyncState,
 } from './lifecycle-store.ts';
 import { emptyCounts, type PersonSource, type SyncEngine } from './sync-engine.ts';
 
 export interface SyncSchedulerDeps {
   store: LifecycleStore;
   engine: SyncEngine;
-  getAccount(id: string): Promise<AccountRow | undefined>;
-  sourceFor(account: AccountRow): PersonSource;
+  getAccount(id: string): Promise<StoredAccount | undefined>;
+  sourceFor(account: StoredAccount): PersonSource;
   /** Writes one audit entry (actor, action, detail) for the account. */
   audit(
     accountId: string,
@@ -140,7 +140,7 @@ export class SyncScheduler {
   }
 
   private async runClaimed(
-    state: SyncStateRow,
+    state: SyncState,
     manualMode: SyncMode | undefined,
     actor: string,
     rethrow = false,
@@ -235,8 +235,8 @@ export class SyncScheduler {
   }
 
   private async sync(
-    account: AccountRow,
-    state: SyncStateRow,
+    account: StoredAccount,
+    state: SyncState,
     lease: SyncLease,
     mode: SyncMode,
     manual: boolean,

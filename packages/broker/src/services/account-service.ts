@@ -18,7 +18,7 @@ import { probeTenant } from '../nerm/probe.ts';
 import type { RetryPolicy } from '../nerm/retry.ts';
 import type { UpstreamGuard } from '../scale/upstream-guard.ts';
 import type { Tenant } from '../nerm/tenant.ts';
-import type { AccountRow, Store } from '../store/store.ts';
+import type { StoredAccount, Store } from '../store/store.ts';
 import type { TokenService } from './token-service.ts';
 
 export interface AccountServiceDeps {
@@ -49,7 +49,7 @@ export function disconnected(): BrokerError {
 }
 
 /** The public view of an account; `publicUrl` (the broker's) makes its sync_hook_url. */
-export function toAccount(row: AccountRow, publicUrl?: string): Account {
+export function toAccount(row: StoredAccount, publicUrl?: string): Account {
   return {
     id: row.id,
     tenant_id: row.tenant_id,
@@ -86,7 +86,7 @@ const ACCOUNTS_CURSOR_OWNER = 'integrated-accounts';
 export class AccountService {
   constructor(private readonly deps: AccountServiceDeps) {}
 
-  async require(id: string): Promise<AccountRow> {
+  async require(id: string): Promise<StoredAccount> {
     const row = isAccountId(id) ? await this.deps.store.getAccount(id) : undefined;
     if (!row) throw new BrokerError('not_found', 'No integrated account has this id');
     return row;
@@ -97,7 +97,7 @@ export class AccountService {
   }
 
   /** The public view of a row (with its sync_hook_url). */
-  view(row: AccountRow): Account {
+  view(row: StoredAccount): Account {
     return toAccount(row, this.deps.publicUrl);
   }
 
@@ -157,7 +157,7 @@ export class AccountService {
       last_verified_at: now,
       updated_at: now,
     });
-    return this.view(updated as AccountRow);
+    return this.view(updated as StoredAccount);
   }
 
   /** Destroys the credential; every token of the account stops working on the next request. */
@@ -185,7 +185,7 @@ export class AccountService {
    * and nowhere else. An account that must be reconnected answers 409 before anything goes
    * upstream.
    */
-  tenantFor(row: AccountRow): Tenant {
+  tenantFor(row: StoredAccount): Tenant {
     if (row.status === 'needs_reauth') {
       throw new BrokerError(
         'account_needs_reauth',
@@ -206,7 +206,7 @@ export class AccountService {
    * the next caller learns it without asking NERM.
    */
   clientFor(
-    row: AccountRow,
+    row: StoredAccount,
     refusal: NonNullable<NermClientDeps['refusal']> = 'account_needs_reauth',
   ): NermClient {
     if (row.status === 'disconnected' || row.credential === null || row.credential_kid === null) {
@@ -236,7 +236,7 @@ export class AccountService {
    * active → needs_reauth, once: the transition (and its `integrated_account.needs_reauth`
    * event) happens only from `active`, so concurrent refusals emit one event.
    */
-  private async mark(id: string, status: 'needs_reauth'): Promise<AccountRow> {
+  private async mark(id: string, status: 'needs_reauth'): Promise<StoredAccount> {
     const { events } = this.deps;
     const row = await this.deps.store.updateAccount(id, {
       status,

@@ -14,13 +14,13 @@ import { BrokerError } from '../errors.ts';
 import type { RateLimiter, WindowLimit } from '../http/rate-limit.ts';
 import { DeliveryWorker } from '../lifecycle/delivery-worker.ts';
 import { accountEvent, type AccountEventType } from '../lifecycle/events.ts';
-import type { LifecycleStore, OutboxRow } from '../lifecycle/lifecycle-store.ts';
+import type { LifecycleStore, OutboxEvent } from '../lifecycle/lifecycle-store.ts';
 import { NermPersonSource, type DirectoryParts } from '../lifecycle/nerm-person-source.ts';
 import { SyncEngine } from '../lifecycle/sync-engine.ts';
 import { SyncScheduler } from '../lifecycle/sync-scheduler.ts';
 import type { WebhookSender } from '../lifecycle/webhook-sender.ts';
 import { newSyncHookId } from '../store/lifecycle-schema.ts';
-import type { AccountRow, Store } from '../store/store.ts';
+import type { StoredAccount, Store } from '../store/store.ts';
 import { iso, type AccountService } from './account-service.ts';
 
 /** The feed keeps 30 days (CONTRACT §8). */
@@ -263,7 +263,7 @@ export class LifecycleService {
   }
 }
 
-function toFeedEvent(row: OutboxRow): FeedEvent {
+function toFeedEvent(row: OutboxEvent): FeedEvent {
   const event = JSON.parse(row.body) as LifecycleEvent;
   return {
     ...event,
@@ -280,4 +280,4 @@ function toFeedEvent(row: OutboxRow): FeedEvent {
   };
 }
 
-export type { AccountRow };
+export type { StoredAccount };

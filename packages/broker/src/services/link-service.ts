@@ -22,7 +22,7 @@ import { probeTenant } from '../nerm/probe.ts';
 import type { RetryPolicy } from '../nerm/retry.ts';
 import type { UpstreamGuard } from '../scale/upstream-guard.ts';
 import { outboundFailure } from '../nerm/upstream-errors.ts';
-import type { AccountRow, LinkTokenRow, Store } from '../store/store.ts';
+import type { StoredAccount, StoredLinkToken, Store } from '../store/store.ts';
 import type { AccountEvents } from '../lifecycle/account-events.ts';
 import { newSyncHookId } from '../store/lifecycle-schema.ts';
 import { isAccountId, iso, toAccount } from './account-service.ts';
@@ -85,7 +85,7 @@ export class LinkService {
       }
     }
     const token = newOpaqueToken('lt');
-    const row: LinkTokenRow = {
+    const row: StoredLinkToken = {
       token_hash: hashToken(token),
       tenant_id: tenantId,
       account_id: accountId ?? null,
@@ -104,7 +104,7 @@ export class LinkService {
   }
 
   /** The link token's row, if it can still be used. */
-  async resolve(token: string): Promise<LinkTokenRow> {
+  async resolve(token: string): Promise<StoredLinkToken> {
     const row = await this.deps.store.getLinkToken(hashToken(token));
     if (!row || row.used_at !== null || row.expires_at <= this.deps.now()) {
       throw new BrokerError(
@@ -115,7 +115,7 @@ export class LinkService {
     return row;
   }
 
-  async session(link: LinkTokenRow): Promise<LinkSession> {
+  async session(link: StoredLinkToken): Promise<LinkSession> {
     const account = link.account_id ? await this.deps.store.getAccount(link.account_id) : undefined;
     return {
       tenant_id: link.tenant_id,
@@ -130,7 +130,7 @@ export class LinkService {
    * so the user can fix the field and try again.
    */
   async connect(
-    link: LinkTokenRow,
+    link: StoredLinkToken,
     input: { tenant_url: string; auth: ConnectAuth },
   ): Promise<ConnectResult> {
     const tenant = this.tenantFrom(input.tenant_url);
@@ -141,7 +141,7 @@ export class LinkService {
 
     const now = this.deps.now();
     const sealed = this.deps.vault.seal(JSON.stringify(credential), accountId);
-    const account: AccountRow = {
+    const account: StoredAccount = {
       id: accountId,
       tenant_id: link.tenant_id,
       tenant_host: tenant.host,
@@ -155,7 +155,7 @@ export class LinkService {
       created_at: previous?.created_at ?? now,
       updated_at: now,
       last_verified_at: now,
-      // The store keeps the stored generation on re-authentication; see AccountRow.
+      // The store keeps the stored generation on re-authentication; see StoredAccount.
       token_generation: previous?.token_generation ?? 0,
       sync_hook_id: previous?.sync_hook_id ?? newSyncHookId(),
     };
@@ -199,7 +199,7 @@ export class LinkService {
   }
 
   /** One use: a public token becomes an account id. */
-  async redeem(publicToken: string): Promise<AccountRow> {
+  async redeem(publicToken: string): Promise<StoredAccount> {
     const accountId = await this.deps.store.redeemPublicToken(
       hashToken(publicToken),
       this.deps.now(),
@@ -227,7 +227,10 @@ export class LinkService {
   }
 
   /** For a re-authentication link: the account, which must still exist on the same tenant. */
-  private async accountToRepair(link: LinkTokenRow, host: string): Promise<AccountRow | undefined> {
+  private async accountToRepair(
+    link: StoredLinkToken,
+    host: string,
+  ): Promise<StoredAccount | undefined> {
     if (!link.account_id) return undefined;
     const previous = await this.deps.store.getAccount(link.account_id);
     if (!previous)
@@ -339,7 +342,7 @@ export class LinkService {
   }
 }
 
-function summary(row: AccountRow): ConnectResult['integrated_account'] {
+function summary(row: StoredAccount): ConnectResult['integrated_account'] {
   const { id, tenant_id, tenant_host, auth_type, status } = toAccount(row);
   return { id, tenant_id, tenant_host, auth_type, status };
 }

@@ -26,7 +26,7 @@ export interface AccountTokenClaims {
   accountId: string;
   tenantId: string;
   jti: string;
-  /** The account's token generation when the token was minted (see AccountRow). */
+  /** The account's token generation when the token was minted (see StoredAccount). */
   generation: number;
   expiresAt: number;
 }

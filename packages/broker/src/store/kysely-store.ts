@@ -7,13 +7,13 @@ import { migrationProvider, type Engine } from './migrations.ts';
 import { toAccount, toIdempotency, toLinkToken, type StoreDatabase } from './schema.ts';
 import type {
   AccountPatch,
-  AccountRow,
+  StoredAccount,
   CompleteLinkInput,
   CompleteLinkOutcome,
-  IdempotencyRow,
-  LinkTokenRow,
+  IdempotencyRecord,
+  StoredLinkToken,
   OutboxWrite,
-  SealedCredentialRow,
+  SealedCredential,
   Store,
   StoreLog,
 } from './store.ts';
@@ -57,7 +57,7 @@ export abstract class KyselyStore implements Store {
   /** Writes a state change's events in the transaction of the change. */
   private async writeOutbox(
     tx: Transaction<StoreDatabase>,
-    row: AccountRow,
+    row: StoredAccount,
     outbox: OutboxWrite | undefined,
   ): Promise<void> {
     if (!outbox) return;
@@ -106,11 +106,11 @@ export abstract class KyselyStore implements Store {
     await this.db.destroy();
   }
 
-  async insertLinkToken(row: LinkTokenRow): Promise<void> {
+  async insertLinkToken(row: StoredLinkToken): Promise<void> {
     await this.db.insertInto('link_tokens').values(row).execute();
   }
 
-  async getLinkToken(hash: string): Promise<LinkTokenRow | undefined> {
+  async getLinkToken(hash: string): Promise<StoredLinkToken | undefined> {
     const row = await this.db
       .selectFrom('link_tokens')
       .selectAll()
@@ -186,7 +186,7 @@ export abstract class KyselyStore implements Store {
     return row && row.expires_at > now ? row.account_id : undefined;
   }
 
-  async getAccount(id: string): Promise<AccountRow | undefined> {
+  async getAccount(id: string): Promise<StoredAccount | undefined> {
     const row = await this.db
       .selectFrom('accounts')
       .selectAll()
@@ -199,7 +199,7 @@ export abstract class KyselyStore implements Store {
     tenantId?: string;
     afterId?: string;
     limit: number;
-  }): Promise<AccountRow[]> {
+  }): Promise<StoredAccount[]> {
     const { tenantId, afterId } = query;
     const rows = await this.db
       .selectFrom('accounts')
@@ -212,7 +212,7 @@ export abstract class KyselyStore implements Store {
     return rows.map(toAccount);
   }
 
-  async updateAccount(id: string, patch: AccountPatch): Promise<AccountRow | undefined> {
+  async updateAccount(id: string, patch: AccountPatch): Promise<StoredAccount | undefined> {
     const { status, last_verified_at, field_mapping, updated_at, ifStatus, outbox } = patch;
     return this.db.transaction().execute(async (tx) => {
       const row = await tx
@@ -260,7 +260,7 @@ export abstract class KyselyStore implements Store {
     return changed;
   }
 
-  async getAccountBySyncHook(hookId: string): Promise<AccountRow | undefined> {
+  async getAccountBySyncHook(hookId: string): Promise<StoredAccount | undefined> {
     const row = await this.db
       .selectFrom('accounts')
       .selectAll()
@@ -269,7 +269,7 @@ export abstract class KyselyStore implements Store {
     return row && toAccount(row);
   }
 
-  async setSyncHook(id: string, hookId: string, now: number): Promise<AccountRow | undefined> {
+  async setSyncHook(id: string, hookId: string, now: number): Promise<StoredAccount | undefined> {
     const row = await this.db
       .updateTable('accounts')
       .set({ sync_hook_id: hookId, updated_at: now })
@@ -284,7 +284,7 @@ export abstract class KyselyStore implements Store {
     activeKid: string,
     afterId: string,
     limit: number,
-  ): Promise<SealedCredentialRow[]> {
+  ): Promise<SealedCredential[]> {
     const rows = await this.db
       .selectFrom('accounts')
       .select(['id', 'credential_kid', 'credential'])
@@ -294,7 +294,7 @@ export abstract class KyselyStore implements Store {
       .orderBy('id')
       .limit(limit)
       .execute();
-    return rows as SealedCredentialRow[];
+    return rows as SealedCredential[];
   }
 
   async replaceCredential(
@@ -321,7 +321,7 @@ export abstract class KyselyStore implements Store {
     return rows.map((r) => r.credential_kid as string);
   }
 
-  async getIdempotency(accountId: string, key: string): Promise<IdempotencyRow | undefined> {
+  async getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined> {
     const row = await this.db
       .selectFrom('idempotency_keys')
       .selectAll()
@@ -332,8 +332,8 @@ export abstract class KyselyStore implements Store {
   }
 
   async reserveIdempotency(
-    row: Pick<IdempotencyRow, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
-  ): Promise<IdempotencyRow | undefined> {
+    row: Pick<IdempotencyRecord, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
+  ): Promise<IdempotencyRecord | undefined> {
     const res = await this.db
       .insertInto('idempotency_keys')
       .values({ ...row, status: 0, response: '' })

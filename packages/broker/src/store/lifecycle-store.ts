@@ -4,17 +4,17 @@ import {
   LeaseLost,
   type FinishSync,
   type LifecycleStore,
-  type SnapshotRow,
+  type PersonSnapshot,
   type SyncBatch,
   type SyncLease,
-  type SyncStateRow,
+  type SyncState,
 } from '../lifecycle/lifecycle-store.ts';
 import type { LifecycleDatabase } from './lifecycle-schema.ts';
 import { KyselyOutbox } from './outbox-store.ts';
 
 type SyncRow = Selectable<LifecycleDatabase['lifecycle_sync']>;
 
-function toSyncState(row: SyncRow): SyncStateRow {
+function toSyncState(row: SyncRow): SyncState {
   return { ...row, baseline_done: Number(row.baseline_done) === 1 };
 }
 
@@ -23,7 +23,7 @@ function toSnapshot(row: {
   digest: string;
   user_json: string;
   warned_end_date: string | null;
-}): SnapshotRow {
+}): PersonSnapshot {
   return {
     person_id: row.person_id,
     digest: row.digest,
@@ -50,7 +50,7 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
     leaseMs: number,
     limit: number,
     options: { scheduled: boolean },
-  ): Promise<SyncStateRow[]> {
+  ): Promise<SyncState[]> {
     await this.ensureStates(now);
     const due = options.scheduled ? sql`s.next_run_at <= ${now} OR` : sql``;
     const { rows } = await this.db.transaction().execute((tx) =>
@@ -74,7 +74,7 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
     owner: string,
     now: number,
     leaseMs: number,
-  ): Promise<SyncStateRow | undefined> {
+  ): Promise<SyncState | undefined> {
     await this.ensureStates(now, accountId);
     const row = await this.db
       .updateTable('lifecycle_sync')
@@ -138,7 +138,7 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
     return done.numUpdatedRows === 1n;
   }
 
-  async getSyncState(accountId: string): Promise<SyncStateRow | undefined> {
+  async getSyncState(accountId: string): Promise<SyncState | undefined> {
     const row = await this.db
       .selectFrom('lifecycle_sync')
       .selectAll()
@@ -187,7 +187,7 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
 
   // ---- snapshots -------------------------------------------------------------------
 
-  async snapshots(accountId: string, personIds: string[]): Promise<Map<string, SnapshotRow>> {
+  async snapshots(accountId: string, personIds: string[]): Promise<Map<string, PersonSnapshot>> {
     if (personIds.length === 0) return new Map();
     const rows = await this.db
       .selectFrom('lifecycle_snapshots')
@@ -265,7 +265,7 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
     });
   }
 
-  async unseenSnapshots(accountId: string, gen: number, limit: number): Promise<SnapshotRow[]> {
+  async unseenSnapshots(accountId: string, gen: number, limit: number): Promise<PersonSnapshot[]> {
     const rows = await this.db
       .selectFrom('lifecycle_snapshots')
       .select(['person_id', 'digest', 'user_json', 'warned_end_date'])
@@ -282,7 +282,7 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
     from: string,
     to: string,
     limit: number,
-  ): Promise<SnapshotRow[]> {
+  ): Promise<PersonSnapshot[]> {
     const rows = await this.db
       .selectFrom('lifecycle_snapshots')
       .select(['person_id', 'digest', 'user_json', 'warned_end_date'])

@@ -1,7 +1,7 @@
 import type { DeliveryStatus, EventType } from '@nerm-connect/shared';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { NewEvent } from '../lifecycle/events.ts';
-import type { AttemptResult, AuditRow, OutboxRow } from '../lifecycle/lifecycle-store.ts';
+import type { AttemptResult, AuditRecord, OutboxEvent } from '../lifecycle/lifecycle-store.ts';
 import type { LifecycleDatabase } from './lifecycle-schema.ts';
 
 type EventRow = Selectable<LifecycleDatabase['lifecycle_events']>;
@@ -13,7 +13,7 @@ type EventRow = Selectable<LifecycleDatabase['lifecycle_events']>;
  */
 const OUTBOX_LOCK = 0x6e65726d;
 
-function toOutbox(row: EventRow): OutboxRow {
+function toOutbox(row: EventRow): OutboxEvent {
   const { lease_owner: _o, lease_until: _u, ...rest } = row;
   return {
     ...rest,
@@ -72,7 +72,7 @@ export class KyselyOutbox {
     now: number,
     leaseMs: number,
     limit: number,
-  ): Promise<OutboxRow[]> {
+  ): Promise<OutboxEvent[]> {
     const { rows } = await this.db.transaction().execute((tx) =>
       sql<EventRow>`
         UPDATE lifecycle_events SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
@@ -134,7 +134,7 @@ export class KyselyOutbox {
     type?: EventType;
     afterSeq?: number;
     limit: number;
-  }): Promise<OutboxRow[]> {
+  }): Promise<OutboxEvent[]> {
     const { accountId, type, afterSeq } = query;
     const rows = await this.db
       .selectFrom('lifecycle_events')
@@ -158,7 +158,7 @@ export class KyselyOutbox {
 
   // ---- audit -----------------------------------------------------------------------
 
-  async appendAudit(row: Omit<AuditRow, 'seq'>): Promise<void> {
+  async appendAudit(row: Omit<AuditRecord, 'seq'>): Promise<void> {
     await this.db
       .insertInto('lifecycle_audit')
       .values({ ...row, detail: JSON.stringify(row.detail) })
@@ -169,7 +169,7 @@ export class KyselyOutbox {
     accountId: string,
     beforeSeq: number | undefined,
     limit: number,
-  ): Promise<AuditRow[]> {
+  ): Promise<AuditRecord[]> {
     const rows = await this.db
       .selectFrom('lifecycle_audit')
       .selectAll()

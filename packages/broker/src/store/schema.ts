@@ -1,6 +1,11 @@
 import type { ColumnType, Selectable } from 'kysely';
 import type { FieldMapping } from '@nerm-connect/shared';
-import type { AccountRow, IdempotencyRow, LinkTokenRow, PublicTokenRow } from './store.ts';
+import type {
+  StoredAccount,
+  IdempotencyRecord,
+  StoredLinkToken,
+  StoredPublicToken,
+} from './store.ts';
 
 /**
  * The tables as the database holds them, for Kysely. Only the store sees these: what
@@ -10,7 +15,7 @@ import type { AccountRow, IdempotencyRow, LinkTokenRow, PublicTokenRow } from '.
  * numbers). `field_mapping` is TEXT in SQLite and JSONB in PostgreSQL, so it reads back
  * as either JSON text or an object and is always written as JSON text.
  */
-export interface AccountsTable extends Omit<AccountRow, 'field_mapping' | 'token_generation'> {
+export interface AccountsTable extends Omit<StoredAccount, 'field_mapping' | 'token_generation'> {
   field_mapping: ColumnType<string | FieldMapping, string, string>;
   /** Defaults to 0 on insert; only disconnect moves it. */
   token_generation: ColumnType<number, number | undefined, number>;
@@ -18,12 +23,12 @@ export interface AccountsTable extends Omit<AccountRow, 'field_mapping' | 'token
 
 export interface StoreDatabase {
   accounts: AccountsTable;
-  link_tokens: LinkTokenRow;
-  public_tokens: PublicTokenRow;
-  idempotency_keys: IdempotencyRow;
+  link_tokens: StoredLinkToken;
+  public_tokens: StoredPublicToken;
+  idempotency_keys: IdempotencyRecord;
 }
 
-export function toAccount(row: Selectable<AccountsTable>): AccountRow {
+export function toAccount(row: Selectable<AccountsTable>): StoredAccount {
   const mapping = row.field_mapping;
   return {
     id: row.id,
@@ -44,7 +49,7 @@ export function toAccount(row: Selectable<AccountsTable>): AccountRow {
   };
 }
 
-export function toLinkToken(row: Selectable<LinkTokenRow>): LinkTokenRow {
+export function toLinkToken(row: Selectable<StoredLinkToken>): StoredLinkToken {
   return {
     token_hash: row.token_hash,
     tenant_id: row.tenant_id,
@@ -55,7 +60,7 @@ export function toLinkToken(row: Selectable<LinkTokenRow>): LinkTokenRow {
   };
 }
 
-export function toIdempotency(row: Selectable<IdempotencyRow>): IdempotencyRow {
+export function toIdempotency(row: Selectable<IdempotencyRecord>): IdempotencyRecord {
   return {
     account_id: row.account_id,
     key: row.key,

@@ -2,8 +2,12 @@ import type { AccountStatus, AuthType, FieldMapping } from '@nerm-connect/shared
 import type { NewEvent } from '../lifecycle/events.ts';
 import type { LifecycleStore } from '../lifecycle/lifecycle-store.ts';
 
-/** Times are epoch milliseconds everywhere in the store. */
-export interface AccountRow {
+/**
+ * The store speaks in domain types (docs/decisions/0030-one-store-over-kysely.md): an
+ * account as kept, with its sealed credential; `store/schema.ts` maps the tables to them.
+ * Times are epoch milliseconds everywhere in the store.
+ */
+export interface StoredAccount {
   id: string;
   tenant_id: string;
   tenant_host: string;
@@ -34,12 +38,12 @@ export interface AccountRow {
  * (docs/decisions/0051-lifecycle-sync-and-outbox.md); made from the row as changed.
  */
 export interface OutboxWrite {
-  events: (row: AccountRow) => NewEvent[];
+  events: (row: StoredAccount) => NewEvent[];
   /** A webhook URL is configured (events start pending), else they are kept for the feed. */
   deliver: boolean;
 }
 
-export interface LinkTokenRow {
+export interface StoredLinkToken {
   token_hash: string;
   tenant_id: string;
   /** Set for a re-authentication link. */
@@ -49,7 +53,7 @@ export interface LinkTokenRow {
   created_at: number;
 }
 
-export interface PublicTokenRow {
+export interface StoredPublicToken {
   token_hash: string;
   account_id: string;
   expires_at: number;
@@ -60,14 +64,14 @@ export interface CompleteLinkInput {
   linkTokenHash: string;
   now: number;
   /** The account to create, or (re-authentication) the new credential of an existing one. */
-  account: AccountRow;
+  account: StoredAccount;
   reauth: boolean;
-  publicToken: PublicTokenRow;
+  publicToken: StoredPublicToken;
   outbox?: OutboxWrite;
 }
 
 export type CompleteLinkOutcome =
-  | { ok: true; account: AccountRow }
+  | { ok: true; account: StoredAccount }
   | { ok: false; reason: 'link_token_invalid' | 'account_missing' };
 
 export interface AccountPatch {
@@ -80,7 +84,7 @@ export interface AccountPatch {
   outbox?: OutboxWrite;
 }
 
-export interface IdempotencyRow {
+export interface IdempotencyRecord {
   account_id: string;
   key: string;
   request_hash: string;
@@ -99,7 +103,7 @@ export interface StoreOptions {
   log?: StoreLog;
 }
 
-export interface SealedCredentialRow {
+export interface SealedCredential {
   id: string;
   credential_kid: string;
   credential: Buffer;
@@ -116,8 +120,8 @@ export interface Store {
   migrate(): Promise<void>;
   close(): Promise<void>;
 
-  insertLinkToken(row: LinkTokenRow): Promise<void>;
-  getLinkToken(hash: string): Promise<LinkTokenRow | undefined>;
+  insertLinkToken(row: StoredLinkToken): Promise<void>;
+  getLinkToken(hash: string): Promise<StoredLinkToken | undefined>;
   /**
    * In one transaction: burn the link token (only if unused and unexpired), create or
    * re-credential the account, and store the public token. A re-credentialed account's
@@ -127,28 +131,28 @@ export interface Store {
   /** One use: returns the account id and burns the token, or undefined. */
   redeemPublicToken(hash: string, now: number): Promise<string | undefined>;
 
-  getAccount(id: string): Promise<AccountRow | undefined>;
+  getAccount(id: string): Promise<StoredAccount | undefined>;
   /** Ordered by id; `afterId` is the keyset cursor. */
   listAccounts(query: {
     tenantId?: string;
     afterId?: string;
     limit: number;
-  }): Promise<AccountRow[]>;
-  updateAccount(id: string, patch: AccountPatch): Promise<AccountRow | undefined>;
+  }): Promise<StoredAccount[]>;
+  updateAccount(id: string, patch: AccountPatch): Promise<StoredAccount | undefined>;
   /**
    * Destroys the credential (no residue where the engine allows it), marks the account
    * disconnected and moves its token generation.
    */
   disconnectAccount(id: string, now: number, outbox?: OutboxWrite): Promise<boolean>;
-  getAccountBySyncHook(hookId: string): Promise<AccountRow | undefined>;
-  setSyncHook(id: string, hookId: string, now: number): Promise<AccountRow | undefined>;
+  getAccountBySyncHook(hookId: string): Promise<StoredAccount | undefined>;
+  setSyncHook(id: string, hookId: string, now: number): Promise<StoredAccount | undefined>;
 
   /** Rotation: credentials not sealed with `activeKid`, by id after `afterId`, a batch at a time. */
   listCredentialsNotSealedWith(
     activeKid: string,
     afterId: string,
     limit: number,
-  ): Promise<SealedCredentialRow[]>;
+  ): Promise<SealedCredential[]>;
   /** Compare-and-swap on the key id, so concurrent rotations never clobber each other. */
   replaceCredential(
     id: string,
@@ -157,11 +161,11 @@ export interface Store {
   ): Promise<boolean>;
   credentialKeyIds(): Promise<string[]>;
 
-  getIdempotency(accountId: string, key: string): Promise<IdempotencyRow | undefined>;
+  getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
   /** Claims a key (status 0); `undefined` when claimed, else the row that holds it. */
   reserveIdempotency(
-    row: Pick<IdempotencyRow, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
-  ): Promise<IdempotencyRow | undefined>;
+    row: Pick<IdempotencyRecord, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
+  ): Promise<IdempotencyRecord | undefined>;
   completeIdempotency(
     accountId: string,
     key: string,
