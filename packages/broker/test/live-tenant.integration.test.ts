@@ -90,6 +90,40 @@ describe.each<[string, Quirks]>([
   });
 });
 
+describe('a tenant answering an unchanged PATCH with "200 - No Change" and no profile', () => {
+  let sandbox: Sandbox;
+  let stack: Stack;
+
+  beforeAll(async () => {
+    sandbox = await startSandbox({ persons: 60, quirks: { noChangeWithoutProfile: true } });
+    stack = await startStack({ sandbox });
+  });
+  afterAll(async () => {
+    await stack.close();
+    await sandbox.close();
+  });
+
+  it('answers the user as it is, and a real change as NERM wrote it', async () => {
+    const { token } = await stack.connectAccount('api_key');
+    const id = [...expectedUsers(sandbox).keys()][3]!;
+    const read = await stack.call(`${USERS}/${id}`, { token });
+    const same = await stack.call(`${USERS}/${id}`, {
+      token,
+      method: 'PATCH',
+      json: { status: read.body.status },
+    });
+    expect(same.status, same.text).toBe(200);
+    expect(same.body).toEqual(read.body);
+    const changed = await stack.call(`${USERS}/${id}`, {
+      token,
+      method: 'PATCH',
+      json: { title: 'Chief Auditor' },
+    });
+    expect(changed.status).toBe(200);
+    expect(changed.body.title).toBe('Chief Auditor');
+  });
+});
+
 describe('a tenant with no profiles at all', () => {
   let sandbox: Sandbox;
   let stack: Stack;

@@ -163,6 +163,21 @@ describe('PATCH', () => {
     expect(changed.body.profile.updated_at).not.toBe(before);
     expect(changed.body.profile.attributes.job_title).toBe('Chief Tester');
   });
+
+  it('answers "200 - No Change" without the profile with the noChangeWithoutProfile quirk', async () => {
+    sandbox.setQuirks({ noChangeWithoutProfile: true });
+    const target = sandbox.data.profiles.find((p) => !p.archived && p.attributes.job_title)!;
+    const same = await call(`/api/profiles/${target.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ profile: { status: target.status } }),
+    });
+    expect(same).toEqual({ status: 200, body: { message: 'No Change' } });
+    const changed = await call(`/api/profiles/${target.id}`, {
+      method: 'PATCH',
+      body: JSON.stringify({ profile: { attributes: { job_title: 'Chief Auditor' } } }),
+    });
+    expect(changed.body.profile.attributes.job_title).toBe('Chief Auditor');
+  });
 });
 
 describe('control endpoints', () => {

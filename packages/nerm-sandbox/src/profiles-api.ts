@@ -211,6 +211,8 @@ export class ProfilesApi {
     if (typeof input.archived === 'boolean') next.archived = input.archived;
     if (JSON.stringify(next) !== JSON.stringify(profile)) {
       Object.assign(profile, next, { updated_at: nermTimestamp(this.ctx.now()) });
+    } else if (this.ctx.quirks.noChangeWithoutProfile) {
+      return ok({ message: 'No Change' });
     }
     return ok({ profile: renderProfile(profile) });
   }

@@ -16,4 +16,9 @@ export interface Quirks {
   notFoundAs404?: boolean;
   /** Keyset paging ends with 400 "no profiles found", as tenants did before May 2025. */
   keysetEndAs400?: boolean;
+  /**
+   * A PATCH that changes nothing answers `200 {"message": "No Change"}` without the profile:
+   * the announcement's "200 - No Change" read literally (its body is not documented).
+   */
+  noChangeWithoutProfile?: boolean;
 }
