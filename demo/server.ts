@@ -12,7 +12,9 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
+import { ActivityLog } from './src/activity.ts';
 import { createDemoApp } from './src/app.ts';
+import { startWatching } from './src/routes/live.ts';
 import { SaasSession } from './src/saas-session.ts';
 import { portOrAny, stableSecrets, startDemoStack } from './src/stack.ts';
 import { createWeb } from './src/web.ts';
@@ -75,6 +77,7 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
       dataDir,
       pageOrigins,
       webhookUrl: `http://127.0.0.1:${actual}/webhooks/nerm-connect`,
+      logoUrl: `${url}/favicon.svg`,
       secrets,
       sandboxPort: options.sandboxPort ?? Number(process.env.NERM_SANDBOX_PORT ?? 4010),
       brokerPort: options.brokerPort ?? Number(process.env.NERM_BROKER_PORT ?? 8787),
@@ -91,6 +94,9 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   progress(options.web === 'static' ? 'Serving the static build…' : 'Starting Vite…');
   const admin = createAdmin({ brokerUrl, apiKey: stack.apiKey });
   const session = new SaasSession(dataDir, admin);
+  const activity = new ActivityLog();
+  // After a restart with a saved connection: watch it again.
+  if (session.accountId) void startWatching(admin, activity, session.accountId);
   const web = await createWeb(
     options.web === 'static'
       ? { kind: 'static', dir: options.staticDir ?? join(here, 'dist') }
@@ -104,6 +110,21 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
     tenantId: TENANT_ID,
     nerm: createClient({ brokerUrl, getToken: session.token }),
     web: web.handler,
+    activity,
+    sandboxUrl: sandbox.url,
+    secret: secrets.webhookSecret,
+    // A hosted link completed: Shiftboard takes the new account on, unless one is connected.
+    adopt: async (account) => {
+      const id = account.id;
+      if (session.accountId === id) return;
+      if (session.accountId) {
+        const current = await admin.accounts.get(session.accountId).catch(() => undefined);
+        if (current && current.status !== 'disconnected') return;
+      }
+      const minted = await admin.accounts.createToken(id);
+      session.set(id, minted.integrated_account_token, minted.expires_at);
+      void startWatching(admin, activity, id);
+    },
     config: () => ({
       brokerUrl,
       saasName: 'Shiftboard',

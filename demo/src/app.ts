@@ -3,13 +3,16 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { ZodError } from 'zod';
 import { connectionRouter, type ConnectionDeps } from './routes/connection.ts';
 import { directoryRouter } from './routes/directory.ts';
+import { liveRouter } from './routes/live.ts';
+import { webhookRouter, type WebhookDeps } from './routes/webhooks.ts';
 import type { NermConnectClient } from '@nerm-connect/shared/client';
 
-export interface DemoAppDeps extends ConnectionDeps {
+export interface DemoAppDeps extends ConnectionDeps, Pick<WebhookDeps, 'secret' | 'adopt'> {
   nerm: NermConnectClient;
   /** The page itself: Vite's dev middleware or the static build (web.ts). */
   web: RequestHandler;
   now?: () => number;
+  sandboxUrl: string;
 }
 
 /** `{error: {code, message, request_id?}}`, the broker's envelope, for the page to show. */
@@ -41,11 +44,13 @@ export function createDemoApp(deps: DemoAppDeps): Express {
   });
   api.use(connectionRouter(deps));
   api.use('/directory', directoryRouter(deps.nerm, deps.now));
+  api.use(liveRouter(deps));
   api.use((_req, res) => {
     res.status(404).json({ error: { code: 'not_found', message: 'No such demo API route' } });
   });
   api.use(errors);
   app.use('/api', api);
+  app.use(webhookRouter(deps));
   app.use(deps.web);
   return app;
 }

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { portOrAny, startStack, type Stack } from '@nerm-connect/test-kit';
+import { freePort, portOrAny, startStack, type Stack } from '@nerm-connect/test-kit';
 
 export { portOrAny };
 export type { SandboxInfo } from '@nerm-connect/test-kit';
@@ -16,6 +16,8 @@ export interface DemoStackOptions {
   /** The demo page's own origin: the broker's CORS list and webhook receiver. */
   pageOrigins: readonly string[];
   webhookUrl: string;
+  /** The SaaS's logo, for the broker's hosted connect page. */
+  logoUrl: string;
   secrets: StableSecrets;
   sandboxPort: number;
   brokerPort: number;
@@ -50,6 +52,8 @@ export function stableSecrets(dataDir: string): StableSecrets {
 export async function startDemoStack(options: DemoStackOptions): Promise<Stack> {
   const { secrets } = options;
   const receiver = new URL(options.webhookUrl).origin;
+  // A known port, so the broker can name its own address (hosted links, sync hooks).
+  const brokerPort = (await portOrAny(options.brokerPort)) || (await freePort());
   return startStack({
     sandbox: {
       port: await portOrAny(options.sandboxPort),
@@ -59,7 +63,7 @@ export async function startDemoStack(options: DemoStackOptions): Promise<Stack> 
       clientSecret: secrets.clientSecret,
     },
     broker: {
-      port: await portOrAny(options.brokerPort),
+      port: brokerPort,
       apiKey: `nbk_demo_${randomBytes(18).toString('base64url')}`,
       env: (sandbox) => ({
         NERM_BROKER_ALLOWED_HOSTS: [
@@ -73,6 +77,9 @@ export async function startDemoStack(options: DemoStackOptions): Promise<Stack> 
         NERM_BROKER_ALLOWED_ORIGINS: options.pageOrigins.join(','),
         NERM_BROKER_WEBHOOK_URL: options.webhookUrl,
         NERM_BROKER_WEBHOOK_SECRET: secrets.webhookSecret,
+        NERM_BROKER_PUBLIC_URL: `http://127.0.0.1:${brokerPort}`,
+        NERM_BROKER_APP_NAME: 'Shiftboard',
+        NERM_BROKER_APP_LOGO_URL: options.logoUrl,
       }),
     },
     dataDir: options.dataDir,

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,17 +48,69 @@ describe.skipIf(!CHROME)('the sales story, in Chromium', () => {
   for (const variant of VARIANTS) {
     it(`walks the story on ${variant.name}`, async () => walk(variant), 240_000);
   }
+  for (const variant of VARIANTS) {
+    it(
+      `sends a link the NERM admin completes in their own browser (${variant.name})`,
+      async () => sendLink(variant),
+      120_000,
+    );
+  }
 });
 
-async function walk(variant: Variant): Promise<void> {
-  // Each walk starts disconnected, as a buyer would see it first.
-  await fetch(`${demo.url}/api/connection`, { method: 'DELETE' });
-  const context = await browser.newContext({
+function contextFor(variant: Variant) {
+  return browser.newContext({
     viewport: variant.viewport,
     colorScheme: variant.colorScheme,
     isMobile: variant.mobile,
     hasTouch: variant.mobile,
   });
+}
+
+/** "Send a link to your NERM admin": a hosted link, completed in a second browser. */
+async function sendLink(variant: Variant): Promise<void> {
+  await fetch(`${demo.url}/api/connection`, { method: 'DELETE' });
+  const camera = new Camera(join(SHOTS, 'hosted-link'), variant);
+  const saas = await contextFor(variant);
+  const page = await saas.newPage();
+  await page.goto(demo.url);
+  await page.getByRole('button', { name: 'Send a link to your NERM admin' }).click();
+  await page.getByRole('heading', { name: 'Send this link to your NERM admin' }).waitFor();
+  const url = await page.getByLabel('Connection link').inputValue();
+  expect(url).toMatch(new RegExp(`^${demo.brokerUrl}/connect#lt_`));
+  await camera.shot(page, 'link-to-send');
+
+  // The NERM admin's own browser: no Shiftboard session, just the link.
+  const nermAdmin = await contextFor(variant);
+  const hosted = await nermAdmin.newPage();
+  const problems: string[] = [];
+  hosted.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+  await hosted.goto(url);
+  const config = await (await fetch(`${demo.url}/api/config`)).json();
+  await hosted.getByLabel('NERM tenant URL', { exact: true }).fill(config.demoTenant.tenantUrl);
+  await hosted.getByLabel('Client ID', { exact: true }).fill(config.demoTenant.clientId);
+  await hosted.getByLabel('Client secret', { exact: true }).fill(config.demoTenant.clientSecret);
+  expect(await hosted.locator('.app-name').textContent()).toBe('Shiftboard');
+  await camera.shot(hosted, 'admin-fills-hosted-page');
+  await hosted.getByRole('button', { name: 'Connect', exact: true }).click();
+  await hosted.getByRole('heading', { name: /^Connected to / }).waitFor();
+  await camera.shot(hosted, 'admin-connected');
+  expect(problems).toEqual([]);
+  await nermAdmin.close();
+
+  // Back on Shiftboard: the webhook told the backend, and the page follows.
+  await expect
+    .poll(() => page.locator('#status-pill').textContent(), { timeout: 30_000 })
+    .toBe('Connected');
+  await expect.poll(() => notice(page)).toMatch(/^Your NERM admin connected /);
+  await waitForDirectory(page);
+  await camera.shot(page, 'connected-by-link');
+  await saas.close();
+}
+
+async function walk(variant: Variant): Promise<void> {
+  // Each walk starts disconnected, as a buyer would see it first.
+  await fetch(`${demo.url}/api/connection`, { method: 'DELETE' });
+  const context = await contextFor(variant);
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
@@ -136,6 +189,37 @@ async function walk(variant: Variant): Promise<void> {
   await expect.poll(() => page.locator('#connected').isVisible()).toBe(true);
   expect(await page.locator('#status-pill').textContent()).toBe('Connected');
   await camera.shot(page, 'update-cancelled');
+
+  // Offboarding in NERM, live: as the customer's NERM admin, end someone's contract; the
+  // broker's signed webhook reaches Shiftboard, which revokes their access.
+  await page.getByRole('button', { name: 'All', exact: true }).click();
+  await page.locator('#rows[data-filter="all"]').waitFor({ state: 'attached' });
+  await expect
+    .poll(() => page.locator('#live-state').textContent(), { timeout: 60_000 })
+    .toBe('Live');
+  // The picker offers the active people of the page on screen.
+  const [userId, label] = await page
+    .locator('#sim-person')
+    .evaluate((s: HTMLSelectElement) => [s.value, s.selectedOptions[0]?.textContent ?? '']);
+  const ended = label!.split(' · ')[0]!;
+  expect(await page.locator(`#rows tr[data-user-id="${userId}"] .badge`).textContent()).toBe(
+    'active',
+  );
+  await page.getByRole('button', { name: 'End contract' }).click();
+  const latest = page.locator('#feed li').first();
+  await expect
+    .poll(() => latest.textContent(), { timeout: 30_000 })
+    .toContain(`${ended} is no longer active in NERM. Shiftboard revoked their access.`);
+  expect(await latest.locator('.tag').textContent()).toBe(
+    'Signed webhook ✓ user.\u200bdeactivated',
+  );
+  expect(await page.locator('#feed li').nth(1).textContent()).toContain(
+    `In NERM, the admin ended the contract of ${ended}.`,
+  );
+  const endedRow = page.locator(`#rows tr[data-user-id="${userId}"]`);
+  await expect.poll(() => endedRow.locator('.chip').textContent()).toBe('Access revoked');
+  expect(await endedRow.locator('.badge').textContent()).toBe('inactive');
+  await camera.shot(page, 'nerm-ended-contract');
 
   // Disconnect asks first, then the stored credential is gone.
   await page.getByRole('button', { name: 'Disconnect NERM' }).click();

@@ -96,6 +96,7 @@ widget.addEventListener('nerm-connect-exit', () => closeConnect());
 
 export function showDisconnected(): void {
   state.account = undefined;
+  $('hosted-panel').hidden = true;
   $('connect-panel').hidden = true;
   $('connected').hidden = true;
   $('not-connected').hidden = false;

@@ -19,7 +19,8 @@ export async function loadDirectory(): Promise<void> {
 
 export async function loadSummary(): Promise<void> {
   const stats = $('stats');
-  stats.textContent = 'Counting your workforce…';
+  // A recount (NERM changed someone) keeps the old figures on screen until it is done.
+  if (stats.childElementCount === 0) stats.textContent = 'Counting your workforce…';
   try {
     const c = await api<Record<string, number>>('/api/directory/summary');
     stats.replaceChildren(
@@ -64,12 +65,17 @@ function endCell(user: User): HTMLElement {
   );
 }
 
-function statusBadge(user: User): HTMLElement {
-  return el(
+function statusCell(user: User): HTMLElement {
+  const badge = el(
     'span',
     { class: `badge ${user.status}` },
     user.status === 'deleted' ? 'offboarded' : user.status,
   );
+  // NERM ended them and Shiftboard took their access away (live.ts, the webhook).
+  const revoked = state.revoked.has(user.id)
+    ? [el('span', { class: 'chip revoked' }, 'Access revoked')]
+    : [];
+  return el('td', { 'data-label': 'Status' }, badge, ...revoked);
 }
 
 function row(user: User): HTMLElement {
@@ -86,7 +92,7 @@ function row(user: User): HTMLElement {
       el('span', { class: 'sub' }, user.title ?? ''),
     ),
     el('td', { 'data-label': 'Type' }, user.user_type ?? '—'),
-    el('td', { 'data-label': 'Status' }, statusBadge(user)),
+    statusCell(user),
     el('td', { class: 'email', 'data-label': 'Email' }, email),
     el(
       'td',
@@ -154,6 +160,8 @@ async function loadPage(cursor: string | undefined, direction: 0 | 1 | -1 = 0): 
     pageNumber = cursor ? pageNumber + direction : 1;
     cursors = { next: page.next_cursor, prev: page.prev_cursor };
     $('rows').replaceChildren(...page.result.map(row));
+    $('rows').dataset.filter = status || 'all';
+    document.dispatchEvent(new CustomEvent('directory:page', { detail: page.result }));
     $('page-info').textContent = `Page ${pageNumber} · ${page.result_count} people`;
     $<HTMLButtonElement>('prev').disabled = !cursors.prev;
     $<HTMLButtonElement>('next').disabled = !cursors.next;

@@ -4,6 +4,8 @@ import type { Account } from '@nerm-connect/shared';
 import type { NermConnect, NermConnectSandbox } from '@nerm-connect/widget';
 import { api } from './api.ts';
 import { showConnected, showDisconnected } from './connection.ts';
+import './hosted-link.ts';
+import './live.ts';
 import { $, el } from './dom.ts';
 import { alertError } from './notices.ts';
 

@@ -1,4 +1,8 @@
 import type { Account } from '@nerm-connect/shared';
 
-/** What the page knows: the connected account, if any (set by connection.ts only). */
-export const state: { account: Account | undefined } = { account: undefined };
+/** What the page knows: the connected account (set by connection.ts only), and the people
+ * whose Shiftboard access NERM ended (set by live.ts from the backend's activity). */
+export const state: { account: Account | undefined; revoked: Set<string> } = {
+  account: undefined,
+  revoked: new Set(),
+};

@@ -9,6 +9,7 @@ import { Faults, type FaultPlan } from './faults.ts';
 import type { Quirks } from './quirks.ts';
 import { seedTenant, type SeedOptions } from './seed.ts';
 import { Stats } from './stats.ts';
+import { adminAction } from './admin-control.ts';
 import { TenantAdmin } from './tenant-admin.ts';
 import type { TenantData } from './types.ts';
 
@@ -132,6 +133,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     tokenTtlSeconds: options.tokenTtlSeconds ?? 749,
   });
   const api = new NermApi(new ApiContext(data, Date.now, { ...options.quirks }));
+  const admin = new TenantAdmin(api);
   const stats = new Stats();
   const faults = new Faults(options.faults);
 
@@ -255,6 +257,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       else api.setQuirks(body as Quirks);
       return send(res, 204);
     }
+    if (route === 'POST /__sandbox/admin') {
+      // JSON only: a page of another site cannot send that without a preflight we refuse.
+      if (!req.headers['content-type']?.startsWith('application/json'))
+        return send(res, 415, { error: 'send application/json' });
+      if (!body) return send(res, 400, { error: 'expected a JSON object' });
+      const answer = adminAction(admin, body, Date.now());
+      return send(res, answer.status, answer.body);
+    }
     send(res, 404, { error: 'Not Found' });
   }
 
@@ -321,7 +331,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     data,
     stats,
     faults,
-    admin: new TenantAdmin(api),
+    admin,
     setQuirks: (quirks) => api.setQuirks(quirks),
     expireTokens: () => auth.expireAll(),
     setTokenTtl: (seconds) => auth.setTokenTtl(seconds),

@@ -84,3 +84,64 @@ describe('tenant admin actions', () => {
     expect(() => sandbox.admin.setStatus(person().id, 'Fired' as never)).toThrow(/status/);
   });
 });
+
+describe('POST /__sandbox/admin (the console actions over HTTP)', () => {
+  const post = async (
+    body: unknown,
+    type = 'application/json',
+  ): Promise<{ status: number; body: any }> => {
+    const res = await fetch(`${sandbox.url}/__sandbox/admin`, {
+      method: 'POST',
+      headers: { 'content-type': type },
+      body: JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+
+  it('ends a contract today: end date in its attribute’s format (dd/mm/yyyy here), status Inactive', async () => {
+    const p = person(10);
+    const res = await post({ action: 'end_contract', profile_id: p.id });
+    expect(res.status).toBe(200);
+    const today = new Date();
+    const dd = String(today.getUTCDate()).padStart(2, '0');
+    const mm = String(today.getUTCMonth() + 1).padStart(2, '0');
+    expect(res.body.profile).toMatchObject({
+      id: p.id,
+      status: 'Inactive',
+      attributes: { end_date: `${dd}/${mm}/${today.getUTCFullYear()}` },
+    });
+    expect((await get(`profiles/${p.id}`)).body.profile.status).toBe('Inactive');
+  });
+
+  it('terminates, reactivates and hires, as the console does', async () => {
+    const p = person(11);
+    expect((await post({ action: 'terminate', profile_id: p.id })).body.profile.status).toBe(
+      'Terminated',
+    );
+    expect((await post({ action: 'reactivate', profile_id: p.id })).body.profile.status).toBe(
+      'Active',
+    );
+    const hired = await post({
+      action: 'hire',
+      first_name: 'Katherine',
+      last_name: 'Johnson',
+      email: 'katherine@example.com',
+    });
+    expect(hired.status).toBe(201);
+    expect(hired.body.profile).toMatchObject({ name: 'Katherine Johnson', status: 'Active' });
+    expect((await get(`profiles/${hired.body.profile.id}`)).status).toBe(200);
+  });
+
+  it('answers NERM’s refusal, a missing field, an unknown action, and only JSON', async () => {
+    const missing = await post({ action: 'terminate', profile_id: 'no-such-profile' });
+    expect(missing).toEqual({ status: 400, body: { error: 'profile not found' } });
+    expect((await post({ action: 'terminate' })).status).toBe(400);
+    expect((await post({ action: 'hire', first_name: 'Solo' })).status).toBe(400);
+    expect((await post({ action: 'fire' })).status).toBe(400);
+    // A plain-text POST is what another site's page could send without asking first.
+    expect(
+      (await post({ action: 'terminate', profile_id: person(12).id }, 'text/plain')).status,
+    ).toBe(415);
+    expect(person(12).status).toBe('Active');
+  });
+});

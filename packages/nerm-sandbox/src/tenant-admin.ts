@@ -1,4 +1,5 @@
 import type { NermApi } from './api.ts';
+import { formatDate } from './dates.ts';
 import type { Profile, ProfileStatus } from './types.ts';
 
 /** A NERM API call the admin made that NERM refused. */
@@ -71,6 +72,20 @@ export class TenantAdmin {
 
   reactivate(id: string): Profile {
     return this.setStatus(id, 'Active');
+  }
+
+  /**
+   * The engagement ends on `day` (UTC milliseconds): the end date written in its
+   * attribute's own format and the status set to Inactive, as a NERM admin (or the
+   * tenant's end-date workflow) does.
+   */
+  endContract(id: string, day: number): Profile {
+    const format =
+      this.api.data.neAttributes.find((a) => a.uid === 'end_date')?.date_format ?? 'mm/dd/yyyy';
+    return this.patch(id, {
+      status: 'Inactive',
+      attributes: { end_date: formatDate(day, format) },
+    });
   }
 
   rename(id: string, name: string): Profile {
