@@ -39,7 +39,7 @@ let watching: Activity['watching'] = 'off';
 
 const WATCHING_TEXT = {
   off: ['Off', 'pill'],
-  starting: ['Taking a first look…', 'pill warn'],
+  starting: ['Starting…', 'pill warn'],
   live: ['Live', 'pill good'],
 } as const;
 
