@@ -88,3 +88,23 @@ describe('roles of a walk', () => {
     expect(sandbox.stats.maxInFlight).toBeLessThanOrEqual(16 + 1);
   });
 });
+
+describe('roles of a sync', () => {
+  it('are read fresh for the sync alone and let go of with it: a walk after it reads its own', async () => {
+    clock += 10 * 60_000; // no fresh snapshot left from earlier tests
+    await settled(sandbox);
+    const linkPages = Math.ceil(sandbox.data.roleProfiles.length / 500);
+    // Every role_profiles read (the sync and the pages of 250 read whole lists only).
+    const linkReads = () => sandbox.stats.route('GET /api/role_profiles');
+    const { accountId, token: own } = await stack.connectAccount('api_key');
+    sandbox.stats.reset();
+    await stack.broker.lifecycle.sync(accountId, 'full', 'test');
+    expect(linkReads()).toBe(linkPages);
+    // Within the minute a walk's snapshot would be shared; a sync's is not kept at all.
+    const res = await stack.call(`${USERS}?limit=250`, { token: own });
+    expect(res.status).toBe(200);
+    await stack.call(`${USERS}?limit=250&next_cursor=${res.body.next_cursor}`, { token: own });
+    await settled(sandbox);
+    expect(linkReads()).toBe(2 * linkPages);
+  });
+});

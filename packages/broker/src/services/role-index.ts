@@ -17,7 +17,7 @@ const MAX_SNAPSHOTS = 8;
 /** Role ids by profile id. */
 export type Memberships = Map<string, string[]>;
 
-interface Snapshot {
+export interface Snapshot {
   id: string;
   tenantKey: string;
   builtAt: number;
@@ -49,10 +49,15 @@ export class RoleIndexes {
     return snapshot;
   }
 
-  /** A new snapshot, whatever exists (a sync that must see the latest links). */
+  /**
+   * A new snapshot, whatever exists, for a sync that must see the latest links. It is the
+   * sync's alone and never enters the cache: it goes when the sync does (a tenant of
+   * 100,000 people has about 25 MB of links; walks' snapshots are shared and kept).
+   */
   fresh(tenant: Tenant): Snapshot {
-    this.evict();
-    return this.create(tenant.cacheKey, this.now());
+    const now = this.now();
+    const id = randomBytes(9).toString('base64url');
+    return { id, tenantKey: tenant.cacheKey, builtAt: now, lastUsed: now };
   }
 
   /** The snapshot's links, read now if nobody asked for them yet. */

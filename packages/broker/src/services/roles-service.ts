@@ -9,7 +9,7 @@ import { NermRole, NermRoleProfile, objectAnswer, parseAnswer } from '../nerm/sc
 import type { Tenant } from '../nerm/tenant.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
 import pLimit from 'p-limit';
-import { INDEX_CONCURRENCY, RoleIndexes } from './role-index.ts';
+import { INDEX_CONCURRENCY, RoleIndexes, type Snapshot } from './role-index.ts';
 import { upstreamId } from './upstream-id.ts';
 
 type RolesQuery = z.output<typeof ListRolesQuery>;
@@ -86,10 +86,10 @@ export class RolesService {
     return ids.map((id) => ({ id, name: rolesById.get(id)?.name ?? null }));
   }
 
-  /** Roles of every person (a new snapshot with `fresh`, e.g. for a sync). */
+  /** Roles of every person (with `fresh`: read now, for the caller alone, e.g. a sync). */
   async index(tenant: Tenant, fresh = false): Promise<RolesOf> {
-    const snapshot = fresh ? this.indexes.fresh(tenant) : this.indexes.forWalk(tenant);
-    return this.walk(tenant, snapshot.id).rolesOf();
+    if (!fresh) return this.walk(tenant).rolesOf();
+    return this.rolesIn(tenant, this.indexes.fresh(tenant));
   }
 
   /**
@@ -101,18 +101,20 @@ export class RolesService {
     return {
       id: snapshot.id,
       isReady: () => snapshot.ready !== undefined,
-      rolesOf: async () => {
-        const [links, rolesById] = await Promise.all([
-          this.indexes.links(tenant, snapshot),
-          this.deps.metadata.rolesById(tenant),
-        ]);
-        return (profileId) =>
-          (links.get(profileId) ?? []).map((roleId) => ({
-            id: roleId,
-            name: rolesById.get(roleId)?.name ?? null,
-          }));
-      },
+      rolesOf: () => this.rolesIn(tenant, snapshot),
     };
+  }
+
+  private async rolesIn(tenant: Tenant, snapshot: Snapshot): Promise<RolesOf> {
+    const [links, rolesById] = await Promise.all([
+      this.indexes.links(tenant, snapshot),
+      this.deps.metadata.rolesById(tenant),
+    ]);
+    return (profileId) =>
+      (links.get(profileId) ?? []).map((roleId) => ({
+        id: roleId,
+        name: rolesById.get(roleId)?.name ?? null,
+      }));
   }
 
   /** Roles of a few people, one `role_profiles` query each, `INDEX_CONCURRENCY` at a time. */
