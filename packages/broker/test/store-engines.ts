@@ -10,6 +10,8 @@ import { POSTGRES_URL, tempDir } from './helpers.ts';
 
 /** One empty database of one engine, with raw access beside the store for inspection. */
 export interface ScratchDatabase {
+  /** Resolves once the database exists (a PostgreSQL database of its own is made here). */
+  ready(): Promise<void>;
   open(options?: StoreOptions): Store;
   exec(sql: string): Promise<void>;
   rows(sql: string): Promise<Record<string, unknown>[]>;
@@ -31,6 +33,7 @@ function sqliteScratch(): ScratchDatabase {
   const file = join(tempDir(), 'store.db');
   const raw = new Database(file);
   return {
+    ready: async () => undefined,
     open: (options) => new SqliteStore(file, options),
     exec: async (sql) => void raw.exec(sql),
     rows: async (sql) => raw.prepare(sql).all() as Record<string, unknown>[],
@@ -63,8 +66,29 @@ function sqliteScratch(): ScratchDatabase {
   };
 }
 
-function postgresScratch(url: string): ScratchDatabase {
+/**
+ * A schema of its own in the test database, or (`ownDatabase`) a database of its own:
+ * VACUUM removes a dead row only when no transaction of the same database may still see
+ * it, and other suites run transactions in the shared one.
+ */
+function postgresScratch(
+  serverUrl: string,
+  options: { ownDatabase?: boolean } = {},
+): ScratchDatabase {
   const schema = `store_test_${randomBytes(4).toString('hex')}`;
+  const database = options.ownDatabase
+    ? `nerm_scratch_${randomBytes(4).toString('hex')}`
+    : undefined;
+  const url = database ? withDatabase(serverUrl, database) : serverUrl;
+  const admin = async (statement: string) => {
+    const c = new pg.Client({ connectionString: serverUrl });
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  };
   let client: Promise<pg.Client> | undefined;
   const connect = () =>
     (client ??= (async () => {
@@ -75,6 +99,9 @@ function postgresScratch(url: string): ScratchDatabase {
     })());
   const rows = async (sql: string) => (await (await connect()).query(sql)).rows;
   return {
+    ready: async () => {
+      if (database) await admin(`CREATE DATABASE ${database}`);
+    },
     open: (options) => new PostgresStore({ connectionString: url, schema, ...options }),
     exec: async (sql) => {
       await (await connect()).query(sql);
@@ -96,6 +123,7 @@ function postgresScratch(url: string): ScratchDatabase {
       const c = await connect();
       await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await c.end();
+      if (database) await admin(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
     holds: async (table, bytes) => {
       const c = await connect();
@@ -115,10 +143,25 @@ function postgresScratch(url: string): ScratchDatabase {
   };
 }
 
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
 /** SQLite always; PostgreSQL when NERM_CONNECT_TEST_POSTGRES_URL is set. */
-export const ENGINES: { name: 'sqlite' | 'postgres'; scratch: () => ScratchDatabase }[] = [
+export const ENGINES: {
+  name: 'sqlite' | 'postgres';
+  scratch: (options?: { ownDatabase?: boolean }) => ScratchDatabase;
+}[] = [
   { name: 'sqlite', scratch: sqliteScratch },
   ...(POSTGRES_URL
-    ? [{ name: 'postgres' as const, scratch: () => postgresScratch(POSTGRES_URL as string) }]
+    ? [
+        {
+          name: 'postgres' as const,
+          scratch: (options?: { ownDatabase?: boolean }) =>
+            postgresScratch(POSTGRES_URL as string, options),
+        },
+      ]
     : []),
 ];
