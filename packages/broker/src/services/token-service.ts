@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   SignJWT,
-  decodeProtectedHeader,
+  createLocalJWKSet,
   errors as joseErrors,
   importJWK,
   jwtVerify,
@@ -9,7 +9,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
-import { TOKEN_AUDIENCE } from '@nerm-connect/shared';
+import { AccountTokenClaims as ClaimsSchema, TOKEN_AUDIENCE } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 
 type Algorithm = 'EdDSA' | 'ES256';
@@ -18,9 +18,10 @@ interface SigningKey {
   kid: string;
   alg: Algorithm;
   privateKey: CryptoKey;
-  publicKey: CryptoKey;
   publicJwk: JWK & { kid: string; kty: string };
 }
+
+const ALGORITHMS: Algorithm[] = ['EdDSA', 'ES256'];
 
 export interface AccountTokenClaims {
   accountId: string;
@@ -43,16 +44,20 @@ function algorithmOf(jwk: JWK): Algorithm {
 
 /**
  * integrated_account_tokens: JWTs signed with the first configured key (Ed25519 or
- * P-256), verified against all of them with an algorithm allow-list and every claim the
- * contract requires.
+ * P-256), verified against the public JWKS of all of them (jose's `createLocalJWKSet`
+ * picks the key by `kid` and `alg`), then checked claim by claim with the shared schema.
  */
 export class TokenService {
+  private readonly verificationKeys: ReturnType<typeof createLocalJWKSet>;
+
   private constructor(
     private readonly keys: SigningKey[],
     private readonly issuer: string,
     private readonly ttlSeconds: number,
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.verificationKeys = createLocalJWKSet(this.jwks());
+  }
 
   static async create(options: {
     signingKeys: JWK[];
@@ -77,7 +82,6 @@ export class TokenService {
           kid: jwk.kid as string,
           alg,
           privateKey: (await importJWK({ ...jwk, alg }, alg)) as CryptoKey,
-          publicKey: (await importJWK(publicJwk, alg)) as CryptoKey,
           publicJwk,
         };
       }),
@@ -112,48 +116,40 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<AccountTokenClaims> {
-    let kid: string | undefined;
-    try {
-      kid = decodeProtectedHeader(token).kid;
-    } catch (cause) {
-      throw new BrokerError('unauthorized', 'The account token is malformed', { cause });
-    }
-    const key = this.keys.find((k) => k.kid === kid);
-    if (!key)
-      throw new BrokerError(
-        'unauthorized',
-        'The account token was not signed by a key this broker knows',
-      );
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, key.publicKey, {
-        algorithms: [key.alg],
+      ({ payload } = await jwtVerify(token, this.verificationKeys, {
+        algorithms: ALGORITHMS,
         issuer: this.issuer,
         audience: TOKEN_AUDIENCE,
         requiredClaims: ['exp', 'iat', 'jti', 'sub', 'tid'],
         currentDate: new Date(this.now()),
       }));
     } catch (cause) {
-      if (cause instanceof joseErrors.JWTExpired) {
+      if (cause instanceof joseErrors.JWTExpired)
         throw new BrokerError('token_expired', 'The account token has expired; mint a new one', {
           cause,
         });
-      }
+      if (cause instanceof joseErrors.JWKSNoMatchingKey)
+        throw new BrokerError(
+          'unauthorized',
+          'The account token was not signed by a key this broker knows',
+          { cause },
+        );
       throw new BrokerError('unauthorized', 'The account token is not valid', { cause });
     }
-    const jti = typeof payload.jti === 'string' ? JTI.exec(payload.jti) : null;
-    if (typeof payload.tid !== 'string' || typeof payload.sub !== 'string' || !jti) {
+    const claims = ClaimsSchema.safeParse(payload);
+    const jti = claims.success ? JTI.exec(claims.data.jti) : null;
+    if (!claims.success || !jti)
       throw new BrokerError('unauthorized', 'The account token is not valid');
-    }
-    if ((payload.iat as number) > this.now() / 1000 + MAX_CLOCK_SKEW_SECONDS) {
+    if (claims.data.iat > this.now() / 1000 + MAX_CLOCK_SKEW_SECONDS)
       throw new BrokerError('unauthorized', 'The account token was issued in the future');
-    }
     return {
-      accountId: payload.sub,
-      tenantId: payload.tid,
-      jti: payload.jti as string,
+      accountId: claims.data.sub,
+      tenantId: claims.data.tid,
+      jti: claims.data.jti,
       generation: Number(jti[1]),
-      expiresAt: (payload.exp as number) * 1000,
+      expiresAt: claims.data.exp * 1000,
     };
   }
 }

@@ -24,9 +24,13 @@ export const AccountTokenSchema = z
   .meta({ id: 'AccountToken' });
 export type AccountToken = z.infer<typeof AccountTokenSchema>;
 
-/** Audience of every integrated_account_token (CONTRACT §3). */
+/** Audience of every integrated_account_token (docs/security.md, "Tokens"). */
 export const TOKEN_AUDIENCE = 'nerm-connect';
 
+/**
+ * The claims of an integrated_account_token, as the broker signs them and checks them
+ * after the signature: `sub` the integrated account id, `tid` its tenant_id.
+ */
 export const AccountTokenClaims = z.object({
   iss: z.string(),
   aud: z.union([
