@@ -4,6 +4,7 @@
  * timed against one direct NERM request, with the upstream requests each cost.
  */
 import { PATHS } from '@nerm-connect/shared/lite';
+import { json } from './nerm-direct.ts';
 
 export interface BigTenant {
   url: string;
@@ -12,12 +13,6 @@ export interface BigTenant {
 
 export const BIG_PERSONS = Number(process.env.BENCH_BIG_PERSONS ?? 100_000);
 const LATENCY_MS = 300;
-
-async function json(url: string, init: RequestInit = {}): Promise<any> {
-  const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
-  return res.status === 204 ? undefined : res.json();
-}
 
 const stats = (big: BigTenant) => json(`${big.url}/__sandbox/stats`);
 

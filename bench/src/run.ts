@@ -11,6 +11,9 @@
  *  6. Roles at scale: 100,000 people at 300 ms per NERM request.
  *  7. Load and soak: unified users and roles vs a bare Express fetch-and-reshape baseline.
  *  8. The fleet: 2,000 accounts synced every 60 s by three replicas on one PostgreSQL.
+ *  9. Lifecycle events: incremental and full syncs of 10,000 people vs the NERM requests
+ *     they need made directly; a NERM hook call to the delivered webhook (p50/p99) vs the
+ *     two direct hops; the broker's peak memory at 100,000 people vs idle and vs 10,000.
  */
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { join } from 'node:path';
@@ -24,6 +27,8 @@ import { PATHS } from '@nerm-connect/shared/lite';
 import { startSandboxProcess, startStack } from '@nerm-connect/test-kit';
 // @ts-expect-error -- a plain .mjs module shared with the widget's build
 import { bundleConfig } from '../../packages/widget/scripts/vite-configs.mjs';
+import { lifecycleBench } from './lifecycle.ts';
+import { directWalk, json } from './nerm-direct.ts';
 import { scaleSections } from './scale.ts';
 import { storeLookups } from './store-lookups.ts';
 
@@ -61,33 +66,6 @@ async function time<T>(fn: () => Promise<T>): Promise<number> {
   const start = performance.now();
   await fn();
   return performance.now() - start;
-}
-
-async function json(url: string, init: RequestInit = {}): Promise<any> {
-  const res = await fetch(url, init);
-  if (!res.ok) throw new Error(`${init.method ?? 'GET'} ${url}: ${res.status} ${await res.text()}`);
-  return res.json();
-}
-
-/** Every page of a NERM list, 500 at a time, the way a careful direct client reads it. */
-async function directWalk(
-  base: string,
-  auth: string,
-  resource: string,
-): Promise<{ records: number; requests: number }> {
-  let offset = 0;
-  let records = 0;
-  let requests = 0;
-  for (;;) {
-    const body = await json(`${base}/api/${resource}?limit=500&offset=${offset}&metadata=true`, {
-      headers: { authorization: auth },
-    });
-    requests++;
-    const items = body[resource] as unknown[];
-    records += items.length;
-    offset += items.length;
-    if (items.length === 0 || offset >= body._metadata.total) return { records, requests };
-  }
 }
 
 // ---- start the stack --------------------------------------------------------------
@@ -404,6 +382,14 @@ try {
   );
   // ---- 7, 8. load, soak and the fleet ----------------------------------------------
   await scaleSections(sandbox, table);
+  // ---- 9. lifecycle events --------------------------------------------------------
+  for (const section of await lifecycleBench({
+    sandbox,
+    big,
+    persons: PERSONS,
+    bigPersons: BIG_PERSONS,
+  }))
+    table(section.title, section.rows);
 } finally {
   await stack.close();
   await bigSandbox.close();
