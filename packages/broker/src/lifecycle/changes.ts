@@ -20,7 +20,6 @@ export const TRACKED_FIELDS = [
   'start_date',
   'end_date',
 ] as const satisfies readonly (keyof EventUser)[];
-export type TrackedField = (typeof TRACKED_FIELDS)[number];
 
 export type UserChangeType =
   'user.created' | 'user.updated' | 'user.deactivated' | 'user.reactivated' | 'user.removed';
