@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAccount, Store } from '../src/store/store.ts';
 import { ENGINES } from './store-engines.ts';
+import { storedAccount } from './stored-account.ts';
 
 // Issue 8, finding 4 (docs/security.md, "Findings and fixes"): after a re-authentication
 // in place the previous credential's ciphertext stayed in the SQLite WAL and in a dead
@@ -9,25 +10,8 @@ import { ENGINES } from './store-engines.ts';
 
 const NOW = 1_800_000_000_000;
 
-function account(): StoredAccount {
-  return {
-    id: randomUUID(),
-    tenant_id: 'tenant-residue',
-    tenant_host: 'acme.nonemployee.com',
-    tenant_origin: 'https://acme.nonemployee.com',
-    auth_type: 'api_key',
-    status: 'active',
-    credential_kid: 'k1',
-    credential: randomBytes(64),
-    credential_hint: 'abcd',
-    field_mapping: {},
-    created_at: NOW,
-    updated_at: NOW,
-    last_verified_at: NOW,
-    token_generation: 0,
-    sync_hook_id: `hk_${randomUUID()}`,
-  };
-}
+const account = () =>
+  storedAccount({ tenant_id: 'tenant-residue', credential: randomBytes(64) }, NOW);
 
 async function connect(store: Store, a: StoredAccount, reauth: boolean) {
   const hash = randomUUID();

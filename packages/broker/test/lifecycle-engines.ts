@@ -5,6 +5,7 @@ import type { StoredAccount, Store } from '../src/store/store.ts';
 import pg from 'pg';
 import { POSTGRES_URL } from './helpers.ts';
 import { ENGINES } from './store-engines.ts';
+import { storedAccount } from './stored-account.ts';
 
 /** A migrated store of one engine, for the lifecycle suites. */
 export interface LifecycleScratch {
@@ -17,25 +18,8 @@ export interface LifecycleScratch {
   close(): Promise<void>;
 }
 
-export function accountRow(id: string, now = Date.now()): StoredAccount {
-  return {
-    id,
-    tenant_id: 'tenant-a',
-    tenant_host: 'acme.nonemployee.com',
-    tenant_origin: 'https://acme.nonemployee.com',
-    auth_type: 'api_key',
-    status: 'active',
-    credential_kid: 'k1',
-    credential: randomBytes(48),
-    credential_hint: 'abcd',
-    field_mapping: {},
-    created_at: now,
-    updated_at: now,
-    last_verified_at: now,
-    token_generation: 0,
-    sync_hook_id: `hk_${randomBytes(20).toString('base64url')}`,
-  };
-}
+export const accountRow = (id: string, now = Date.now()): StoredAccount =>
+  storedAccount({ id }, now);
 
 export async function storeAccount(
   store: Store,

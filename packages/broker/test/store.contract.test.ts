@@ -2,29 +2,11 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredAccount, Store } from '../src/store/store.ts';
 import { ENGINES } from './store-engines.ts';
+import { storedAccount } from './stored-account.ts';
 
 const NOW = 1_800_000_000_000;
 
-function account(overrides: Partial<StoredAccount> = {}): StoredAccount {
-  return {
-    id: randomUUID(),
-    tenant_id: 'tenant-a',
-    tenant_host: 'acme.nonemployee.com',
-    tenant_origin: 'https://acme.nonemployee.com',
-    auth_type: 'api_key',
-    status: 'active',
-    credential_kid: 'k1',
-    credential: randomBytes(48),
-    credential_hint: 'abcd',
-    field_mapping: {},
-    created_at: NOW,
-    updated_at: NOW,
-    last_verified_at: NOW,
-    token_generation: 0,
-    sync_hook_id: `hk_${randomUUID()}`,
-    ...overrides,
-  };
-}
+const account = (overrides: Partial<StoredAccount> = {}) => storedAccount(overrides, NOW);
 
 async function link(
   store: Store,

@@ -4,7 +4,7 @@
  */
 export { REPO_ROOT, spawnNode, readLine, readJsonLine, finished, stop } from './process.ts';
 export type { SpawnOptions, ReadOptions, Finished } from './process.ts';
-export { freePort, portOrAny } from './ports.ts';
+export { freePort, portOrAny, serveLocally, type LocalServer } from './ports.ts';
 export {
   CHROMIUM_ARGS,
   findChromium,

@@ -1,6 +1,5 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Agent, request } from 'undici';
+import { serveLocally, type LocalServer } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostAllowList } from './host-allow-list.ts';
 import { AccessTokenCache } from './access-tokens.ts';
@@ -11,22 +10,18 @@ import { DEFAULT_RETRY } from './retry.ts';
 // Finding 1 of issue 8 (docs/security.md, "Findings and fixes"): one header undici
 // refuses used to leave a pool client stuck, and enough of them hung the origin.
 
-let server: Server;
+let tenant: LocalServer;
 let origin: string;
 let seen: string[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  tenant = await serveLocally((req, res) => {
     seen.push(req.headers.authorization ?? '');
     res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ origin } = tenant);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => tenant.close());
 
 async function failure(promise: Promise<unknown>): Promise<OutboundError> {
   try {

@@ -1,15 +1,14 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveLocally, type LocalServer } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HostAllowList } from './host-allow-list.ts';
 import { Outbound, OutboundError, type Resolver } from './outbound.ts';
 
-let server: Server;
+let tenant: LocalServer;
 let origin: string;
 let hits: string[] = [];
 
 beforeAll(async () => {
-  server = createServer((req, res) => {
+  tenant = await serveLocally((req, res) => {
     hits.push(req.url ?? '');
     if (req.url === '/redirect') {
       res.writeHead(302, { location: `${origin}/target` }).end();
@@ -22,13 +21,9 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}');
     }
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ origin } = tenant);
 });
-afterAll(async () => {
-  server.closeAllConnections();
-  await new Promise((r) => server.close(r));
-});
+afterAll(() => tenant.close());
 
 function outbound(
   options: { resolve?: Resolver; maxResponseBytes?: number; requestTimeoutMs?: number } = {},
