@@ -2,7 +2,7 @@ import { createBroker } from './broker.ts';
 import { configOrExit } from './cli/config-or-exit.ts';
 import { createHttpServer } from './http/http-server.ts';
 
-/** `pnpm broker`: configuration from the environment (CONTRACT §5), graceful SIGTERM. */
+/** `pnpm broker`: configuration from the environment (README, "Run the broker in production"), graceful SIGTERM. */
 async function main(): Promise<void> {
   const config = await configOrExit();
   const broker = await createBroker(config);
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     );
   }
   if (config.generated.includes('api_key')) {
-    // Development convenience promised by CONTRACT §5: print the generated key once, to
+    // Development convenience (README, "Quick start"): print the generated key once, to
     // the terminal, not to the structured log.
     process.stderr.write(
       `\nDevelopment API key (also in ${config.dataDir}/dev-api-key):\n  ${config.apiKeys[0]}\n\n`,

@@ -1,7 +1,7 @@
 import { formatDate, parseDate, type Sandbox } from '@nerm-connect/nerm-sandbox';
 
 /**
- * CONTRACT §4, written out a second time from the table itself (not from the broker's
+ * docs/architecture.md's unified model table, written out a second time from the table itself (not from the broker's
  * mapping code), so the walk tests compare two independent readings of the contract.
  */
 export function expectedUsers(

@@ -6,7 +6,7 @@ import { startStack, type Stack } from './helpers.ts';
 
 /**
  * `remote_data` (the raw NERM object) only when a read says `include_remote_data=true`
- * (CONTRACT §4): smaller pages and less personal data by default.
+ * (docs/architecture.md, "The unified model"): smaller pages and less personal data by default.
  */
 let sandbox: Sandbox;
 let stack: Stack;

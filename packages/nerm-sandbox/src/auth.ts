@@ -40,7 +40,6 @@ function same(a: string, b: string): boolean {
 /** Checks bearer credentials and issues ISC-style access tokens. */
 export class Authenticator {
   private readonly tokens = new Map<string, IssuedToken>();
-  issued = 0;
 
   constructor(
     readonly config: AuthConfig,
@@ -81,7 +80,6 @@ export class Authenticator {
     } else return undefined;
     const token = randomSecret('eyJ', 36);
     this.tokens.set(token, { expiresAt: this.now() + tokenTtlSeconds * 1000, restricted });
-    this.issued++;
     return { token, expiresIn: tokenTtlSeconds };
   }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** What the vault holds for an account: exactly one of CONTRACT §2's two auth modes. */
+/**
+ * What the vault holds for an account: exactly one of the two auth modes
+ * (docs/architecture.md, "The connect flow").
+ */
 export const StoredCredential = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('pat'),

@@ -11,7 +11,7 @@ import type { NermProfile, NermRole } from './schemas.ts';
 
 export type { NermProfile, NermProfileType, NermRole } from './schemas.ts';
 
-/** Profile type categories whose profiles are people (CONTRACT §4). */
+/** Profile type categories whose profiles are people (docs/architecture.md, "The unified model"). */
 export const PERSON_CATEGORIES = new Set(['employee', 'non-employee']);
 
 /** Attribute uids tried in order for each unified field, unless the account maps it. */
@@ -143,7 +143,7 @@ export interface MappingContext {
   includeRemoteData?: boolean;
 }
 
-/** One NERM person profile → one unified User, exactly as CONTRACT §4 tabulates. */
+/** One NERM person profile → one unified User, exactly as docs/architecture.md, "The unified model", tabulates. */
 export function profileToUser(profile: NermProfile, context: MappingContext): User {
   const attributes = (
     profile.attributes && typeof profile.attributes === 'object' ? profile.attributes : {}

@@ -23,7 +23,7 @@ import { newSyncHookId } from '../store/lifecycle-schema.ts';
 import type { StoredAccount, Store } from '../store/store.ts';
 import { iso, type AccountService } from './account-service.ts';
 
-/** The feed keeps 30 days (CONTRACT §8). */
+/** The feed keeps 30 days (docs/lifecycle-events.md). */
 export const EVENT_RETENTION_MS = 30 * 86_400_000;
 /** A full reconcile every this many sync intervals (at least hourly by default). */
 const FULL_EVERY_INTERVALS = 12;
@@ -59,7 +59,7 @@ export interface LifecycleDeps {
 const AUDIT_COLUMNS = ['id', 'at', 'actor', 'action', 'detail'];
 
 /**
- * Lifecycle events (CONTRACT §8): syncs now and on schedule, the event feed, the NERM
+ * Lifecycle events (docs/lifecycle-events.md): syncs now and on schedule, the event feed, the NERM
  * hook, account events and the audit trail. See docs/lifecycle-events.md.
  */
 export class LifecycleService {

@@ -58,7 +58,7 @@ const TENANT_URL_MESSAGES: Record<string, string> = {
   invalid_host: 'The tenant URL is not a valid host name',
 };
 
-/** Link tokens, the connect step, and the public-token exchange (CONTRACT §1). */
+/** Link tokens, the connect step, and the public-token exchange (docs/architecture.md, "The connect flow"). */
 export class LinkService {
   constructor(private readonly deps: LinkServiceDeps) {}
 

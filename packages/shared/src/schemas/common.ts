@@ -4,7 +4,7 @@ import { text } from './text.ts';
 /** An ISO 8601 timestamp with offset, as the broker always writes it (UTC, `Z`). */
 export const Timestamp = z.iso.datetime({ offset: true });
 
-/** Unified lists: default 100, maximum 500 (CONTRACT §3). */
+/** Unified lists: default 100, maximum 500 (docs/architecture.md, "Paging"). */
 export const MAX_PAGE_SIZE = 500;
 export const DEFAULT_PAGE_SIZE = 100;
 
@@ -29,7 +29,7 @@ export const PageQuery = z.strictObject({
 
 /**
  * `include_remote_data`: whether unified objects carry `remote_data`, the raw NERM object
- * (CONTRACT §4). Off by default, as Merge and Kombo do: smaller pages, less personal data.
+ * (docs/architecture.md, "The unified model"). Off by default, as Merge and Kombo do: smaller pages, less personal data.
  * `true` or `false` on the wire; a boolean from code.
  */
 export const IncludeRemoteData = z

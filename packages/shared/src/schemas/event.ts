@@ -67,7 +67,7 @@ function eventVariants<X extends z.ZodRawShape>(extra: X) {
   ] as const;
 }
 
-/** A lifecycle event exactly as the webhook body and the feed carry it (CONTRACT §8). */
+/** A lifecycle event exactly as the webhook body and the feed carry it (docs/lifecycle-events.md). */
 export const LifecycleEventSchema = z
   .discriminatedUnion('type', eventVariants({}))
   .meta({ id: 'LifecycleEvent' });

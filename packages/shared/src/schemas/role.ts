@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IncludeRemoteData, PageQuery, RemoteData, listEnvelope } from './common.ts';
 
-/** A NERM role in the unified shape (CONTRACT §4). */
+/** A NERM role in the unified shape (docs/architecture.md, "The unified model"). */
 export const RoleSchema = z
   .object({
     id: z.string(),

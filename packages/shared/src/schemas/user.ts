@@ -17,7 +17,7 @@ export const UserRoleRef = z.object({ id: z.string(), name: z.string().nullable(
 /** ISO calendar date, `yyyy-mm-dd`. */
 export const IsoDate = z.iso.date();
 
-/** A NERM person profile in the unified shape (CONTRACT §4). */
+/** A NERM person profile in the unified shape (docs/architecture.md, "The unified model"). */
 export const UserSchema = z
   .object({
     id: z.string(),
