@@ -11,6 +11,8 @@ import { TenantAdminError, type TenantAdmin } from './tenant-admin.ts';
  * - `reactivate` `{profile_id}`: status Active.
  * - `hire` `{type?, first_name, last_name, email?, job_title?}`: a new Active profile
  *   (type by name, default Contractor).
+ * - `create_role` `{name}`: a new role → 201 `{role}`.
+ * - `delete_role` `{role_id}`: the role and its links gone → 200 `{}`.
  *
  * Answers `{profile}` (201 for hire), or NERM's own refusal (400 "profile not found"…).
  */
@@ -48,10 +50,24 @@ export function adminAction(
         const profile = admin.hire({ type: text('type') ?? 'Contractor', attributes });
         return { status: 201, body: { profile } };
       }
+      case 'create_role': {
+        const name = text('name');
+        if (!name) return { status: 400, body: { error: 'name is required' } };
+        return { status: 201, body: { role: admin.createRole(name) } };
+      }
+      case 'delete_role': {
+        const roleId = text('role_id');
+        if (!roleId) return { status: 400, body: { error: 'role_id is required' } };
+        admin.deleteRole(roleId);
+        return { status: 200, body: {} };
+      }
       default:
         return {
           status: 400,
-          body: { error: 'action must be terminate, end_contract, reactivate or hire' },
+          body: {
+            error:
+              'action must be terminate, end_contract, reactivate, hire, create_role or delete_role',
+          },
         };
     }
   } catch (error) {

@@ -43,6 +43,7 @@ export class DirectoryApi {
     router.on('GET', '/api/ne_attributes', (r) => this.listAttributes(r));
     router.on('GET', '/api/ne_attributes/:id', (r) => ok({ ne_attribute: attribute(r.params.id) }));
     router.on('GET', '/api/roles', (r) => this.listRoles(r));
+    router.on('POST', '/api/roles', (r) => this.createRoles(r));
     router.on('GET', '/api/roles/:id', (r) => ok({ role: renderRole(role(r.params.id)) }));
     router.on('GET', '/api/role_profiles', (r) => this.listRoleProfiles(r));
     router.on('GET', '/api/role_profiles/:id', (r) =>
@@ -94,6 +95,42 @@ export class DirectoryApi {
       req.path,
       renderRole,
     );
+  }
+
+  /**
+   * `POST /api/roles {"roles": [{name, uid?, type?, groups?}]}`: the spec's bulk create
+   * (`requestBodies/POST/Roles.yaml`), answered with the roles made. New roles join the end
+   * of the list's default order, as new records do.
+   */
+  private createRoles(req: ApiRequest): ApiResponse {
+    const body = req.body as { roles?: unknown } | undefined;
+    const inputs = Array.isArray(body?.roles) ? (body.roles as unknown[]) : undefined;
+    if (!inputs || inputs.length === 0) {
+      throw validationFailed('Role', { roles: ['must be a non-empty array'] });
+    }
+    const made: Role[] = [];
+    for (const raw of inputs) {
+      const input = (raw ?? {}) as Record<string, unknown>;
+      const errors: FieldErrors = {};
+      if (typeof input.name !== 'string' || input.name.trim() === '')
+        errors.name = ["can't be blank"];
+      const type = input.type ?? 'NeprofileRole';
+      if (type !== 'NeprofileRole' && type !== 'NeaccessRole')
+        errors.type = ['is not included in the list'];
+      const groups = input.groups ?? [];
+      if (!Array.isArray(groups) || groups.some((g) => typeof g !== 'string'))
+        errors.groups = ['must be strings'];
+      if (Object.keys(errors).length > 0) throw validationFailed('Role', errors);
+      made.push({
+        id: randomUUID(),
+        uid: typeof input.uid === 'string' && input.uid !== '' ? input.uid : newUid(),
+        name: input.name as string,
+        groups: [...(groups as string[])],
+        type: type as Role['type'],
+      });
+    }
+    this.ctx.data.roles.push(...made);
+    return ok({ roles: made.map(renderRole) });
   }
 
   private listRoleProfiles(req: ApiRequest): ApiResponse {

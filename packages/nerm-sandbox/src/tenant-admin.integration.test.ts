@@ -79,6 +79,53 @@ describe('tenant admin actions', () => {
     expect(sandbox.data.roleProfiles.some((rp) => rp.profile_id === removed.id)).toBe(false);
   });
 
+  it('creates roles at the end of the roles list and deletes them with their links, moving later roles up', async () => {
+    const made = sandbox.admin.createRole('Auditors', ['ad_auditors']);
+    const listed = (await get('roles?limit=500')).body.roles;
+    expect(listed.at(-1)).toEqual({
+      id: made.id,
+      uid: made.uid,
+      name: 'Auditors',
+      groups: ['ad_auditors'],
+    });
+    expect((await get(`roles/${made.id}`)).body.role.name).toBe('Auditors');
+
+    const first = listed[0];
+    const second = listed[1];
+    sandbox.admin.grantRole(person(4).id, first.id);
+    sandbox.admin.deleteRole(first.id);
+    expect((await get(`roles/${first.id}`)).status).toBe(400);
+    expect(sandbox.data.roleProfiles.some((rp) => rp.role_id === first.id)).toBe(false);
+    // Offset lists shift: the second role is now the first.
+    expect((await get('roles?limit=1')).body.roles[0].id).toBe(second.id);
+    expect(() => sandbox.admin.deleteRole(first.id)).toThrow(TenantAdminError);
+  });
+
+  it('creates roles over POST /api/roles (bulk, as the spec has it) and refuses a nameless one', async () => {
+    const post = (body: unknown) =>
+      fetch(`${sandbox.url}/api/roles`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${sandbox.credentials.apiKey}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify(body),
+      }).then(async (res) => ({ status: res.status, body: (await res.json()) as any }));
+    const made = await post({
+      roles: [{ name: 'Badge office' }, { name: 'Canteen', uid: 'canteen' }],
+    });
+    expect(made.status).toBe(200);
+    expect(made.body.roles.map((r: { name: string }) => r.name)).toEqual([
+      'Badge office',
+      'Canteen',
+    ]);
+    expect(made.body.roles[1].uid).toBe('canteen');
+    const refused = await post({ roles: [{ groups: [] }] });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors).toEqual({ name: ["can't be blank"] });
+    expect((await post({})).status).toBe(400);
+  });
+
   it('fails loudly with NERM’s answer when NERM refuses', () => {
     expect(() => sandbox.admin.terminate('no-such-profile')).toThrow(TenantAdminError);
     expect(() => sandbox.admin.setStatus(person().id, 'Fired' as never)).toThrow(/status/);
@@ -130,6 +177,24 @@ describe('POST /__sandbox/admin (the console actions over HTTP)', () => {
     expect(hired.status).toBe(201);
     expect(hired.body.profile).toMatchObject({ name: 'Katherine Johnson', status: 'Active' });
     expect((await get(`profiles/${hired.body.profile.id}`)).status).toBe(200);
+  });
+
+  it('creates and deletes a role, as the console does', async () => {
+    const made = await post({ action: 'create_role', name: 'Night shift' });
+    expect(made.status).toBe(201);
+    expect(made.body.role).toMatchObject({ name: 'Night shift' });
+    expect((await get(`roles/${made.body.role.id}`)).status).toBe(200);
+    expect(await post({ action: 'delete_role', role_id: made.body.role.id })).toEqual({
+      status: 200,
+      body: {},
+    });
+    expect((await get(`roles/${made.body.role.id}`)).status).toBe(400);
+    expect(await post({ action: 'delete_role', role_id: made.body.role.id })).toEqual({
+      status: 400,
+      body: { error: 'role not found' },
+    });
+    expect((await post({ action: 'create_role' })).status).toBe(400);
+    expect((await post({ action: 'delete_role' })).status).toBe(400);
   });
 
   it('answers NERM’s refusal, a missing field, an unknown action, and only JSON', async () => {

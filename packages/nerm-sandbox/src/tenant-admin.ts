@@ -1,6 +1,6 @@
 import type { NermApi } from './api.ts';
 import { formatDate } from './dates.ts';
-import type { Profile, ProfileStatus } from './types.ts';
+import type { Profile, ProfileStatus, Role } from './types.ts';
 
 /** A NERM API call the admin made that NERM refused. */
 export class TenantAdminError extends Error {
@@ -23,10 +23,12 @@ export interface NewProfile {
 
 /**
  * What a tenant administrator does in the NERM console — hire, rename, terminate,
- * reactivate, archive, delete, grant and revoke roles — for tests and demos. Every
- * action runs through the same API code as NERM's REST calls, so it has their effects:
- * profile edits move `updated_at`, role grants and revocations do not (they are
- * `role_profile` records), deleting a profile drops its role links.
+ * reactivate, archive, delete, grant and revoke roles, create and delete roles — for tests
+ * and demos. Every action but deleting a role runs through the same API code as NERM's
+ * REST calls, so it has their effects: profile edits move `updated_at`, role grants and
+ * revocations do not (they are `role_profile` records), deleting a profile drops its role
+ * links. The API has no role delete (`nerm/paths/roles_id.yaml`: GET and PATCH only), so
+ * `deleteRole` acts on the data as the console would, its links going with it.
  */
 export class TenantAdmin {
   constructor(private readonly api: NermApi) {}
@@ -104,6 +106,21 @@ export class TenantAdmin {
 
   remove(id: string): void {
     this.call('DELETE', `profiles/${encodeURIComponent(id)}`);
+  }
+
+  /** A new role (`POST /api/roles`), at the end of the roles list's default order. */
+  createRole(name: string, groups: string[] = []): Role {
+    const made = this.call('POST', 'roles', { roles: [{ name, groups }] }).roles as Role[];
+    return made[0] as Role;
+  }
+
+  /** Deletes a role and its `role_profiles` links; later roles move up in offset lists. */
+  deleteRole(id: string): void {
+    const { data } = this.api;
+    const index = data.roles.findIndex((r) => r.id === id);
+    if (index < 0) throw new TenantAdminError(400, { error: 'role not found' });
+    data.roles.splice(index, 1);
+    data.roleProfiles = data.roleProfiles.filter((rp) => rp.role_id !== id);
   }
 
   grantRole(profileId: string, roleId: string): void {
