@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { otherSpelling } from './fuzz.ts';
 import { signingKeyJson, startStack, type Stack } from './helpers.ts';
 
 let stack: Stack;
@@ -80,6 +81,18 @@ describe('integrated_account_token verification', () => {
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
     const forged = base64url.encode(JSON.stringify({ ...claims, tid: 'another-tenant' }));
     expect(await codeFor(`${header}.${forged}.${signature}`)).toEqual({
+      status: 401,
+      code: 'unauthorized',
+    });
+  });
+
+  // Found by test/bit-flips.unit.test.ts (seed 20261306): a flip in the signature's last
+  // character's unused bits decoded to the same signature and the token was accepted.
+  it('refuses a signature spelled another way that decodes to the same bytes', async () => {
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const respelled = otherSpelling(signature);
+    expect(Buffer.from(respelled, 'base64url')).toEqual(Buffer.from(signature, 'base64url'));
+    expect(await codeFor(`${header}.${payload}.${respelled}`)).toEqual({
       status: 401,
       code: 'unauthorized',
     });

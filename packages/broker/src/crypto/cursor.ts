@@ -1,6 +1,7 @@
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, hkdfSync } from 'node:crypto';
 import { z } from 'zod';
 import { BrokerError } from '../errors.ts';
+import { safeEqual } from './tokens.ts';
 import type { EncryptionKey } from './vault.ts';
 
 /** Offset lists (roles, the paged proxy): where the page starts (or, going back, ends). */
@@ -64,11 +65,10 @@ export class CursorCodec {
   ): T {
     const [encoded, mac, extra] = cursor.split('.');
     if (!encoded || !mac || extra !== undefined) throw invalid();
-    const presented = Buffer.from(mac, 'base64url');
-    const genuine = this.keys.some((key) => {
-      const expected = Buffer.from(this.mac(key, encoded), 'base64url');
-      return expected.length === presented.length && timingSafeEqual(expected, presented);
-    });
+    // The MAC is compared as text, not decoded: base64url's last character has unused
+    // bits, and a decoded comparison accepted the same cursor spelled several ways
+    // (docs/security.md, "Findings and fixes").
+    const genuine = this.keys.some((key) => safeEqual(this.mac(key, encoded), mac));
     if (!genuine) throw invalid();
     let body: Envelope & Record<string, unknown>;
     try {

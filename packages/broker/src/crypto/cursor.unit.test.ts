@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { otherSpelling } from '../../test/fuzz.ts';
 import { CursorCodec, scopeDigest } from './cursor.ts';
 
 const keys = [{ kid: 'k1', key: randomBytes(32) }];
@@ -54,5 +55,18 @@ describe('CursorCodec', () => {
     const before = new CursorCodec(keys);
     const after = new CursorCodec([{ kid: 'k2', key: randomBytes(32) }, ...keys]);
     expect(after.decode(before.encode('acct', scope, { o: 7 }), 'acct', scope)).toEqual({ o: 7 });
+  });
+
+  // Found by test/bit-flips.unit.test.ts (seed 20261306): a flip in the MAC's last
+  // character's unused bits decoded to the same MAC and the cursor was accepted.
+  it('refuses a MAC spelled another way that decodes to the same bytes', () => {
+    const codec = new CursorCodec(keys);
+    const cursor = codec.encode('acct', scope, { o: 593064 });
+    const [payload, mac] = cursor.split('.') as [string, string];
+    const respelled = otherSpelling(mac);
+    expect(Buffer.from(respelled, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+    expect(code(() => codec.decode(`${payload}.${respelled}`, 'acct', scope))).toBe(
+      'invalid_cursor',
+    );
   });
 });

@@ -116,6 +116,12 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<AccountTokenClaims> {
+    // A signature is taken only in its one canonical base64url spelling: the decoder
+    // ignores the last character's unused bits, so a flipped bit there verified
+    // (docs/security.md, "Findings and fixes").
+    const signature = token.slice(token.lastIndexOf('.') + 1);
+    if (Buffer.from(signature, 'base64url').toString('base64url') !== signature)
+      throw new BrokerError('unauthorized', 'The account token is not valid');
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(token, this.verificationKeys, {
