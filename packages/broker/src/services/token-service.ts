@@ -1,11 +1,9 @@
-import { randomUUID } from 'node:crypto';
+import { createPrivateKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createSigner } from 'fast-jwt';
 import {
-  SignJWT,
   createLocalJWKSet,
   errors as joseErrors,
-  importJWK,
   jwtVerify,
-  type CryptoKey,
   type JWK,
   type JWTPayload,
 } from 'jose';
@@ -17,7 +15,8 @@ type Algorithm = 'EdDSA' | 'ES256';
 interface SigningKey {
   kid: string;
   alg: Algorithm;
-  privateKey: CryptoKey;
+  /** fast-jwt's signer over the key, imported once (docs/decisions/0090-account-tokens-signed-with-fast-jwt.md). */
+  sign: (payload: Record<string, unknown>) => string;
   publicJwk: JWK & { kid: string; kty: string };
 }
 
@@ -44,7 +43,8 @@ function algorithmOf(jwk: JWK): Algorithm {
 
 /**
  * integrated_account_tokens: JWTs signed with the first configured key (Ed25519 or
- * P-256), verified against the public JWKS of all of them (jose's `createLocalJWKSet`
+ * P-256) by fast-jwt's synchronous signer (node:crypto, no WebCrypto round trip per
+ * token: docs/decisions/0090-account-tokens-signed-with-fast-jwt.md), verified against the public JWKS of all of them (jose's `createLocalJWKSet`
  * picks the key by `kid` and `alg`), then checked claim by claim with the shared schema.
  */
 export class TokenService {
@@ -65,27 +65,29 @@ export class TokenService {
     ttlSeconds: number;
     now?: () => number;
   }): Promise<TokenService> {
-    const keys = await Promise.all(
-      options.signingKeys.map(async (jwk): Promise<SigningKey> => {
-        const alg = algorithmOf(jwk);
-        const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, k: _k, ...pub } = jwk;
-        const publicJwk = {
-          ...pub,
-          kty: jwk.kty as string,
-          kid: jwk.kid as string,
-          alg,
-          use: 'sig',
-        };
-        delete publicJwk.key_ops;
-        delete publicJwk.ext;
-        return {
-          kid: jwk.kid as string,
-          alg,
-          privateKey: (await importJWK({ ...jwk, alg }, alg)) as CryptoKey,
-          publicJwk,
-        };
-      }),
-    );
+    const keys = options.signingKeys.map((jwk): SigningKey => {
+      const alg = algorithmOf(jwk);
+      const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, oth: _oth, k: _k, ...pub } = jwk;
+      const publicJwk = {
+        ...pub,
+        kty: jwk.kty as string,
+        kid: jwk.kid as string,
+        alg,
+        use: 'sig',
+      };
+      delete publicJwk.key_ops;
+      delete publicJwk.ext;
+      // Throws for a public or malformed key, as the config's schema would have.
+      const pem = createPrivateKey({ key: jwk as JsonWebKey, format: 'jwk' })
+        .export({ format: 'pem', type: 'pkcs8' })
+        .toString();
+      return {
+        kid: jwk.kid as string,
+        alg,
+        sign: createSigner({ key: pem, algorithm: alg, kid: jwk.kid as string }),
+        publicJwk,
+      };
+    });
     if (keys.length === 0) throw new TypeError('at least one signing key is required');
     return new TokenService(keys, options.issuer, options.ttlSeconds, options.now ?? Date.now);
   }
@@ -103,15 +105,15 @@ export class TokenService {
     const key = this.keys[0] as SigningKey;
     const iat = Math.floor(this.now() / 1000);
     const exp = iat + this.ttlSeconds;
-    const token = await new SignJWT({ tid: account.tenant_id })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-      .setIssuer(this.issuer)
-      .setAudience(TOKEN_AUDIENCE)
-      .setSubject(account.id)
-      .setJti(`${account.token_generation}.${randomUUID()}`)
-      .setIssuedAt(iat)
-      .setExpirationTime(exp)
-      .sign(key.privateKey);
+    const token = key.sign({
+      tid: account.tenant_id,
+      iss: this.issuer,
+      aud: TOKEN_AUDIENCE,
+      sub: account.id,
+      jti: `${account.token_generation}.${randomUUID()}`,
+      iat,
+      exp,
+    });
     return { token, expiresAt: exp * 1000 };
   }
 
