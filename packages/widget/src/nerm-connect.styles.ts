@@ -4,6 +4,8 @@ import { css } from 'lit';
  * Tokens are custom properties (`--nerm-connect-*`); every node a page may restyle has
  * a `part`. Logical properties throughout, so `dir="rtl"` mirrors the layout. Colours
  * meet WCAG 2.2 AA in both themes; forced-colors mode hands over to system colours.
+ * What only appears once on-demand.ts has loaded (field errors, the busy state, the
+ * tenant preview, the outcome screens) is styled there (docs/decisions/0022).
  */
 export const styles = css`
   :host {
@@ -117,7 +119,6 @@ export const styles = css`
 
   .intro,
   .help,
-  .preview,
   .encrypted {
     color: var(--_muted);
   }
@@ -138,12 +139,11 @@ export const styles = css`
 
   label,
   legend {
+    padding: 0;
     font-weight: 600;
   }
 
   .help,
-  .error,
-  .preview,
   .encrypted,
   small {
     font-size: 0.875em;
@@ -165,26 +165,10 @@ export const styles = css`
 
   input:focus-visible,
   button:focus-visible,
-  summary:focus-visible,
-  [tabindex='-1']:focus-visible {
+  summary:focus-visible {
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
     box-shadow: var(--nerm-connect-focus-ring, none);
-  }
-
-  input[aria-invalid='true'] {
-    border-color: var(--_danger);
-    border-width: 2px;
-  }
-
-  input:disabled {
-    opacity: 0.7;
-    cursor: not-allowed;
-  }
-
-  .error {
-    color: var(--_danger);
-    font-weight: 600;
   }
 
   .secret {
@@ -287,11 +271,6 @@ export const styles = css`
     border: 1px solid var(--_accent);
   }
 
-  button.primary:disabled {
-    cursor: progress;
-    opacity: 0.85;
-  }
-
   button.secondary {
     color: var(--_text);
     background: transparent;
@@ -304,48 +283,6 @@ export const styles = css`
     border: 1px solid var(--_danger);
     border-radius: calc(var(--_radius) - 2px);
     font-weight: 600;
-  }
-
-  p small {
-    display: block;
-  }
-
-  .spinner {
-    inline-size: 1em;
-    block-size: 1em;
-    border: 2px solid currentColor;
-    border-inline-end-color: transparent;
-    border-radius: 50%;
-    animation: spin 0.8s linear infinite;
-  }
-
-  @keyframes spin {
-    to {
-      transform: rotate(360deg);
-    }
-  }
-
-  @media (prefers-reduced-motion: reduce) {
-    .spinner {
-      animation-duration: 2.4s;
-    }
-  }
-
-  .outcome {
-    display: grid;
-    gap: var(--_space);
-    justify-items: start;
-  }
-
-  .outcome h3 {
-    display: flex;
-    gap: 6px;
-    margin: 0;
-    font-size: 1.1em;
-  }
-
-  .outcome.success h3 {
-    color: var(--_success);
   }
 
   .visually-hidden {
@@ -377,9 +314,7 @@ export const styles = css`
       background: ButtonFace;
       border-color: ButtonText;
     }
-    .error,
-    .form-error,
-    input[aria-invalid='true'] {
+    .form-error {
       color: CanvasText;
       border-color: Highlight;
     }

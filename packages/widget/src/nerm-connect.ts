@@ -192,6 +192,11 @@ export class NermConnect extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    // What only the on-demand chunk renders is styled by it, adopted before it shows.
+    const out = this._out;
+    const root = this.renderRoot as ShadowRoot;
+    if (out && !root.adoptedStyleSheets.includes(out.styles()))
+      root.adoptedStyleSheets = [...root.adoptedStyleSheets, out.styles()];
     // A value (filled in by the host or the session) needs the tenant preview.
     if (Object.values(this._form.values).some(Boolean)) this._prefetch();
     if (changed.has('linkToken') && changed.get('linkToken') !== undefined) {

@@ -74,6 +74,8 @@ export function validate(
 
 // ---- how a failure reads, and where it goes ------------------------------------------
 
+const TOKEN_URL = 'auth.token_url';
+
 /** Mistakes of the page's developer, not the user's: the console says what to change. */
 const SETUP_CODES = new Set<string>([
   'broker_url_missing',
@@ -88,6 +90,9 @@ export function messageFor(kit: Kit, failure: BrokerFailure, t: NermConnectStrin
     return kit.format(t.rateLimited, { seconds: failure.retryAfter ?? 30 });
   if (code === 'link_token_invalid') return `${t.expiredTitle}. ${t.expiredBody}`;
   if (SETUP_CODES.has(code)) return t.notSetUp;
+  // The token URL, not the tenant, did not answer (it may be empty: derived from the tenant).
+  if (code === 'tenant_unreachable' && failure.issues.some((i) => i.path.join('.') === TOKEN_URL))
+    return t.tokenUrlUnreachable;
   // Without its texts (their chunk failed to load) the broker's own words still help.
   return (
     t.errors[code as keyof NermConnectStrings['errors']] ??
@@ -111,7 +116,7 @@ const FIELD_FOR_PATH: Record<string, FieldId> = {
   tenant_url: 'tenant-url',
   'auth.client_id': 'client-id',
   'auth.client_secret': 'client-secret',
-  'auth.token_url': 'token-url',
+  [TOKEN_URL]: 'token-url',
   'auth.api_key': 'api-key',
 };
 
@@ -249,4 +254,111 @@ export class LinkRecovery {
     this._focus = undefined;
     this._host.shadowRoot?.querySelector<HTMLElement>(selector)?.focus();
   }
+}
+
+// ---- styles of what only this chunk shows ---------------------------------------------
+
+/** Plain text, minified like the element's own (the build minifies every `css` literal). */
+const css = String.raw;
+
+const STYLES = css`
+  .preview,
+  .error {
+    font-size: 0.875em;
+  }
+
+  .preview {
+    color: var(--_muted);
+  }
+
+  .error {
+    color: var(--_danger);
+    font-weight: 600;
+  }
+
+  input[aria-invalid='true'] {
+    border-color: var(--_danger);
+    border-width: 2px;
+  }
+
+  input:disabled {
+    opacity: 0.7;
+    cursor: not-allowed;
+  }
+
+  button.primary:disabled {
+    cursor: progress;
+    opacity: 0.85;
+  }
+
+  p small {
+    display: block;
+  }
+
+  /* The broker's words and the reference under a field's error: as large as help text. */
+  .error small {
+    font-size: 1em;
+  }
+
+  .spinner {
+    inline-size: 1em;
+    block-size: 1em;
+    border: 2px solid currentColor;
+    border-inline-end-color: transparent;
+    border-radius: 50%;
+    animation: spin 0.8s linear infinite;
+  }
+
+  @keyframes spin {
+    to {
+      transform: rotate(360deg);
+    }
+  }
+
+  @media (prefers-reduced-motion: reduce) {
+    .spinner {
+      animation-duration: 2.4s;
+    }
+  }
+
+  .outcome {
+    display: grid;
+    gap: var(--_space);
+    justify-items: start;
+  }
+
+  .outcome h3 {
+    display: flex;
+    gap: 6px;
+    margin: 0;
+    font-size: 1.1em;
+  }
+
+  .outcome.success h3 {
+    color: var(--_success);
+  }
+
+  /* Focus lands on the heading so a screen reader reads it; it is not a control to ring. */
+  .outcome h3:focus {
+    outline: none;
+  }
+
+  @media (forced-colors: active) {
+    .error,
+    input[aria-invalid='true'] {
+      color: CanvasText;
+      border-color: Highlight;
+    }
+  }
+`;
+
+let sheet: CSSStyleSheet | undefined;
+
+/** One constructable sheet for every element of the page (adopted next to the main one). */
+export function styles(): CSSStyleSheet {
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLES);
+  }
+  return sheet;
 }

@@ -11,7 +11,8 @@ import { SUPPORTED_LOCALES, loadStrings } from '../src/i18n/locales.ts';
 // @ts-expect-error -- a plain .mjs build script, no types
 import { bundleConfig, root } from '../scripts/vite-configs.mjs';
 
-const BUDGET = 15 * 1024;
+// 13,903 B measured (docs/decisions/0022): the budget keeps ~430 B of headroom.
+const BUDGET = 14 * 1024;
 
 async function bundle(): Promise<Rollup.OutputChunk[]> {
   const [out] = (await build(bundleConfig({ write: false }))) as Rollup.RollupOutput[];
@@ -19,7 +20,7 @@ async function bundle(): Promise<Rollup.OutputChunk[]> {
 }
 
 describe('dist/nerm-connect.js (Vite library mode)', { timeout: 60_000 }, () => {
-  it('is one ES module with Lit and English inside, within the 15 KiB gzip budget, that imports nothing statically', async () => {
+  it('is one ES module with Lit and English inside, within the 14 KiB gzip budget, that imports nothing statically', async () => {
     const chunks = await bundle();
     const main = chunks.find((c) => c.fileName === 'nerm-connect.js')!;
     expect(main.imports, 'static imports of the main file').toEqual([]);

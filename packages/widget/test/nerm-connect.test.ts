@@ -107,7 +107,9 @@ describe('<nerm-connect> on a fake transport', () => {
     await submit(el);
     expect(($(el, 'details') as HTMLDetailsElement).open).to.equal(true);
     const error = errorFor(el, 'token-url')!;
-    expect(error).to.contain('We could not reach this address.');
+    expect(error).to.contain(
+      'We could not reach the token URL. Enter the one your Identity Security Cloud tenant uses.',
+    );
     expect(error).to.contain('The token URL could not be reached: connection refused');
     expect(error).to.contain('Reference: req_token1');
     expect(errorFor(el, 'tenant-url')).to.equal(undefined);

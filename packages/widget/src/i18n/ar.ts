@@ -50,6 +50,8 @@ export const strings: NermConnectStrings = {
   credentialChars:
     'لا يمكن أن يكون الحرف {position} جزءًا من مفتاح (غالبًا بسبب النسخ واللصق). انسخه مجددًا من مصدره.',
   tokenUrlInvalid: 'أدخل عنوان https://‎ كاملًا.',
+  tokenUrlUnreachable:
+    'تعذّر الوصول إلى عنوان الرمز المميز. أدخل العنوان الذي يستخدمه مستأجر Identity Security Cloud لديك.',
   rateLimited: 'محاولات كثيرة جدًا. حاول مجددًا بعد {seconds} ث.',
   networkError: 'تعذّر الوصول إلى خدمة الربط. تحقّق من الشبكة وحاول مجددًا.',
   notSetUp: 'هذه الصفحة غير مهيّأة بعد لربط NERM. سيجد مطوّرها السبب في وحدة تحكّم المتصفح.',

@@ -54,6 +54,8 @@ export const strings: NermConnectStrings = {
   credentialChars:
     'Zeichen {position} kann nicht Teil eines Schlüssels sein (oft ein Kopierfehler). Kopieren Sie ihn erneut aus der Quelle.',
   tokenUrlInvalid: 'Geben Sie eine vollständige https://-URL ein.',
+  tokenUrlUnreachable:
+    'Die Token-URL ist nicht erreichbar. Geben Sie die Ihres Identity-Security-Cloud-Tenants ein.',
   rateLimited: 'Zu viele Versuche. Versuchen Sie es in {seconds} s erneut.',
   networkError:
     'Der Verbindungsdienst ist nicht erreichbar. Prüfen Sie Ihr Netzwerk und versuchen Sie es erneut.',

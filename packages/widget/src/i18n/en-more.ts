@@ -11,6 +11,8 @@ export const more: Pick<NermConnectStrings, LazyKey | 'errors'> = {
   credentialChars:
     'Character {position} cannot be part of a key (often a copy-paste artefact). Copy it again from its source.',
   tokenUrlInvalid: 'Enter a full https:// URL.',
+  tokenUrlUnreachable:
+    'We could not reach the token URL. Enter the one your Identity Security Cloud tenant uses.',
   rateLimited: 'Too many attempts. Try again in {seconds} s.',
   notSetUp:
     'This page is not set up to connect NERM yet. Its developer will find why in the browser console.',

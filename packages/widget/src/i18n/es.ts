@@ -54,6 +54,8 @@ export const strings: NermConnectStrings = {
   credentialChars:
     'El carácter {position} no puede formar parte de una clave (suele ser un error al copiar). Cópiela de nuevo desde su origen.',
   tokenUrlInvalid: 'Introduzca una URL https:// completa.',
+  tokenUrlUnreachable:
+    'No pudimos contactar con la URL del token. Introduzca la de su tenant de Identity Security Cloud.',
   rateLimited: 'Demasiados intentos. Vuelva a intentarlo en {seconds} s.',
   networkError:
     'No pudimos contactar con el servicio de conexión. Compruebe su red y vuelva a intentarlo.',

@@ -55,6 +55,8 @@ export const strings: NermConnectStrings = {
   credentialChars:
     'Le caractère {position} ne peut pas faire partie d’une clé (souvent un artefact de copier-coller). Copiez-la à nouveau depuis sa source.',
   tokenUrlInvalid: 'Saisissez une URL https:// complète.',
+  tokenUrlUnreachable:
+    'L’URL du jeton est injoignable. Saisissez celle de votre tenant Identity Security Cloud.',
   rateLimited: 'Trop de tentatives. Réessayez dans {seconds} s.',
   networkError: 'Le service de connexion est injoignable. Vérifiez votre réseau et réessayez.',
   reference: 'Référence : {requestId}',

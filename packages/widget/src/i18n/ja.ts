@@ -52,6 +52,8 @@ export const strings: NermConnectStrings = {
   credentialChars:
     '{position} 文字目はキーに使えない文字です (コピー時の混入が多い)。元の場所からもう一度コピーしてください。',
   tokenUrlInvalid: 'https:// から始まる完全な URL を入力してください。',
+  tokenUrlUnreachable:
+    'トークン URL に到達できませんでした。Identity Security Cloud テナントのトークン URL を入力してください。',
   rateLimited: '試行回数が多すぎます。{seconds} 秒後にもう一度お試しください。',
   networkError:
     '接続サービスに到達できませんでした。ネットワークを確認して、もう一度お試しください。',

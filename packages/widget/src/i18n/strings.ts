@@ -66,6 +66,8 @@ export interface NermConnectStrings {
   /** A character a key cannot hold (`{position}`, 1-based); see credentialCharProblem. */
   credentialChars: string;
   tokenUrlInvalid: string;
+  /** The token URL (typed, or derived from the tenant) did not answer. */
+  tokenUrlUnreachable: string;
   /** `{seconds}` is replaced by the wait. */
   rateLimited: string;
   networkError: string;
@@ -83,6 +85,7 @@ export type LazyKey =
   | 'tenantUrlScheme'
   | 'credentialChars'
   | 'tokenUrlInvalid'
+  | 'tokenUrlUnreachable'
   | 'rateLimited'
   | 'notSetUp'
   | 'expiredBody'
