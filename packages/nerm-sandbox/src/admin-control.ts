@@ -2,7 +2,7 @@ import { TenantAdminError, type TenantAdmin } from './tenant-admin.ts';
 
 /**
  * `POST /__sandbox/admin`: a tenant administrator's console actions over HTTP, for a
- * demo or test that runs the sandbox as a process (docs/api.md, "The NERM sandbox").
+ * demo or test that runs the sandbox as a process (packages/nerm-sandbox/README.md).
  * Not NERM's API: NERM admins do this in the console, and NERM's workflows then tell
  * the SaaS. Body `{action, …}`:
  *

@@ -241,7 +241,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
    * Not NERM: the sandbox's own controls, for tests, benchmarks and demos that run it as a
    * process. Counters; faults and quirks replaced as a whole (`{}` switches all off); the
    * credentials that work right now (after a rotation too), for a host page's backend to
-   * hand to the widget's sandbox fill buttons (docs/api.md, "The NERM sandbox"). No CORS
+   * hand to the widget's sandbox fill buttons (packages/nerm-sandbox/README.md). No CORS
    * header: another site's page cannot read them.
    */
   function control(req: IncomingMessage, res: ServerResponse, url: URL, raw: string): void {
