@@ -4,7 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Demo } from '../server.ts';
 import { buildPage, CHROME, launchChromium, startTestDemo } from './helpers.ts';
-import { Camera, notice, VARIANTS, type Variant } from './story.ts';
+import { Camera, notice, stat, VARIANTS, type Variant } from './story.ts';
 
 const SHOTS = fileURLToPath(new URL('../test-results/story', import.meta.url));
 
@@ -158,10 +158,14 @@ async function walk(variant: Variant): Promise<void> {
   await dialog.getByRole('button', { name: 'Cancel' }).click();
   await expect.poll(() => dialog.isVisible()).toBe(false);
   expect(await row.locator('.badge').textContent()).toBe('active');
+  const offboarded = () => stat(page, 'Offboarded');
+  const before = await offboarded();
   await row.getByRole('button', { name: `Offboard ${name}` }).click();
   await dialog.getByRole('button', { name: `Offboard ${name}` }).click();
   await expect.poll(() => notice(page)).toBe(`${name} was offboarded in NERM.`);
   await expect.poll(() => page.locator('#rows tr.changed .badge').textContent()).toBe('offboarded');
+  // The counts follow at once: the buyer sees the figure move.
+  await expect.poll(offboarded).toBe(before + 1);
   await camera.shot(page, 'offboarded');
 
   // A write NERM refuses is shown, with its reference, and the button works again.
@@ -216,6 +220,9 @@ async function walk(variant: Variant): Promise<void> {
   expect(await page.locator('#feed li').nth(1).textContent()).toContain(
     `In NERM, the admin ended the contract of ${ended}.`,
   );
+  // Each line once, however the page's polls overlap.
+  for (const line of [`ended the contract of ${ended}.`, `${ended} is no longer active`])
+    expect(await page.locator('#feed li', { hasText: line }).count(), line).toBe(1);
   const endedRow = page.locator(`#rows tr[data-user-id="${userId}"]`);
   await expect.poll(() => endedRow.locator('.chip').textContent()).toBe('Access revoked');
   expect(await endedRow.locator('.badge').textContent()).toBe('inactive');

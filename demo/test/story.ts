@@ -65,3 +65,9 @@ export class Camera {
 export async function notice(page: Page): Promise<string> {
   return (await page.locator('#notice').textContent()) ?? '';
 }
+
+/** A figure of the directory's counts, by its label ("Offboarded" → 168). */
+export async function stat(page: Page, label: string): Promise<number> {
+  const figure = page.locator('.stat', { hasText: label }).locator('b');
+  return Number(((await figure.textContent()) ?? '').replace(/,/g, ''));
+}

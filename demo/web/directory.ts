@@ -81,6 +81,9 @@ function statusCell(user: User): HTMLElement {
 function row(user: User): HTMLElement {
   const name = displayName(user);
   const email = user.emails.find((e) => e.is_primary)?.email ?? '—';
+  // A narrow column breaks an address after its @, not inside a word.
+  const at = email.indexOf('@') + 1;
+  const emailParts = at > 0 ? [email.slice(0, at), el('wbr'), email.slice(at)] : [email];
   const action = el('td', { class: 'action' });
   const tr = el(
     'tr',
@@ -93,7 +96,7 @@ function row(user: User): HTMLElement {
     ),
     el('td', { 'data-label': 'Type' }, user.user_type ?? '—'),
     statusCell(user),
-    el('td', { class: 'email', 'data-label': 'Email' }, email),
+    el('td', { class: 'email', 'data-label': 'Email' }, ...emailParts),
     el(
       'td',
       { class: 'roles', 'data-label': 'Roles' },

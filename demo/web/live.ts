@@ -90,13 +90,16 @@ async function poll(): Promise<void> {
   const activity = await api<Activity>(`/api/activity?after=${last}`);
   state.revoked = new Set(activity.revoked);
   showWatching(activity.watching);
-  if (activity.entries.length === 0) return;
-  last = activity.entries.at(-1)!.seq;
+  // Two polls may overlap (a simulation polls at once, beside the loop): an entry is
+  // shown by whichever answer arrives first, never twice.
+  const entries = activity.entries.filter((e) => e.seq > last);
+  if (entries.length === 0) return;
+  last = entries.at(-1)!.seq;
   const feed = $('feed');
-  for (const entry of activity.entries) feed.prepend(item(entry));
+  for (const entry of entries) feed.prepend(item(entry));
   while (feed.children.length > SHOWN) feed.lastElementChild!.remove();
   $('feed-empty').hidden = true;
-  const events = activity.entries.filter((e) => e.kind === 'event');
+  const events = entries.filter((e) => e.kind === 'event');
   // Connected while this page was not connecting (its own widget closed): the NERM admin
   // completed a link this page sent.
   const byLink = !state.account && $('connect-panel').hidden;
