@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Rollup } from 'vite';
@@ -17,6 +18,22 @@ const BUDGET = 14 * 1024;
 async function bundle(): Promise<Rollup.OutputChunk[]> {
   const [out] = (await build(bundleConfig({ write: false }))) as Rollup.RollupOutput[];
   return out!.output.filter((o): o is Rollup.OutputChunk => o.type === 'chunk');
+}
+
+/** A module built by the bundle's own config (its literal minifier), not minified further. */
+async function minifiedFixture(source: string): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'widget-literals-'));
+  try {
+    const entry = join(dir, 'fixture.js');
+    writeFileSync(entry, source);
+    const config = bundleConfig({ write: false });
+    config.build.minify = false;
+    config.build.lib = { entry, formats: ['es'], fileName: () => 'fixture.js' };
+    const [out] = (await build(config)) as Rollup.RollupOutput[];
+    return (out!.output[0] as Rollup.OutputChunk).code;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 describe('dist/nerm-connect.js (Vite library mode)', { timeout: 60_000 }, () => {
@@ -47,6 +64,32 @@ describe('dist/nerm-connect.js (Vite library mode)', { timeout: 60_000 }, () => 
       'on-demand',
     ]);
     for (const chunk of chunks) expect(chunk.imports, chunk.fileName).toEqual([]);
+  });
+
+  it("minifies the templates without the hand-written minifier's three bugs (issue #10)", async () => {
+    const code = await minifiedFixture(`
+      const css = (s, ...v) => s.raw.join('');
+      const html = (s, ...v) => s.raw.join('');
+      export const style = css\`
+        .field   :focus-visible { outline: 2px solid red; }
+        .field > input { color: red; }
+      \`;
+      export const view = (name) => html\`
+        <p   title="two  spaces,  kept"   part="a b">\${name ? 'it\\'s ' + name : "say \\"hi\\""}</p>
+      \`;
+    `);
+    // 1. A descendant pseudo-class keeps its space (was \`.field:focus-visible\`).
+    expect(code).toMatch(/\.field :focus-visible\{/);
+    expect(code).toContain('.field>input');
+    // 2. Attribute values keep their spaces as written.
+    expect(code).toContain('title="two  spaces,  kept"');
+    expect(code).toContain('part="a b"');
+    // 3. An escaped quote inside an expression is read as one (it overflowed the stack):
+    // the expression comes through whole (esbuild re-quotes the strings).
+    expect(code).toContain(`\${name ? "it's " + name : 'say "hi"'}</p>`);
+    // And the whitespace between tags and in the rules is gone.
+    expect(code).not.toMatch(/<p\s{2,}title/);
+    expect(code).not.toMatch(/\{\s+outline/);
   });
 
   it('minifies the templates without changing what they mean', async () => {
