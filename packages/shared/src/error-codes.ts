@@ -29,6 +29,8 @@ export const ERROR_STATUS = {
   upstream_error: 502,
   payload_too_large: 413,
   internal: 500,
+  // The store or the shared counters cannot be reached right now (docs/operations.md).
+  service_unavailable: 503,
 } as const satisfies Record<string, number>;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

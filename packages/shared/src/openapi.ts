@@ -60,7 +60,7 @@ const SECURITY: Record<
 /** Error answers grouped by status: `{ "401": "unauthorized, token_expired" }` and so on. */
 function errorResponses(codes: readonly ErrorCode[]): ZodOpenApiResponsesObject {
   const byStatus = new Map<number, ErrorCode[]>();
-  for (const code of new Set([...codes, 'internal' as const])) {
+  for (const code of new Set([...codes, 'internal' as const, 'service_unavailable' as const])) {
     const status = ERROR_STATUS[code];
     byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   }

@@ -22,3 +22,4 @@ export {
   type Stack,
   type StackOptions,
 } from './stack.ts';
+export { startTcpDoor, type TcpDoor, type DoorState } from './tcp-door.ts';

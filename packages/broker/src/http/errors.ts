@@ -2,6 +2,7 @@ import type { ErrorEnvelope } from '@nerm-connect/shared';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { BrokerError } from '../errors.ts';
+import { isBackendUnavailable, serviceUnavailable } from '../store/unavailable.ts';
 
 /** Says whether a 429 is the tenant's (retried by the broker already) or the broker's own. */
 export const RATE_LIMIT_SOURCE = 'X-Rate-Limit-Source';
@@ -51,6 +52,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       error instanceof BrokerError
         ? error
         : (fromParserError(error as { type?: string; status?: number }) ??
+          (isBackendUnavailable(error) ? serviceUnavailable(error) : undefined) ??
           new BrokerError(
             'internal',
             'Something went wrong on our side; the request id helps us find it',

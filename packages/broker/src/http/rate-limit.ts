@@ -6,6 +6,7 @@ import {
   type RateLimiterAbstract,
 } from 'rate-limiter-flexible';
 import { BrokerError } from '../errors.ts';
+import { serviceUnavailable } from '../store/unavailable.ts';
 
 export interface WindowLimit {
   /** Requests allowed per window. */
@@ -62,7 +63,8 @@ export function flexibleRateLimiter(
         // The library rejects with a RateLimiterRes when over the limit, an Error when its store fails.
         if (outcome instanceof RateLimiterRes)
           return Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
-        throw outcome;
+        // A counter that cannot count is a 503, never a 500 (docs/errors.md).
+        throw serviceUnavailable(outcome, 'shared counter');
       }
     },
   };

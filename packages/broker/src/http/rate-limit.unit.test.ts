@@ -67,10 +67,16 @@ describe('flexibleRateLimiter', () => {
     ]);
   });
 
-  it('lets a failing backend fail the hit instead of letting it through', async () => {
+  it('lets a failing backend fail the hit (503 service_unavailable) instead of letting it through', async () => {
     const down = new RateLimiterMemory({ points: 1, duration: 60 });
-    down.consume = () => Promise.reject(new Error('connection refused'));
+    const refused = new Error('connection refused');
+    down.consume = () => Promise.reject(refused);
     const limiter = flexibleRateLimiter(() => down);
-    await expect(limiter.hit('k', THREE_A_MINUTE)).rejects.toThrow('connection refused');
+    await expect(limiter.hit('k', THREE_A_MINUTE)).rejects.toMatchObject({
+      code: 'service_unavailable',
+      status: 503,
+      retryAfter: 2,
+      cause: refused,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { RateLimiterPostgres } from 'rate-limiter-flexible';
+import { PG_CONNECT_TIMEOUT_MS, survivesLostConnections } from '../store/postgres-store.ts';
 import type { Counters } from './counters.ts';
 import type { SlotLease, SlotLeases } from './slot-leases.ts';
 
@@ -28,9 +29,10 @@ export async function postgresCounters(databaseUrl: string): Promise<Counters> {
     connectionString: url.toString(),
     max: 4,
     options: `-c search_path=${schema}`,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    keepAlive: true,
   });
-  // A database that restarts must not crash the process through an idle client's error.
-  pool.on('error', () => undefined);
+  survivesLostConnections(pool);
   const client = await pool.connect();
   try {
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`nerm_counters:${schema}`]);

@@ -31,6 +31,9 @@ export async function redisCounters(url: string): Promise<Counters> {
     keyPrefix: 'nerm-connect:',
     maxRetriesPerRequest: 2,
     lazyConnect: true,
+    // Redis down or silent: a request fails (503) within seconds, never hangs.
+    connectTimeout: 2_000,
+    commandTimeout: 2_000,
   }) as SlotsRedis;
   // Errors surface on the commands that fail; the connection retries by itself.
   redis.on('error', () => undefined);

@@ -13,6 +13,7 @@ import { OutboundError } from '../nerm/outbound.ts';
 import type { Counters } from './counters.ts';
 import type { SlotLease } from './slot-leases.ts';
 import { redactHost, redactOrigin } from '../nerm/redact-host.ts';
+import { serviceUnavailable } from '../store/unavailable.ts';
 
 /** How hard all replicas together may call one NERM tenant (docs/operations.md). */
 export interface UpstreamBudget {
@@ -155,7 +156,11 @@ export class UpstreamGuard {
     let pause = 5;
     let lease: SlotLease | undefined;
     for (;;) {
-      lease = await this.deps.counters.slots.tryAcquire(origin, concurrency, leaseMs);
+      lease = await this.deps.counters.slots
+        .tryAcquire(origin, concurrency, leaseMs)
+        .catch((error: unknown) => {
+          throw serviceUnavailable(error, 'shared counter');
+        });
       if (lease) break;
       if (this.now() >= deadline) throw budgetSpent();
       await sleep(Math.min(deadline - this.now(), pause * (0.5 + Math.random())));
@@ -168,7 +173,8 @@ export class UpstreamGuard {
           await this.perSecond.consume(origin);
           return lease;
         } catch (refusal) {
-          if (!(refusal instanceof RateLimiterRes)) throw refusal;
+          // A counter that cannot count is a 503, never a 500 (docs/errors.md).
+          if (!(refusal instanceof RateLimiterRes)) throw serviceUnavailable(refusal, 'shared counter');
           const wait = refusal.msBeforeNext;
           if (this.now() + wait > deadline) throw budgetSpent();
           await sleep(wait + Math.random() * 20);

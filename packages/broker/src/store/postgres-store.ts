@@ -2,7 +2,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { KyselyStore, type ScrubResult } from './kysely-store.ts';
 import type { StoreDatabase } from './schema.ts';
-import type { StoreOptions } from './store.ts';
+import type { StoreLog, StoreOptions } from './store.ts';
 
 const INT8_OID = 20;
 
@@ -23,6 +23,9 @@ export interface PostgresStoreOptions extends StoreOptions {
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
 
+/** How long a request waits for a PostgreSQL connection (docs/operations.md, "Faults"). */
+export const PG_CONNECT_TIMEOUT_MS = 5_000;
+
 function pool(options: PostgresStoreOptions): { pool: pg.Pool; schema: string } {
   const url = new URL(options.connectionString);
   const schema = options.schema ?? url.searchParams.get('schema') ?? 'public';
@@ -35,8 +38,25 @@ function pool(options: PostgresStoreOptions): { pool: pg.Pool; schema: string } 
       max: options.max ?? 10,
       types,
       options: `-c search_path=${schema}`,
+      // A server that does not answer fails the request (503) instead of holding it.
+      connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+      keepAlive: true,
     }),
   };
+}
+
+/**
+ * A connection the server or the network cuts (a restart, `pg_terminate_backend`, a
+ * failover) must never end the process: pg emits 'error' on the pool for an idle client
+ * and on the client itself for one checked out between queries, and an unheard 'error'
+ * event throws. The broken client is then refused by its next query (a 503) and dropped
+ * from the pool on release; new connections are made as needed (docs/operations.md, "Faults").
+ */
+export function survivesLostConnections(pool: pg.Pool, log?: StoreLog): void {
+  const lost = (error: Error) =>
+    log?.warn({ err: error.message }, 'a PostgreSQL connection was lost; the pool reconnects');
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
 }
 
 /**
@@ -49,6 +69,7 @@ export class PostgresStore extends KyselyStore {
 
   constructor(options: PostgresStoreOptions) {
     const opened = pool(options);
+    survivesLostConnections(opened.pool, options.log);
     // The migration tables live in the store's schema too (Kysely creates it if missing).
     super(
       new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool: opened.pool }) }),
