@@ -7,6 +7,11 @@ import type { EncryptionKey } from './vault.ts';
 /** Offset lists (roles, the paged proxy): where the page starts (or, going back, ends). */
 export const OffsetCursor = z.strictObject({
   o: z.number().int().min(0),
+  /**
+   * The last ids read before `o`, newest first (packed as in users cursors): the next page
+   * re-finds its place after them (docs/decisions/0013-anchored-offset-paging.md).
+   */
+  t: z.array(z.string().min(1).max(256)).min(1).max(8).optional(),
   /** Set on a prev_cursor: the page ends at `o` instead of starting there. */
   b: z.literal(true).optional(),
 });

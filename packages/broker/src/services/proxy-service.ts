@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE } from '@nerm-connect/shared';
-import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
+import { scopeDigest, type CursorCodec, type OffsetCursor } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
-import { fetchPage, hasMore } from '../nerm/lists.ts';
+import { fetchPage, type NermPage } from '../nerm/lists.ts';
 import { isEmptyListAnswer } from '../nerm/live-answers.ts';
 import { parseJson, type NermResponse } from '../nerm/nerm-client.ts';
 import { NermProfile } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { IdempotencyService } from './idempotency-service.ts';
+import { anchoredPage } from './offset-walk.ts';
 import { FIRST_ID, collectPage } from './user-pages.ts';
 import { UsersCursor, neighbours, packId, unpackId } from './users-cursor.ts';
 
@@ -162,39 +163,28 @@ export class ProxyService {
       return this.keysetPage(tenant, upstream, limit, scope, query.get('next_cursor'));
     }
     const cursor = query.get('next_cursor');
-    const start = cursor ? this.deps.cursors.decode(cursor, tenant.accountId, scope).o : 0;
-    upstream.set('limit', String(limit));
-    if (start > 0) upstream.set('offset', String(start)); // no offset=0: see fetchPage
-    upstream.set('metadata', 'true');
-
-    const res = await tenant.client.send({
-      method: 'GET',
-      path,
-      query: upstream,
-      idempotent: true,
-    });
-    const empty = isEmptyListAnswer(res);
-    if (res.status !== 200 && !empty) return passThrough(res);
-    const last = path.split('/').at(-1) ?? '';
-    const body = empty ? { [last]: [] } : (parseJson(res) as Record<string, unknown> | undefined);
-    const key =
-      body &&
-      (Array.isArray(body[last])
-        ? last
-        : Object.keys(body).find((k) => k !== '_metadata' && Array.isArray(body[k])));
-    if (!body || !key) return passThrough(res);
-    const items = body[key] as unknown[];
-    const total = (body._metadata as { total?: unknown } | undefined)?.total;
-    const next = start + items.length;
-    const more = hasMore({ items, total: typeof total === 'number' ? total : undefined }, next);
+    const at = cursor ? this.deps.cursors.decode(cursor, tenant.accountId, scope) : { o: 0 };
+    let page;
+    try {
+      page = await anchoredPage(
+        (offset, size) => readList(tenant, path, upstream, offset, size),
+        (item) => {
+          const id = (item as { id?: unknown } | null)?.id;
+          return typeof id === 'string' && id !== '' ? id : undefined;
+        },
+        at,
+        limit,
+      );
+    } catch (error) {
+      if (error instanceof RefusedPage) return passThrough(error.res);
+      throw error;
+    }
+    const encode = (c: OffsetCursor) => this.deps.cursors.encode(tenant.accountId, scope, c);
     const envelope = {
-      result: items,
-      next_cursor: more ? this.deps.cursors.encode(tenant.accountId, scope, { o: next }) : null,
-      prev_cursor:
-        start > 0
-          ? this.deps.cursors.encode(tenant.accountId, scope, { o: Math.max(0, start - limit) })
-          : null,
-      result_count: items.length,
+      result: page.items,
+      next_cursor: page.next ? encode(page.next) : null,
+      prev_cursor: page.start > 0 ? encode({ o: Math.max(0, page.start - limit) }) : null,
+      result_count: page.items.length,
     };
     return {
       status: 200,
@@ -252,6 +242,37 @@ export class ProxyService {
       }),
     };
   }
+}
+
+/**
+ * `limit` records of any NERM list from `offset`, its items under the list's own key (or
+ * the one array in the answer); a refusal, or an answer that is no list, is thrown as
+ * RefusedPage to go back as it is.
+ */
+async function readList(
+  tenant: Tenant,
+  path: string,
+  filters: URLSearchParams,
+  offset: number,
+  limit: number,
+): Promise<NermPage<unknown>> {
+  const query = new URLSearchParams(filters);
+  query.set('limit', String(limit));
+  if (offset > 0) query.set('offset', String(offset)); // no offset=0: see fetchPage
+  query.set('metadata', 'true');
+  const res = await tenant.client.send({ method: 'GET', path, query, idempotent: true });
+  if (isEmptyListAnswer(res)) return { items: [], total: undefined };
+  if (res.status !== 200) throw new RefusedPage(res);
+  const body = parseJson(res) as Record<string, unknown> | undefined;
+  const last = path.split('/').at(-1) ?? '';
+  const key =
+    body &&
+    (Array.isArray(body[last])
+      ? last
+      : Object.keys(body).find((k) => k !== '_metadata' && Array.isArray(body[k])));
+  if (!body || !key) throw new RefusedPage(res);
+  const total = (body._metadata as { total?: unknown } | undefined)?.total;
+  return { items: body[key] as unknown[], total: typeof total === 'number' ? total : undefined };
 }
 
 /** Whether a paged `profiles` query can page by keyset (an unknown status is NERM's to refuse). */

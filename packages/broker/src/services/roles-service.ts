@@ -2,7 +2,7 @@ import type { ListEnvelope, ListRolesQuery, Role } from '@nerm-connect/shared';
 import type { z } from 'zod';
 import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
-import { fetchAll, fetchPage, hasMore, upstreamFailure } from '../nerm/lists.ts';
+import { fetchAll, fetchPage, upstreamFailure } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
 import { roleToUnified } from '../nerm/mapping.ts';
 import { NermRole, NermRoleProfile, objectAnswer, parseAnswer } from '../nerm/schemas.ts';
@@ -10,6 +10,7 @@ import type { Tenant } from '../nerm/tenant.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
 import pLimit from 'p-limit';
 import { INDEX_CONCURRENCY, RoleIndexes, type Snapshot } from './role-index.ts';
+import { anchoredPage } from './offset-walk.ts';
 import { upstreamId } from './upstream-id.ts';
 
 type RolesQuery = z.output<typeof ListRolesQuery>;
@@ -30,28 +31,32 @@ export class RolesService {
     this.indexes = new RoleIndexes(deps.now);
   }
 
+  /** Roles by offset, each page re-finding where the last ended (./offset-walk.ts). */
   async list(tenant: Tenant, query: RolesQuery): Promise<ListEnvelope<Role>> {
     const { cursors } = this.deps;
     const scope = scopeDigest('roles', {});
-    const start = query.next_cursor
-      ? cursors.decode(query.next_cursor, tenant.accountId, scope).o
-      : 0;
-    const page = await fetchPage(
-      tenant.client,
-      'roles',
-      new URLSearchParams({ limit: String(query.limit), offset: String(start) }),
-      NermRole,
+    const at = query.next_cursor
+      ? cursors.decode(query.next_cursor, tenant.accountId, scope)
+      : { o: 0 };
+    const page = await anchoredPage(
+      (offset, limit) =>
+        fetchPage(
+          tenant.client,
+          'roles',
+          new URLSearchParams({ limit: String(limit), offset: String(offset) }),
+          NermRole,
+        ),
+      (role) => role.id,
+      at,
+      query.limit,
     );
-    const next = start + page.items.length;
     const result = page.items.map((role) => roleToUnified(role, query.include_remote_data));
     return {
       result,
-      next_cursor: hasMore(page, next)
-        ? cursors.encode(tenant.accountId, scope, { o: next })
-        : null,
+      next_cursor: page.next ? cursors.encode(tenant.accountId, scope, page.next) : null,
       prev_cursor:
-        start > 0
-          ? cursors.encode(tenant.accountId, scope, { o: Math.max(0, start - query.limit) })
+        page.start > 0
+          ? cursors.encode(tenant.accountId, scope, { o: Math.max(0, page.start - query.limit) })
           : null,
       result_count: result.length,
     };
