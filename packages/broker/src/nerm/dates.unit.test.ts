@@ -39,4 +39,12 @@ describe('NERM dates in their attribute format', () => {
       expect(readNermDate(writeNermDate('2031-12-09', format), format)).toBe('2031-12-09');
     }
   });
+
+  // Found by test/mapping-totality.unit.test.ts (seed 20261306): a year below 100 went
+  // through Date.UTC, which reads it as 19xx, so a valid date came out null.
+  it('reads a four-digit year below 100 as written', () => {
+    expect(readNermDate('31/12/0099', 'dd/mm/yyyy')).toBe('0099-12-31');
+    expect(readNermDate('0004-02-29', 'yyyy-mm-dd')).toBe('0004-02-29');
+    expect(readNermDate('0099-02-29', 'yyyy-mm-dd')).toBeNull();
+  });
 });

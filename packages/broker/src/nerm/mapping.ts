@@ -96,13 +96,19 @@ function dateOf(
 
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;
 
+/** A spelling that names a whole instant: a four-digit year, a time, and a zone at the end. */
+const WHOLE_INSTANT = /\b\d{4}\b.*\b\d{1,2}:\d{2}\b.*(?:Z|GMT|UTC|[+-]\d{2}:?\d{2})$/i;
+
 /**
  * NERM's `2023-11-21T14:23:54.256-05:00` is ISO 8601 already and passes as is (the
- * tenant's offset kept); other spellings NERM has used are converted to UTC ISO 8601.
+ * tenant's offset kept); another spelling of a whole instant (`Wed, 07 Feb 2024 12:55:20
+ * GMT`) is converted to UTC ISO 8601. Anything else passes as sent: Date.parse guesses a
+ * date from almost any text ("x 7" is 1 July 2001), and a time without a zone would be
+ * read in the broker's own.
  */
 export function normalizeTimestamp(value: unknown): string | null {
   if (typeof value !== 'string' || value === '') return null;
-  if (ISO_TIMESTAMP.test(value)) return value;
+  if (ISO_TIMESTAMP.test(value) || !WHOLE_INSTANT.test(value)) return value;
   const ms = Date.parse(value);
   return Number.isNaN(ms) ? value : new Date(ms).toISOString();
 }

@@ -11,6 +11,15 @@ describe('timestamps', () => {
     expect(normalizeTimestamp('')).toBeNull();
     expect(normalizeTimestamp(null)).toBeNull();
   });
+
+  // Found by test/mapping-totality.unit.test.ts (seed 20261306): Date.parse guesses a
+  // date from almost anything ("x 7" is 1 July 2001, "1" is 1 January 2001), and a
+  // timestamp without a zone is read in the broker's own time zone.
+  it('converts only a spelling that names a whole instant; anything else passes as sent', () => {
+    for (const sent of ['1', 'x 7', 'May 5', '2024', '2023-11-21 14:23:54', 'Tue, 3 Jan'])
+      expect(normalizeTimestamp(sent), sent).toBe(sent);
+    expect(normalizeTimestamp('Wed, 07 Feb 2024 12:55:20 +0100')).toBe('2024-02-07T11:55:20.000Z');
+  });
 });
 
 describe('profileToUser', () => {
