@@ -95,8 +95,15 @@ export async function startDemo(options: DemoOptions = {}): Promise<Demo> {
   const admin = createAdmin({ brokerUrl, apiKey: stack.apiKey });
   const session = new SaasSession(dataDir, admin);
   const activity = new ActivityLog();
-  // After a restart with a saved connection: watch it again.
-  if (session.accountId) void startWatching(admin, activity, session.accountId);
+  // After a restart with a saved connection: watch it again, and show what the broker
+  // delivered before (its event feed keeps 30 days).
+  if (session.accountId) {
+    const id = session.accountId;
+    void startWatching(admin, activity, id);
+    activity
+      .restore(admin.events.list({ integrated_account_id: id }), TENANT_ID)
+      .catch((error: unknown) => progress(`Could not read the broker's event feed: ${error}`));
+  }
   const web = await createWeb(
     options.web === 'static'
       ? { kind: 'static', dir: options.staticDir ?? join(here, 'dist') }

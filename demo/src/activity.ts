@@ -1,10 +1,10 @@
 /**
  * What Shiftboard does with NERM's lifecycle events: each verified webhook becomes a line
  * in the activity feed, and a person NERM deactivates or removes loses their Shiftboard
- * access at once (a real SaaS would end their sessions and seats here). Kept in memory:
- * the feed is for the presenter, the broker's GET /events is the record.
+ * access at once (a real SaaS would end their sessions and seats here). Kept in memory and
+ * rebuilt after a restart from the broker's GET /events, the record (restore).
  */
-import type { EventUser, LifecycleEvent } from '@nerm-connect/shared';
+import type { EventUser, FeedEvent, LifecycleEvent } from '@nerm-connect/shared';
 
 export type EntryKind = 'nerm_admin' | 'event' | 'refused';
 
@@ -43,30 +43,44 @@ export class ActivityLog {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  add(entry: Omit<ActivityEntry, 'seq' | 'at'>): ActivityEntry {
-    const full = { ...entry, seq: ++this.seq, at: new Date(this.now()).toISOString() };
+  add(entry: Omit<ActivityEntry, 'seq' | 'at'>, at = new Date(this.now()).toISOString()) {
+    const full: ActivityEntry = { ...entry, seq: ++this.seq, at };
     this.entries.push(full);
     if (this.entries.length > MAX_ENTRIES) this.entries.shift();
     return full;
   }
 
+  /**
+   * After a restart: the events the broker delivered to this receiver for the account,
+   * from its feed (GET /events, oldest first), as they were received; at their own time.
+   */
+  async restore(feed: AsyncIterable<FeedEvent>, tenantId: string): Promise<number> {
+    let restored = 0;
+    for await (const event of feed) {
+      if (event.delivery.status !== 'delivered' || event.tenant_id !== tenantId) continue;
+      if (this.receive(event, event.delivery.delivered_at ?? event.created_at)) restored++;
+    }
+    return restored;
+  }
+
   /** A verified event, once per id (deliveries are retried with the same id). */
-  receive(event: LifecycleEvent): ActivityEntry | undefined {
+  receive(event: LifecycleEvent, at?: string): ActivityEntry | undefined {
     if (this.seen.has(event.id)) return undefined;
     this.seen.add(event.id);
+    const add = (entry: Omit<ActivityEntry, 'seq' | 'at'>) => this.add(entry, at);
     const base = { kind: 'event' as const, code: event.type, eventId: event.id };
     switch (event.type) {
       case 'user.deactivated':
       case 'user.removed': {
         const user = event.data.user;
-        this.revoked.set(user.id, new Date(this.now()).toISOString());
+        this.revoked.set(user.id, at ?? new Date(this.now()).toISOString());
         const how =
           event.type === 'user.removed'
             ? 'was removed from NERM'
             : user.status === 'deleted'
               ? 'was terminated in NERM'
               : 'is no longer active in NERM';
-        return this.add({
+        return add({
           ...base,
           userId: user.id,
           access: 'revoked',
@@ -78,7 +92,7 @@ export class ActivityLog {
         const user = event.data.user;
         this.revoked.delete(user.id);
         const how = event.type === 'user.created' ? 'joined NERM' : 'is active again in NERM';
-        return this.add({
+        return add({
           ...base,
           userId: user.id,
           access: 'granted',
@@ -86,19 +100,19 @@ export class ActivityLog {
         });
       }
       case 'user.updated':
-        return this.add({
+        return add({
           ...base,
           userId: event.data.user.id,
           text: `${nameOf(event.data.user)} changed in NERM (${Object.keys(event.data.previous).join(', ')}).`,
         });
       case 'user.contract_ending':
-        return this.add({
+        return add({
           ...base,
           userId: event.data.user.id,
           text: `${nameOf(event.data.user)}'s engagement ends in ${event.data.days_left} days.`,
         });
       default:
-        return this.add({
+        return add({
           ...base,
           text: `NERM ${event.type.slice('integrated_account.'.length).replace('_', ' ')}: ${event.data.integrated_account.tenant_host}.`,
         });

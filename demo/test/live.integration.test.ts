@@ -1,4 +1,7 @@
 import { createHmac } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Demo } from '../server.ts';
 import { startTestDemo } from './helpers.ts';
@@ -9,8 +12,10 @@ import { startTestDemo } from './helpers.ts';
 
 let demo: Demo;
 let config: { demoTenant: { tenantUrl: string; apiKey: string } };
+/** Kept across the restart at the end, as `pnpm demo` keeps demo/.data. */
+const dataDir = mkdtempSync(join(tmpdir(), 'demo-live-'));
 beforeAll(async () => {
-  demo = await startTestDemo({ web: 'static', staticDir: '/nonexistent' });
+  demo = await startTestDemo({ web: 'static', staticDir: '/nonexistent', dataDir });
   config = await (await fetch(`${demo.url}/api/config`)).json();
 }, 180_000);
 afterAll(async () => demo?.close());
@@ -167,4 +172,39 @@ describe('a hosted link sent to the NERM admin', () => {
       .toBe(true);
     await expect.poll(async () => (await activity()).watching, { timeout: 60_000 }).toBe('live');
   }, 120_000);
+});
+
+describe('the demo backend restarted', () => {
+  it('shows what the broker delivered before, from its event feed (GET /events), and whom NERM ended', async () => {
+    const person = (await json('/api/directory?status=active')).body.result[0];
+    const res = await json('/api/simulate', {
+      method: 'POST',
+      body: { action: 'terminate', user_id: person.id },
+    });
+    expect(res.status).toBe(202);
+    await expect
+      .poll(async () => (await activity()).revoked, { timeout: 30_000 })
+      .toContain(person.id);
+    const shown = (await activity()).entries.filter((e) => e.kind === 'event');
+
+    await demo.close();
+    demo = await startTestDemo({ web: 'static', staticDir: '/nonexistent', dataDir });
+    const ended = (e: Activity['entries'][number]) =>
+      e.code === 'user.deactivated' && e.userId === person.id;
+    await expect
+      .poll(async () => (await activity()).entries.some(ended), { timeout: 30_000 })
+      .toBe(true);
+    const after = await activity();
+    expect(after.revoked).toContain(person.id);
+    const codes = after.entries.map((e) => e.code);
+    expect(codes).toContain('integrated_account.connected');
+    // Each restored line is one the page showed before the restart, once.
+    for (const entry of after.entries) {
+      expect(
+        shown.map((e) => e.text),
+        entry.text,
+      ).toContain(entry.text);
+    }
+    expect(new Set(after.entries.map((e) => e.text)).size).toBe(after.entries.length);
+  }, 180_000);
 });
