@@ -181,6 +181,11 @@ export const styles = css`
     border-end-end-radius: 0;
   }
 
+  /* Inside the field: outside, the reveal button beside it covered the ring's edge. */
+  .secret input:focus-visible {
+    outline-offset: -2px;
+  }
+
   .reveal {
     flex: none;
     display: inline-grid;
