@@ -10,11 +10,17 @@ import { LOAD_SECONDS, SOAK_SECONDS, loadSection } from './load.ts';
 
 export type Table = (title: string, rows: string[][]) => void;
 
-export async function scaleSections(sandbox: SandboxInfo, table: Table): Promise<void> {
-  table(
-    `7. Load (${LOAD_SECONDS} s each, 32 connections, loopback) and soak (${SOAK_SECONDS} s): broker vs a bare Express fetch-and-reshape over the same sandbox`,
-    await loadSection(sandbox),
-  );
+export async function scaleSections(
+  sandbox: SandboxInfo,
+  table: Table,
+  wanted: (section: number) => boolean = () => true,
+): Promise<void> {
+  if (wanted(7))
+    table(
+      `7. Load (${LOAD_SECONDS} s each, 32 connections, loopback) and soak (${SOAK_SECONDS} s): broker vs a bare Express fetch-and-reshape over the same sandbox`,
+      await loadSection(sandbox),
+    );
+  if (!wanted(8)) return;
   const postgres =
     process.env.BENCH_POSTGRES_URL ??
     process.env.NERM_CONNECT_TEST_POSTGRES_URL ??
