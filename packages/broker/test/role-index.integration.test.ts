@@ -108,3 +108,39 @@ describe('roles of a sync', () => {
     expect(linkReads()).toBe(2 * linkPages);
   });
 });
+
+describe('roles of first pages read at once', () => {
+  it('20 concurrent cold first pages of one tenant read each person’s links once between them', async () => {
+    clock += 10 * 60_000; // no fresh snapshot left from earlier tests
+    await settled(sandbox);
+    // A new account: no metadata, no snapshot, nothing read ahead.
+    const { token: own } = await stack.connectAccount('api_key');
+    // Answers that take a moment, so the 20 requests overlap at the tenant.
+    sandbox.faults.set({ latencyMs: 25 });
+    sandbox.stats.reset();
+    const CALLERS = 20;
+    const LIMIT = 100;
+    const pages = await Promise.all(
+      Array.from({ length: CALLERS }, () => stack.call(`${USERS}?limit=${LIMIT}`, { token: own })),
+    );
+    await settled(sandbox);
+    sandbox.faults.set({});
+    const expected = expectedUsers(sandbox);
+    for (const res of pages) {
+      expect(res.status, res.text).toBe(200);
+      expect(res.body.result).toHaveLength(LIMIT);
+      for (const user of res.body.result)
+        expect(normalizeRoles(user).roles).toEqual(normalizeRoles(expected.get(user.id)!).roles);
+    }
+    const linkPages = Math.ceil(sandbox.data.roleProfiles.length / 500);
+    const roleReads = sandbox.stats.route('GET /api/role_profiles');
+    // Each of the page's people once (not once per caller), and the walk's snapshot once.
+    expect(roleReads, 'role_profiles reads').toBeLessThanOrEqual(LIMIT + linkPages);
+    // Every caller reads its own profiles page; the page after it is built ahead once.
+    expect(sandbox.stats.route('GET /api/profiles'), 'profiles pages').toBeLessThanOrEqual(
+      CALLERS + 1,
+    );
+    // Besides: profile types, attributes and roles, once each.
+    expect(sandbox.stats.api).toBeLessThanOrEqual(CALLERS + 1 + LIMIT + linkPages + 3);
+  });
+});

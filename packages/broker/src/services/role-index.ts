@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { NERM_MAX_LIMIT, fetchPage, hasMore } from '../nerm/lists.ts';
 import type { NermClient } from '../nerm/nerm-client.ts';
 import { NermRoleProfile } from '../nerm/schemas.ts';
@@ -13,6 +13,8 @@ export const FRESH_MS = 60_000;
 const IDLE_MS = 10 * 60_000;
 /** Snapshots kept per process (one of 142,000 links is about 15 MB). */
 const MAX_SNAPSHOTS = 8;
+/** People whose single reads a snapshot shares before its links are read (first pages' people). */
+const MAX_PEOPLE = 1_000;
 
 /** Role ids by profile id. */
 export type Memberships = Map<string, string[]>;
@@ -24,6 +26,11 @@ export interface Snapshot {
   lastUsed: number;
   links?: Promise<Memberships>;
   ready?: Memberships;
+  /**
+   * Single people's role ids, read before the links are (first pages), shared by every
+   * page on this snapshot; dropped once the links are read.
+   */
+  people?: { limit: LimitFunction; reads: Map<string, Promise<string[]>> };
 }
 
 /**
@@ -63,13 +70,42 @@ export class RoleIndexes {
   /** The snapshot's links, read now if nobody asked for them yet. */
   links(tenant: Tenant, snapshot: Snapshot): Promise<Memberships> {
     snapshot.links ??= readMemberships(tenant.client).then(
-      (links) => (snapshot.ready = links),
+      (links) => {
+        delete snapshot.people;
+        return (snapshot.ready = links);
+      },
       (error: unknown) => {
         this.snapshots.delete(snapshot.id);
         throw error;
       },
     );
     return snapshot.links;
+  }
+
+  /**
+   * One person's role ids on this snapshot: from its links once read, else from `read`
+   * (one `role_profiles?profile_id=` query), made once however many first pages ask for
+   * that person at the same time, `INDEX_CONCURRENCY` in flight per snapshot
+   * (docs/decisions/0082-shared-first-page-roles.md). A failed read is not kept.
+   */
+  personRoles(
+    snapshot: Snapshot,
+    profileId: string,
+    read: (profileId: string) => Promise<string[]>,
+  ): Promise<string[]> {
+    if (snapshot.ready) return Promise.resolve(snapshot.ready.get(profileId) ?? []);
+    snapshot.people ??= { limit: pLimit(INDEX_CONCURRENCY), reads: new Map() };
+    const { limit, reads } = snapshot.people;
+    const known = reads.get(profileId);
+    if (known) return known;
+    const pending = limit(() => read(profileId));
+    if (reads.size < MAX_PEOPLE) {
+      reads.set(profileId, pending);
+      pending.catch(() => {
+        if (reads.get(profileId) === pending) reads.delete(profileId);
+      });
+    }
+    return pending;
   }
 
   private freshOf(tenantKey: string, now: number): Snapshot | undefined {

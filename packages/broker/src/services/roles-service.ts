@@ -8,8 +8,7 @@ import { roleToUnified } from '../nerm/mapping.ts';
 import { NermRole, NermRoleProfile, objectAnswer, parseAnswer } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
-import pLimit from 'p-limit';
-import { INDEX_CONCURRENCY, RoleIndexes, type Snapshot } from './role-index.ts';
+import { RoleIndexes, type Snapshot } from './role-index.ts';
 import { anchoredPage } from './offset-walk.ts';
 import { upstreamId } from './upstream-id.ts';
 
@@ -78,17 +77,21 @@ export class RolesService {
 
   /** The roles one person holds: one `role_profiles` query, names from the cached roles. */
   async ofProfile(tenant: Tenant, profileId: string): Promise<RoleRef[]> {
-    const [links, rolesById] = await Promise.all([
-      fetchAll(
-        tenant.client,
-        'role_profiles',
-        NermRoleProfile,
-        new URLSearchParams({ profile_id: profileId }),
-      ),
+    const [ids, rolesById] = await Promise.all([
+      this.roleIdsOf(tenant, profileId),
       this.deps.metadata.rolesById(tenant),
     ]);
-    const ids = [...new Set(links.map((l) => l.role_id))];
-    return ids.map((id) => ({ id, name: rolesById.get(id)?.name ?? null }));
+    return named(rolesById, ids);
+  }
+
+  private async roleIdsOf(tenant: Tenant, profileId: string): Promise<string[]> {
+    const links = await fetchAll(
+      tenant.client,
+      'role_profiles',
+      NermRoleProfile,
+      new URLSearchParams({ profile_id: profileId }),
+    );
+    return [...new Set(links.map((l) => l.role_id))];
   }
 
   /** Roles of every person (with `fresh`: read now, for the caller alone, e.g. a sync). */
@@ -107,6 +110,7 @@ export class RolesService {
       id: snapshot.id,
       isReady: () => snapshot.ready !== undefined,
       rolesOf: () => this.rolesIn(tenant, snapshot),
+      ofProfiles: (profileIds) => this.ofProfiles(tenant, snapshot, profileIds),
     };
   }
 
@@ -115,22 +119,35 @@ export class RolesService {
       this.indexes.links(tenant, snapshot),
       this.deps.metadata.rolesById(tenant),
     ]);
-    return (profileId) =>
-      (links.get(profileId) ?? []).map((roleId) => ({
-        id: roleId,
-        name: rolesById.get(roleId)?.name ?? null,
-      }));
+    return (profileId) => named(rolesById, links.get(profileId) ?? []);
   }
 
-  /** Roles of a few people, one `role_profiles` query each, `INDEX_CONCURRENCY` at a time. */
-  async ofProfiles(tenant: Tenant, profileIds: string[]): Promise<RolesOf> {
-    const limit = pLimit(INDEX_CONCURRENCY);
-    const found = await Promise.all(
-      profileIds.map((id) => limit(async () => [id, await this.ofProfile(tenant, id)] as const)),
-    );
+  /**
+   * Roles of a few people on a walk's snapshot, one `role_profiles` query each, shared
+   * with every other page asking for them meanwhile (docs/decisions/0082-shared-first-page-roles.md).
+   */
+  private async ofProfiles(
+    tenant: Tenant,
+    snapshot: Snapshot,
+    profileIds: string[],
+  ): Promise<RolesOf> {
+    const read = (id: string) => this.roleIdsOf(tenant, id);
+    const [found, rolesById] = await Promise.all([
+      Promise.all(
+        profileIds.map(
+          async (id) => [id, await this.indexes.personRoles(snapshot, id, read)] as const,
+        ),
+      ),
+      this.deps.metadata.rolesById(tenant),
+    ]);
     const byId = new Map(found);
-    return (profileId) => byId.get(profileId) ?? [];
+    return (profileId) => named(rolesById, byId.get(profileId) ?? []);
   }
+}
+
+/** Role ids as a user carries them, names from the tenant's roles. */
+function named(rolesById: Map<string, NermRole>, ids: readonly string[]): RoleRef[] {
+  return ids.map((id) => ({ id, name: rolesById.get(id)?.name ?? null }));
 }
 
 /** Role refs of a profile. */
@@ -140,4 +157,6 @@ export interface RoleWalk {
   id: string;
   isReady(): boolean;
   rolesOf(): Promise<RolesOf>;
+  /** Roles of a few people before the snapshot's links are read (a first page). */
+  ofProfiles(profileIds: string[]): Promise<RolesOf>;
 }

@@ -39,6 +39,11 @@ export class TakeOnce<V> {
     this.lru.set(key, { value });
   }
 
+  /** Whether a value waits under `key` (not taken, not expired). */
+  has(key: string): boolean {
+    return this.lru.has(key);
+  }
+
   take(key: string): V | undefined {
     const box = this.lru.get(key);
     this.lru.delete(key);

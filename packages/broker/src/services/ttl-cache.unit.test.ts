@@ -74,6 +74,19 @@ describe('TakeOnce', () => {
     expect(pages.take('p3')).toBeUndefined();
   });
 
+  it('says whether a value waits, until it is taken or its TTL ends', () => {
+    const time = clock();
+    const pages = new TakeOnce<string>(15_000, 4, time.now);
+    expect(pages.has('p2')).toBe(false);
+    pages.put('p2', 'page 2');
+    expect(pages.has('p2')).toBe(true);
+    pages.take('p2');
+    expect(pages.has('p2')).toBe(false);
+    pages.put('p3', 'page 3');
+    time.advance(15_001);
+    expect(pages.has('p3')).toBe(false);
+  });
+
   it('holds at most its bound, oldest out first', () => {
     const pages = new TakeOnce<number>(15_000, 2, clock().now);
     pages.put('a', 1);

@@ -123,12 +123,16 @@ export class UserService {
 
   /**
    * A walk asks for the page after this one next: build it now, while this one is sent
-   * and read, so the next request finds it ready. Kept 15 s, handed out once.
+   * and read, so the next request finds it ready. Kept 15 s, handed out once; not built
+   * again while one waits.
    */
   private readAhead(tenant: Tenant, query: UsersQuery): void {
+    const key = this.aheadKey(tenant, query);
+    // Callers of the same page at once get the same next cursor: one page built ahead for all.
+    if (this.aheadPages.has(key)) return;
     const next = this.serializedPage(tenant, query);
     next.catch(() => undefined);
-    this.aheadPages.put(this.aheadKey(tenant, query), next);
+    this.aheadPages.put(key, next);
   }
 
   private async serializedPage(tenant: Tenant, query: UsersQuery): Promise<SerializedPage> {
@@ -163,10 +167,7 @@ export class UserService {
     cursor: string | undefined,
   ): Promise<RolesOf> {
     if (cursor === undefined && !roleWalk.isReady() && persons.length <= PER_PERSON_ROLES_MAX) {
-      return this.deps.roles.ofProfiles(
-        tenant,
-        persons.map((p) => p.id),
-      );
+      return roleWalk.ofProfiles(persons.map((p) => p.id));
     }
     return roleWalk.rolesOf();
   }
