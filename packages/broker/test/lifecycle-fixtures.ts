@@ -1,0 +1,61 @@
+import type { EventUser } from '@nerm-connect/shared';
+import { afterAll, beforeAll } from 'vitest';
+import { digestOf } from '../src/lifecycle/changes.ts';
+import { newEventId, type NewEvent } from '../src/lifecycle/events.ts';
+import type { PersonSnapshot } from '../src/lifecycle/lifecycle-store.ts';
+import type { LifecycleScratch } from './lifecycle-engines.ts';
+
+// What the lifecycle store contract suites (lifecycle-store, lifecycle-outbox) share.
+
+export const NOW = 1_800_000_000_000;
+export const LEASE = 60_000;
+
+export function user(id: string, overrides: Partial<EventUser> = {}): EventUser {
+  return {
+    id,
+    external_id: null,
+    name: `Person ${id}`,
+    first_name: 'Person',
+    last_name: id,
+    emails: [],
+    title: null,
+    status: 'active',
+    user_type: 'Contractor',
+    roles: [],
+    start_date: null,
+    end_date: null,
+    created_at: null,
+    updated_at: null,
+    ...overrides,
+  };
+}
+
+export function snapshot(u: EventUser, warned: string | null = null): PersonSnapshot {
+  return { person_id: u.id, digest: digestOf(u), user: u, warned_end_date: warned };
+}
+
+export function event(accountId: string, at = NOW): NewEvent {
+  const id = newEventId();
+  return {
+    id,
+    account_id: accountId,
+    type: 'user.created',
+    created_at: at,
+    body: `{"id":"${id}"}`,
+  };
+}
+
+/** A fresh scratch database of one engine for a describe block, handed to `use` once open. */
+export function useLifecycleScratch(
+  scratch: () => Promise<LifecycleScratch>,
+  use: (db: LifecycleScratch) => void,
+): void {
+  let db: LifecycleScratch;
+  beforeAll(async () => {
+    db = await scratch();
+    use(db);
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+}
