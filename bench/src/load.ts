@@ -72,6 +72,10 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       // The baseline has no budget: compare the broker's own cost, not the tenant's ceiling.
       NERM_BROKER_UPSTREAM_RPS: '0',
       NERM_BROKER_UPSTREAM_CONCURRENCY: '512',
+      // e.g. `--cpu-prof --cpu-prof-dir=…` to see where the broker's time goes.
+      ...(process.env.BENCH_BROKER_NODE_OPTIONS
+        ? { NODE_OPTIONS: process.env.BENCH_BROKER_NODE_OPTIONS }
+        : {}),
     },
   });
   const baseline = spawnNode('bench/src/baseline-server.ts', {
@@ -110,14 +114,21 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
         'broker p99',
         'ratio (goal ≤ 2×)',
         'broker 5xx',
+        'NERM requests per answer (baseline / broker)',
       ],
     ];
+    const upstream = async () =>
+      ((await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { api: number }).api;
     for (const [name, brokerUrl, baseUrl] of [
       ['users, limit 100', users, `${base}/users?limit=100`],
       ['roles, limit 100', roles, `${base}/roles?limit=100`],
     ] as const) {
+      const beforeBase = await upstream();
       const b = await cannon(baseUrl, {});
+      const beforeBroker = await upstream();
       const r = await cannon(brokerUrl, { headers });
+      const afterBroker = await upstream();
+      const per = (requests: number, run: Run) => (requests / Math.max(1, run.total)).toFixed(2);
       rows.push([
         name,
         b.rps.toFixed(0),
@@ -127,6 +138,7 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
         `${r.p99} ms`,
         `${(r.p99 / Math.max(1, b.p99)).toFixed(2)}×`,
         String(r.fiveXx),
+        `${per(beforeBroker - beforeBase, b)} / ${per(afterBroker - beforeBroker, r)}`,
       ]);
     }
 
