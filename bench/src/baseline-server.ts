@@ -5,6 +5,7 @@
  * one JSON line `{"port": …}` when it listens.
  */
 import express from 'express';
+import { bareUser } from './bare-reshape.ts';
 
 const nerm = process.env.BASELINE_NERM_URL!;
 const authorization = `Bearer ${process.env.BASELINE_NERM_API_KEY!}`;
@@ -17,32 +18,11 @@ async function page(resource: string, limit: string): Promise<Record<string, unk
   return ((await res.json()) as Record<string, Record<string, unknown>[]>)[resource] ?? [];
 }
 
-const STATUS: Record<string, string> = {
-  Active: 'active',
-  Inactive: 'inactive',
-  'On Leave': 'inactive',
-  Terminated: 'deleted',
-};
-
 const app = express();
 app.get('/users', async (req, res) => {
   try {
     const profiles = await page('profiles', String(req.query.limit ?? '100'));
-    const result = profiles.map((p) => {
-      const a = (p.attributes ?? {}) as Record<string, string | undefined>;
-      return {
-        id: p.id,
-        external_id: p.uid,
-        name: p.name,
-        first_name: a.first_name ?? null,
-        last_name: a.last_name ?? null,
-        emails: a.email ? [{ email: a.email, type: 'work', is_primary: true }] : [],
-        title: a.job_title ?? null,
-        status: STATUS[String(p.status)] ?? 'inactive',
-        created_at: p.created_at,
-        updated_at: p.updated_at,
-      };
-    });
+    const result = profiles.map(bareUser);
     res.json({ result, next_cursor: null, result_count: result.length });
   } catch {
     res.status(502).json({ error: 'upstream' });

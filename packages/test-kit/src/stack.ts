@@ -57,6 +57,8 @@ export interface Stack {
   /** The API key the broker accepts from a SaaS backend. */
   apiKey: string;
   dataDir: string;
+  /** The broker's and the sandbox's process ids (pnpm bench reads their CPU time in /proc). */
+  pids: { broker: number; sandbox: number };
   /** Stops the broker, then the sandbox, and waits for both. */
   close(): Promise<void>;
 }
@@ -177,7 +179,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     children.push(broker.process);
     const brokerUrl = broker.url;
     progress(`  broker ready at ${brokerUrl}`);
-    return { sandbox, brokerUrl, apiKey, dataDir, close: stopAll };
+    const pids = { broker: broker.process.pid!, sandbox: sandboxProc.pid! };
+    return { sandbox, brokerUrl, apiKey, dataDir, pids, close: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
