@@ -171,6 +171,9 @@ async function walk(variant: Variant): Promise<void> {
   await expect.poll(() => page.locator('#rows tr.changed .badge').textContent()).toBe('offboarded');
   // The counts follow at once: the buyer sees the figure move.
   await expect.poll(offboarded).toBe(before + 1);
+  // "Simulate in NERM" no longer offers someone who is gone.
+  const offboardedId = (await page.locator('#rows tr.changed').getAttribute('data-user-id'))!;
+  expect(await page.locator(`#sim-person option[value="${offboardedId}"]`).count()).toBe(0);
   await camera.shot(page, 'offboarded');
 
   // A write NERM refuses is shown, with its reference, and the button works again.

@@ -12,6 +12,13 @@ let status = '';
 let cursors: { next: string | null; prev: string | null } = { next: null, prev: null };
 let currentCursor: string | undefined;
 let pageNumber = 1;
+/** The people on screen, as the page last heard of them. */
+let shown: User[] = [];
+
+/** Tells the rest of the page (the Person picker) who is on screen now. */
+function announcePage(): void {
+  document.dispatchEvent(new CustomEvent('directory:page', { detail: shown }));
+}
 
 export async function loadDirectory(): Promise<void> {
   await Promise.all([loadSummary(), loadPage(undefined)]);
@@ -143,6 +150,8 @@ async function offboard(
     const replacement = row(updated);
     replacement.classList.add('changed');
     cell.closest('tr')?.replaceWith(replacement);
+    shown = shown.map((u) => (u.id === updated.id ? updated : u));
+    announcePage();
     notify(`${name} was offboarded in NERM.`);
     void loadSummary();
   } catch (error) {
@@ -164,7 +173,8 @@ async function loadPage(cursor: string | undefined, direction: 0 | 1 | -1 = 0): 
     cursors = { next: page.next_cursor, prev: page.prev_cursor };
     $('rows').replaceChildren(...page.result.map(row));
     $('rows').dataset.filter = status || 'all';
-    document.dispatchEvent(new CustomEvent('directory:page', { detail: page.result }));
+    shown = page.result;
+    announcePage();
     $('page-info').textContent = `Page ${pageNumber} · ${page.result_count} people`;
     $<HTMLButtonElement>('prev').disabled = !cursors.prev;
     $<HTMLButtonElement>('next').disabled = !cursors.next;
