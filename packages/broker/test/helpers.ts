@@ -244,3 +244,21 @@ export async function settled(sandbox: Sandbox, quietMs = 60): Promise<void> {
     await new Promise((r) => setTimeout(r, quietMs));
   }
 }
+
+/**
+ * The stores a both-stores suite runs on: SQLite always, PostgreSQL (a schema of its own,
+ * named `<prefix>_<hex>`) when NERM_CONNECT_TEST_POSTGRES_URL is set.
+ */
+export function bothStores(prefix: string): { name: string; databaseUrl: string | undefined }[] {
+  return [
+    { name: 'sqlite', databaseUrl: undefined },
+    ...(POSTGRES_URL
+      ? [
+          {
+            name: 'postgres',
+            databaseUrl: `${POSTGRES_URL}?schema=${prefix}_${randomBytes(4).toString('hex')}`,
+          },
+        ]
+      : []),
+  ];
+}

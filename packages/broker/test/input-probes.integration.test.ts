@@ -1,25 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import { ENDPOINTS, fillPath, PATHS } from '@nerm-connect/shared';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, startStack, type Stack } from './helpers.ts';
+import { startStack, type Stack, bothStores } from './helpers.ts';
 
 // Issue 8, finding 5 (docs/security.md, "Findings and fixes"): NUL in a string answered
 // 500 on PostgreSQL (its text type cannot hold it). Every string the broker takes refuses
 // NUL and the other C0 controls with 400 invalid_request, on both engines, before
 // anything reaches the store or a tenant.
 
-const STORES = [
-  { name: 'sqlite', databaseUrl: undefined },
-  ...(POSTGRES_URL
-    ? [
-        {
-          name: 'postgres',
-          databaseUrl: `${POSTGRES_URL}?schema=probes_${randomBytes(4).toString('hex')}`,
-        },
-      ]
-    : []),
-];
+const STORES = bothStores('probes');
 
 /** NUL, a C0 control in the middle, DEL, and an escape with a line break. */
 const CONTROLS = ['\u0000', 'a\u0001b', 'tenant\u007f', 'x\u001b[2J', 'a\nb'];

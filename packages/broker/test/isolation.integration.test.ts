@@ -2,24 +2,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fillPath, PATHS } from '@nerm-connect/shared';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, settled, startStack, type Stack } from './helpers.ts';
+import { settled, startStack, type Stack, bothStores } from './helpers.ts';
 
 // The red-team class "isolation" (docs/security.md, "Findings and fixes"): account A's
 // token never reads or writes account B's data, through the unified API, the proxy,
 // write-back, cursors, idempotency keys or the admin endpoints. A and B live on two
 // tenants (two sandboxes seeded differently) with different auth types.
 
-const STORES = [
-  { name: 'sqlite', databaseUrl: undefined },
-  ...(POSTGRES_URL
-    ? [
-        {
-          name: 'postgres',
-          databaseUrl: `${POSTGRES_URL}?schema=isolation_${randomBytes(4).toString('hex')}`,
-        },
-      ]
-    : []),
-];
+const STORES = bothStores('isolation');
 
 interface Side {
   sandbox: Sandbox;

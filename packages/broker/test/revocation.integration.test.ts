@@ -1,22 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, startStack, type Stack } from './helpers.ts';
+import { startStack, type Stack, bothStores } from './helpers.ts';
 
 // Issue 8, finding 2 (docs/security.md, "Findings and fixes"): tokens issued before a
 // DELETE used to work again once a re-authentication link reconnected the account.
 
-const STORES = [
-  { name: 'sqlite', databaseUrl: undefined },
-  ...(POSTGRES_URL
-    ? [
-        {
-          name: 'postgres',
-          databaseUrl: `${POSTGRES_URL}?schema=revocation_${randomBytes(4).toString('hex')}`,
-        },
-      ]
-    : []),
-];
+const STORES = bothStores('revocation');
 
 const ROLES = '/unified/user-directory/roles?limit=1';
 
