@@ -1,27 +1,14 @@
-import {
-  MAPPABLE_FIELDS,
-  type CreateUserBody,
-  type MappableField,
-  type UpdateUserBody,
-  type User,
-} from '@nerm-connect/shared';
-import type { z } from 'zod';
+import type { User } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 import { upstreamFailure } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
-import { isNermDateFormat, writeNermDate } from '../nerm/dates.ts';
-import { ATTRIBUTE_FALLBACKS, PERSON_CATEGORIES, STATUS_TO_NERM } from '../nerm/mapping.ts';
+import { PERSON_CATEGORIES, STATUS_TO_NERM } from '../nerm/mapping.ts';
 import { parseJson } from '../nerm/nerm-client.ts';
 import { NermProfile, objectAnswer, parseAnswer } from '../nerm/schemas.ts';
 import type { Tenant } from '../nerm/tenant.ts';
+import { nermAttributes, type CreateBody, type UpdateBody } from './nerm-attributes.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
 import { noSuchUser, type UserService } from './user-service.ts';
-
-type CreateBody = z.output<typeof CreateUserBody>;
-type UpdateBody = z.output<typeof UpdateUserBody>;
-
-/** Where NERM's field errors point, in the caller's own words. */
-type Renames = (field: string) => (string | number)[];
 
 /** Unified users written back to NERM: create a profile, update one. */
 export class WriteBack {
@@ -97,87 +84,9 @@ export class WriteBack {
     return this.deps.users.toUser(tenant, updated, type);
   }
 
-  /**
-   * Unified fields → NERM attributes: the account's mapping first, else the first
-   * fallback uid this tenant defines. Also returns how to name NERM's field errors.
-   */
-  private async attributesFor(
-    tenant: Tenant,
-    body: CreateBody | UpdateBody,
-    typeUid: string | null | undefined,
-  ): Promise<{ attributes: Record<string, string>; renames: Renames }> {
-    // Each field goes where its profile type reads it from: the type's entry, the account's.
-    const perType = typeUid ? tenant.fieldMapping.by_profile_type?.[typeUid] : undefined;
-    const mapping = { ...tenant.fieldMapping, ...perType };
-    const values: Partial<Record<MappableField, string | undefined>> = {
-      first_name: body.first_name,
-      last_name: body.last_name,
-      title: body.title,
-      start_date: body.start_date,
-      end_date: body.end_date,
-    };
-    const emails = body.emails ?? [];
-    for (const type of ['work', 'personal'] as const) {
-      const matching = emails.filter((e) => e.type === type);
-      if (matching.length > 1) {
-        throw new BrokerError(
-          'invalid_request',
-          `At most one ${type} email can be written to NERM`,
-          {
-            issues: [
-              { code: 'too_many_emails', path: ['emails'], message: `more than one ${type} email` },
-            ],
-          },
-        );
-      }
-      if (matching[0]) values[type === 'work' ? 'email' : 'personal_email'] = matching[0].email;
-    }
-    const needed = MAPPABLE_FIELDS.filter((f) => values[f] !== undefined);
-    const dates = needed.some((f) => f === 'start_date' || f === 'end_date');
-    const known =
-      dates || needed.some((f) => !mapping[f])
-        ? await this.deps.metadata.attributesByUid(tenant)
-        : null;
-    const attributes: Record<string, string> = {};
-    const origin = new Map<string, (string | number)[]>();
-    for (const field of needed) {
-      const uid =
-        mapping[field] ??
-        (known ? ATTRIBUTE_FALLBACKS[field].find((u) => known.has(u)) : undefined) ??
-        (ATTRIBUTE_FALLBACKS[field][0] as string);
-      const value = values[field] as string;
-      attributes[uid] =
-        field === 'start_date' || field === 'end_date'
-          ? writeDate(value, uid, known?.get(uid)?.date_format, field)
-          : value;
-      origin.set(uid, field === 'email' || field === 'personal_email' ? ['emails'] : [field]);
-    }
-    for (const [uid, value] of Object.entries(body.attributes ?? {})) {
-      attributes[uid] = value;
-      origin.set(uid, ['attributes', uid]);
-    }
-    const topLevel = new Set(['name', 'status', 'profile_type_id']);
-    return {
-      attributes,
-      renames: (field) =>
-        origin.get(field) ??
-        (topLevel.has(field)
-          ? [field === 'profile_type_id' ? 'user_type' : field]
-          : ['attributes', field]),
-    };
+  private attributesFor(tenant: Tenant, body: CreateBody | UpdateBody, typeUid?: string | null) {
+    return nermAttributes(body, tenant.fieldMapping, typeUid, () =>
+      this.deps.metadata.attributesByUid(tenant),
+    );
   }
-}
-
-/** An ISO date in the format of the attribute it goes to; refused when the tenant does not say. */
-function writeDate(iso: string, uid: string, format: unknown, field: string): string {
-  if (isNermDateFormat(format)) return writeNermDate(iso, format);
-  throw new BrokerError(
-    'invalid_request',
-    `NERM does not say how attribute ${uid} takes dates, so ${field} cannot be written`,
-    {
-      issues: [
-        { code: 'unknown_date_format', path: [field], message: `no date_format for ${uid}` },
-      ],
-    },
-  );
 }
