@@ -77,6 +77,24 @@ describe('the per-tenant upstream budget', () => {
     }
     expect(stack.sandbox.stats.api).toBe(3);
   });
+
+  it('leaves half of the budget to callers: a sync never holds more than half the slots', async () => {
+    const sandbox = await startSandbox({ persons: 1_500 });
+    sandboxes.push(sandbox);
+    const stack = await stackWith(
+      { NERM_BROKER_UPSTREAM_CONCURRENCY: '4', NERM_BROKER_SYNC_INTERVAL: '0' },
+      sandbox,
+    );
+    const { accountId } = await stack.connectAccount();
+    await settled(sandbox);
+    // Answers that take a moment: the sync's role index asks for 16 pages at once.
+    sandbox.faults.set({ latencyMs: 40 });
+    sandbox.stats.reset();
+    await stack.broker.lifecycle.sync(accountId, 'full', 'test');
+    sandbox.faults.set({});
+    expect(sandbox.stats.route('GET /api/role_profiles')).toBeGreaterThan(2);
+    expect(sandbox.stats.maxInFlight).toBe(2);
+  });
 });
 
 describe('the per-tenant breaker', () => {

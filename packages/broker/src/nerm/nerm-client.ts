@@ -37,6 +37,8 @@ export interface NermClientDeps {
   retry?: RetryPolicy;
   /** The tenant's breaker and shared budget; every attempt passes it (docs/operations.md). */
   guard?: UpstreamGuard;
+  /** A sync's calls: they leave half of the tenant's budget to callers. */
+  background?: boolean;
   /** Called once when the credential is refused after a refresh. */
   onReauthNeeded?: (accountId: string) => Promise<void>;
   /**
@@ -94,7 +96,9 @@ export class NermClient {
       // Every attempt passes the tenant's breaker and shared budget (an open breaker or a
       // spent budget is a BrokerError, never retried here).
       const { guard } = this.deps;
-      const res = guard ? await guard.run(this.account.origin, call) : await call();
+      const res = guard
+        ? await guard.run(this.account.origin, call, { background: this.deps.background === true })
+        : await call();
       if (res.status !== 401) return res;
       if (!this.tokenKey || refreshed) throw await this.refused();
       // A PAT access token can expire early or be revoked: get a new one, once (not a retry).

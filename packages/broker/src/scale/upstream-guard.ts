@@ -71,10 +71,19 @@ export class UpstreamGuard {
         : undefined;
   }
 
-  async run<T extends { status: number }>(origin: string, call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one call to `origin` under its breaker and budget. A `background` call (a sync)
+   * takes a slot only while fewer than half are in use, so callers always find the other
+   * half free (docs/decisions/0083-background-calls-half-the-budget.md).
+   */
+  async run<T extends { status: number }>(
+    origin: string,
+    call: () => Promise<T>,
+    options: { background?: boolean } = {},
+  ): Promise<T> {
     const breaker = this.breakerFor(origin);
     this.refuseIfOpen(origin, breaker);
-    const lease = await this.acquire(origin);
+    const lease = await this.acquire(origin, options.background === true);
     try {
       return (await breaker.policy.execute(call)) as T;
     } catch (error) {
@@ -150,8 +159,11 @@ export class UpstreamGuard {
   }
 
   /** A slot, then a start in this second's window; waits for both up to `maxWaitMs`. */
-  private async acquire(origin: string): Promise<SlotLease> {
-    const { concurrency, maxWaitMs, leaseMs } = this.deps.budget;
+  private async acquire(origin: string, background: boolean): Promise<SlotLease> {
+    const { maxWaitMs, leaseMs } = this.deps.budget;
+    const concurrency = background
+      ? backgroundShare(this.deps.budget.concurrency)
+      : this.deps.budget.concurrency;
     const deadline = this.now() + maxWaitMs;
     let pause = 5;
     let lease: SlotLease | undefined;
@@ -174,7 +186,8 @@ export class UpstreamGuard {
           return lease;
         } catch (refusal) {
           // A counter that cannot count is a 503, never a 500 (docs/errors.md).
-          if (!(refusal instanceof RateLimiterRes)) throw serviceUnavailable(refusal, 'shared counter');
+          if (!(refusal instanceof RateLimiterRes))
+            throw serviceUnavailable(refusal, 'shared counter');
           const wait = refusal.msBeforeNext;
           if (this.now() + wait > deadline) throw budgetSpent();
           await sleep(wait + Math.random() * 20);
@@ -185,6 +198,11 @@ export class UpstreamGuard {
       throw error;
     }
   }
+}
+
+/** The slots background calls may hold: half, at least one. */
+export function backgroundShare(concurrency: number): number {
+  return Math.max(1, Math.floor(concurrency / 2));
 }
 
 function budgetSpent(): BrokerError {

@@ -185,7 +185,7 @@ export class AccountService {
    * and nowhere else. An account that must be reconnected answers 409 before anything goes
    * upstream.
    */
-  tenantFor(row: StoredAccount): Tenant {
+  tenantFor(row: StoredAccount, options: { background?: boolean } = {}): Tenant {
     if (row.status === 'needs_reauth') {
       throw new BrokerError(
         'account_needs_reauth',
@@ -197,7 +197,7 @@ export class AccountService {
       cacheKey: `${row.id}:${row.tenant_origin}`,
       revision: row.updated_at,
       fieldMapping: row.field_mapping,
-      client: this.clientFor(row),
+      client: this.clientFor(row, 'account_needs_reauth', options.background === true),
     };
   }
 
@@ -208,6 +208,7 @@ export class AccountService {
   clientFor(
     row: StoredAccount,
     refusal: NonNullable<NermClientDeps['refusal']> = 'account_needs_reauth',
+    background = false,
   ): NermClient {
     if (row.status === 'disconnected' || row.credential === null || row.credential_kid === null) {
       throw disconnected();
@@ -222,6 +223,7 @@ export class AccountService {
         outbound: this.deps.outbound,
         tokens: this.deps.tokens,
         refusal,
+        background,
         onReauthNeeded: async (accountId) => {
           await this.mark(accountId, 'needs_reauth');
         },

@@ -93,7 +93,10 @@ export class LifecycleService {
       engine,
       getAccount: (id) => deps.store.getAccount(id),
       sourceFor: (account) =>
-        new NermPersonSource(deps.accounts.tenantFor(account), deps.directory),
+        new NermPersonSource(
+          deps.accounts.tenantFor(account, { background: true }),
+          deps.directory,
+        ),
       audit: (accountId, actor, action, detail) => this.audit(accountId, actor, action, detail),
       owner: deps.owner,
       now: deps.now,
