@@ -58,7 +58,7 @@ describe('packages/nerm-sandbox/README.md examples', () => {
       'GET /__sandbox/credentials',
       'PUT /__sandbox/faults',
       'PUT /__sandbox/quirks',
-      ...Array(7).fill('POST /__sandbox/admin'),
+      ...Array(9).fill('POST /__sandbox/admin'),
     ]);
   });
 
