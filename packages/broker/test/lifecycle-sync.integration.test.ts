@@ -25,8 +25,28 @@ describe.each(LIFECYCLE_ENGINES)('change detection against the sandbox ($name)',
   let account: StoredAccount;
   let clock = Date.now();
   let seen = 0;
+  // One engine for every sync, as a broker process has; its store calls are counted.
+  const calls = new Map<string, number>();
+  const counted = (target: LifecycleStore): LifecycleStore =>
+    new Proxy(target, {
+      get(t, key, receiver) {
+        const value = Reflect.get(t, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          calls.set(String(key), (calls.get(String(key)) ?? 0) + 1);
+          return (value as (...a: unknown[]) => unknown).apply(t, args);
+        };
+      },
+    });
+  let shared: SyncEngine | undefined;
   const engine = () =>
-    new SyncEngine({ store, now: () => clock, warningDays: 14, deliver: false, leaseMs: 60_000 });
+    (shared ??= new SyncEngine({
+      store: counted(store),
+      now: () => clock,
+      warningDays: 14,
+      deliver: false,
+      leaseMs: 60_000,
+    }));
   const source = (): PersonSource => {
     const metadata = new TenantMetadata(Date.now);
     const cursors = new CursorCodec([{ kid: 'k', key: Buffer.alloc(32, 1) }]);
@@ -237,6 +257,34 @@ describe.each(LIFECYCLE_ENGINES)('change detection against the sandbox ($name)',
       (e) => e.type === 'user.contract_ending' && e.data.user.id === p.id,
     );
     expect(again).toEqual([]);
+  });
+
+  it('checks contract warnings again only on a new day, after a changed snapshot or after a failed sync', async () => {
+    const checks = () => calls.get('contractsDue') ?? 0;
+    await sync();
+    let before = checks();
+    await sync();
+    expect(checks() - before, 'same day, nothing changed').toBe(0);
+
+    clock += DAY;
+    before = checks();
+    await sync();
+    expect(checks() - before, 'a new day').toBeGreaterThan(0);
+
+    // A full reconcile: the test's clock runs days ahead of the sandbox's updated_at.
+    admin().rename(active(8).id, 'Renamed Person');
+    before = checks();
+    expect((await sync('full')).events.map((e) => e.type)).toEqual(['user.updated']);
+    expect(checks() - before, 'a changed snapshot').toBeGreaterThan(0);
+
+    await store.claimSync(account.id, 'test', clock, 60_000);
+    await store.finishSync(
+      { accountId: account.id, owner: 'test' },
+      { next_run_at: clock, last_error: 'upstream_error: NERM answered HTTP 502', now: clock },
+    );
+    before = checks();
+    await sync();
+    expect(checks() - before, 'after a failed sync').toBeGreaterThan(0);
   });
 
   it('fetches one named profile for a hook and reports its role change at once', async () => {

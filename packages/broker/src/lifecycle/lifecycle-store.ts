@@ -24,6 +24,11 @@ export interface SyncState {
   next_full_at: number;
   /** A hook or the API asked for a sync at this time (cleared by the sync that follows). */
   requested_at: number | null;
+  /**
+   * Whether a hook named profiles to sync, as of the claim (scheduled claims say; unknown
+   * otherwise, and then the sync looks).
+   */
+  profiles_requested?: boolean;
   lease_owner: string | null;
   lease_until: number | null;
   last_sync_at: number | null;

@@ -60,6 +60,8 @@ export interface SyncOutcome {
  */
 const OVERLAP_MS = 2 * 86_400_000;
 const BATCH = 500;
+/** Accounts whose contract-warning check this process remembers (a day each). */
+const CHECKED_ACCOUNTS = 100_000;
 
 export function emptyCounts(): SyncResult {
   return { created: 0, updated: 0, deactivated: 0, reactivated: 0, removed: 0 };
@@ -84,6 +86,13 @@ function snapshotOf(user: EventUser, warned: string | null): PersonSnapshot {
  * (docs/decisions/0051-lifecycle-sync-and-outbox.md).
  */
 export class SyncEngine {
+  /**
+   * The day this process last found an account's contract warnings all sent. A sync that
+   * changes no snapshot, after a sync that did not fail, skips the check again that day:
+   * only a changed snapshot or a new day can make a warning due.
+   */
+  private readonly warningsCheckedOn = new Map<string, string>();
+
   constructor(private readonly deps: SyncEngineDeps) {}
 
   async run(
@@ -97,6 +106,7 @@ export class SyncEngine {
     const silent = !state.baseline_done;
     const full = mode === 'full' || silent || state.watermark === null;
     const counts = emptyCounts();
+    let changed = false;
     const gen = full ? await this.deps.store.beginFullWalk(lease) : 0;
     const since = full ? undefined : isoDay((state.watermark as number) - OVERLAP_MS);
 
@@ -106,10 +116,14 @@ export class SyncEngine {
     })) {
       const batch = await this.diffPage(account, source, page, { full, silent, counts });
       if (full) batch.seen = { gen, ids: page.map((p) => p.id) };
+      changed ||= batch.upserts.length + batch.deletes.length > 0;
       await this.apply(lease, batch);
     }
-    if (full) await this.removeUnseen(account, lease, gen, silent, counts);
-    await this.contractWarnings(account, lease, silent);
+    if (full) changed = (await this.removeUnseen(account, lease, gen, silent, counts)) || changed;
+    const today = isoDay(this.deps.now());
+    const unchanged =
+      !changed && state.last_error === null && this.warningsCheckedOn.get(account.id) === today;
+    if (!unchanged) await this.contractWarnings(account, lease, silent);
     return { counts, startedAt, full };
   }
 
@@ -180,16 +194,17 @@ export class SyncEngine {
     batch.events.push(userChangeEvent(account, change, this.deps.now()));
   }
 
+  /** Whether any snapshot was unseen (and so removed). */
   private async removeUnseen(
     account: EventAccount,
     lease: SyncLease,
     gen: number,
     silent: boolean,
     counts: SyncResult,
-  ): Promise<void> {
-    for (;;) {
+  ): Promise<boolean> {
+    for (let removed = false; ; removed = true) {
       const gone = await this.deps.store.unseenSnapshots(account.id, gen, BATCH);
-      if (gone.length === 0) return;
+      if (gone.length === 0) return removed;
       const batch = this.emptyBatch();
       for (const snapshot of gone) this.record(account, batch, snapshot, null, silent, counts);
       await this.apply(lease, batch);
@@ -210,7 +225,11 @@ export class SyncEngine {
     const last = windowEnd(today, this.deps.warningDays);
     for (;;) {
       const due = await this.deps.store.contractsDue(account.id, today, last, BATCH);
-      if (due.length === 0) return;
+      if (due.length === 0) {
+        if (this.warningsCheckedOn.size >= CHECKED_ACCOUNTS) this.warningsCheckedOn.clear();
+        this.warningsCheckedOn.set(account.id, today);
+        return;
+      }
       const batch = {
         ...this.emptyBatch(),
         warned: [] as { person_id: string; end_date: string }[],

@@ -243,9 +243,10 @@ export class SyncScheduler {
   ): Promise<{ counts: SyncResult; finishedAt: number; profilesOnly?: boolean; hooked: boolean }> {
     const claimedAt = this.deps.now();
     const source = this.deps.sourceFor(account);
-    const profiles = state.baseline_done
-      ? await this.deps.store.requestedProfiles(account.id, MAX_PROFILES_PER_RUN)
-      : [];
+    const profiles =
+      state.baseline_done && state.profiles_requested !== false
+        ? await this.deps.store.requestedProfiles(account.id, MAX_PROFILES_PER_RUN)
+        : [];
     const counts = emptyCounts();
     if (profiles.length > 0) {
       add(counts, await this.deps.engine.runProfiles(account, source, lease, profiles));

@@ -14,9 +14,23 @@ import { KyselyOutbox } from './outbox-store.ts';
 
 type SyncRow = Selectable<LifecycleDatabase['lifecycle_sync']>;
 
-function toSyncState(row: SyncRow): SyncState {
-  return { ...row, baseline_done: Number(row.baseline_done) === 1 };
+function toSyncState(row: SyncRow & { profiles_requested?: unknown }): SyncState {
+  const { profiles_requested, ...state } = row;
+  return {
+    ...state,
+    baseline_done: Number(row.baseline_done) === 1,
+    ...(profiles_requested === undefined
+      ? {}
+      : { profiles_requested: profiles_requested === true || Number(profiles_requested) === 1 }),
+  };
 }
+
+/**
+ * How often one process looks for accounts without a sync state (new ones, made by any
+ * replica): once a second rather than before every claim, which at fleet scale came after
+ * every finished sync (docs/operations.md, "Sizing").
+ */
+const ENSURE_STATES_EVERY_MS = 1_000;
 
 function toSnapshot(row: {
   person_id: string;
@@ -33,6 +47,8 @@ function toSnapshot(row: {
 }
 
 export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore {
+  private statesEnsuredAt: number | undefined;
+
   // ---- sync state and leases -------------------------------------------------------
 
   private async ensureStates(now: number, accountId?: string): Promise<void> {
@@ -51,20 +67,26 @@ export class KyselyLifecycleStore extends KyselyOutbox implements LifecycleStore
     limit: number,
     options: { scheduled: boolean },
   ): Promise<SyncState[]> {
-    await this.ensureStates(now);
+    const ensured = this.statesEnsuredAt;
+    if (ensured === undefined || now < ensured || now - ensured >= ENSURE_STATES_EVERY_MS) {
+      await this.ensureStates(now);
+      this.statesEnsuredAt = now;
+    }
     const due = options.scheduled ? sql`s.next_run_at <= ${now} OR` : sql``;
-    const { rows } = await this.db.transaction().execute((tx) =>
-      sql<SyncRow>`
-        UPDATE lifecycle_sync SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
-        WHERE account_id IN (
-          SELECT s.account_id FROM lifecycle_sync s JOIN accounts a ON a.id = s.account_id
-          WHERE a.status = 'active'
-            AND (s.lease_until IS NULL OR s.lease_until < ${now})
-            AND (${due} s.requested_at IS NOT NULL OR EXISTS (
-              SELECT 1 FROM lifecycle_requested_profiles r WHERE r.account_id = s.account_id))
-          ORDER BY s.next_run_at LIMIT ${limit}
-          ${this.engine === 'postgres' ? sql.raw('FOR UPDATE OF s SKIP LOCKED') : sql``})
-        RETURNING *`.execute(tx),
+    const requested = (account: string) =>
+      sql`EXISTS (SELECT 1 FROM lifecycle_requested_profiles r WHERE r.account_id = ${sql.ref(account)})`;
+    // One statement, atomic alone: no transaction around it.
+    const { rows } = await sql<SyncRow & { profiles_requested: unknown }>`
+      UPDATE lifecycle_sync SET lease_owner = ${owner}, lease_until = ${now + leaseMs}
+      WHERE account_id IN (
+        SELECT s.account_id FROM lifecycle_sync s JOIN accounts a ON a.id = s.account_id
+        WHERE a.status = 'active'
+          AND (s.lease_until IS NULL OR s.lease_until < ${now})
+          AND (${due} s.requested_at IS NOT NULL OR ${requested('s.account_id')})
+        ORDER BY s.next_run_at LIMIT ${limit}
+        ${this.engine === 'postgres' ? sql.raw('FOR UPDATE OF s SKIP LOCKED') : sql``})
+      RETURNING *, ${requested('lifecycle_sync.account_id')} AS profiles_requested`.execute(
+      this.db,
     );
     return rows.map(toSyncState);
   }
