@@ -233,6 +233,10 @@ async function walk(variant: Variant): Promise<void> {
     expect(await page.locator('#feed li', { hasText: line }).count(), line).toBe(1);
   const endedRow = page.locator(`#rows tr[data-user-id="${userId}"]`);
   await expect.poll(() => endedRow.locator('.chip').textContent()).toBe('Access revoked');
+  // The notice says what happened, not still "Changing … in NERM".
+  expect(await notice(page)).toBe(
+    `${ended} is no longer active in NERM. Shiftboard revoked their access.`,
+  );
   expect(await endedRow.locator('.badge').textContent()).toBe('inactive');
   await camera.shot(page, 'nerm-ended-contract');
 

@@ -113,14 +113,15 @@ async function poll(): Promise<void> {
   }
   const people = events.filter((e) => e.code.startsWith('user.'));
   if (people.length > 0 && state.account) {
+    // Said first: the "Changing … in NERM" notice must not outlive the answer on screen.
+    const changed = people.filter((e) => e.access);
+    if (changed.length > 0) notify(changed.at(-1)!.text);
     await Promise.all([reloadPage(), loadSummary()]);
     for (const e of people) {
       document
         .querySelector(`tr[data-user-id="${CSS.escape(e.userId ?? '')}"]`)
         ?.classList.add('changed');
     }
-    const changed = people.filter((e) => e.access);
-    if (changed.length > 0) notify(changed.at(-1)!.text);
   }
 }
 
