@@ -164,7 +164,9 @@ export async function createBroker(
     },
   });
   events.nudge = () => lifecycle.worker?.nudge();
-  const idempotency = new IdempotencyService(store, now);
+  const idempotency = new IdempotencyService(store, now, {
+    leaseMs: config.scale.idempotencyLeaseMs,
+  });
   const proxy = new ProxyService({ cursors, idempotency });
 
   const hostedAssets = findHostedAssets();

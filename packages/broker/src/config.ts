@@ -37,6 +37,8 @@ export interface ScaleSettings {
   breaker: BreakerSettings;
   /** Accounts one process syncs at once. */
   syncConcurrency: number;
+  /** How long an Idempotency-Key reservation outlives a process that stopped renewing it. */
+  idempotencyLeaseMs: number;
 }
 
 /** The hosted connect page (docs/hosted-link.md). */
@@ -243,6 +245,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv = process.env): Promise<
         cooldownMs: env.NERM_BROKER_BREAKER_COOLDOWN * 1000,
       },
       syncConcurrency: env.NERM_BROKER_SYNC_CONCURRENCY,
+      idempotencyLeaseMs: env.NERM_BROKER_IDEMPOTENCY_LEASE * 1000,
     },
     hosted: {
       appName: env.NERM_BROKER_APP_NAME,

@@ -49,6 +49,7 @@ describe.each(ENGINES)('Store upgrade from the hand-written schema: $name', ({ n
       { name: '0001_initial' },
       { name: '0002_token_generation' },
       { name: '0003_lifecycle_events' },
+      { name: '0004_idempotency_lease' },
     ]);
     expect(account?.token_generation).toBe(0);
     // Left as it was, so a replica still on the previous release keeps starting.

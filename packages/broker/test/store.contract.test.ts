@@ -71,6 +71,7 @@ describe.each(ENGINES)('Store contract: $name', ({ scratch }) => {
       '0001_initial',
       '0002_token_generation',
       '0003_lifecycle_events',
+      '0004_idempotency_lease',
     ]);
     expect(before.accounts.map((r) => r['id'])).toContain(a.id);
     await store.migrate();
@@ -325,19 +326,89 @@ describe.each(ENGINES)('Store contract: $name', ({ scratch }) => {
   it('reserves, completes and releases idempotency keys', async () => {
     const a = account();
     await stored(store, a, publicToken(a.id));
-    const row = { account_id: a.id, key: 'k-1', request_hash: 'h1', created_at: NOW };
-    expect(await store.reserveIdempotency(row)).toBeUndefined();
-    expect(await store.reserveIdempotency(row)).toMatchObject({ status: 0, request_hash: 'h1' });
-    await store.completeIdempotency(a.id, 'k-1', 201, '{"ok":true}');
+    const row = {
+      account_id: a.id,
+      key: 'k-1',
+      request_hash: 'h1',
+      created_at: NOW,
+      holder: 'first',
+      lease_until: NOW + 60_000,
+    };
+    expect(await store.reserveIdempotency(row, NOW)).toEqual({ claimed: true });
+    expect(await store.reserveIdempotency({ ...row, holder: 'second' }, NOW)).toMatchObject({
+      claimed: false,
+      record: { status: 0, request_hash: 'h1', holder: 'first', sent_at: null },
+    });
+    // Another holder's answer is not stored over the holder's.
+    await store.completeIdempotency(a.id, 'k-1', 500, '{}', 'second');
+    expect(await store.getIdempotency(a.id, 'k-1')).toMatchObject({ status: 0 });
+    await store.completeIdempotency(a.id, 'k-1', 201, '{"ok":true}', 'first');
     expect(await store.getIdempotency(a.id, 'k-1')).toMatchObject({
       status: 201,
       response: '{"ok":true}',
     });
     await store.releaseIdempotency(a.id, 'k-1');
     expect(await store.getIdempotency(a.id, 'k-1')).toBeDefined();
-    await store.reserveIdempotency({ ...row, key: 'k-2' });
-    await store.releaseIdempotency(a.id, 'k-2');
+    await store.reserveIdempotency({ ...row, key: 'k-2' }, NOW);
+    await store.releaseIdempotency(a.id, 'k-2', 'someone else');
+    expect(await store.getIdempotency(a.id, 'k-2')).toBeDefined();
+    await store.releaseIdempotency(a.id, 'k-2', 'first');
     expect(await store.getIdempotency(a.id, 'k-2')).toBeUndefined();
+  });
+
+  it('leases idempotency keys: renewed by the holder, taken over once lapsed, with when the write was sent', async () => {
+    const a = account();
+    await stored(store, a, publicToken(a.id));
+    const row = {
+      account_id: a.id,
+      key: 'k-lease',
+      request_hash: 'h1',
+      created_at: NOW,
+      holder: 'dead',
+      lease_until: NOW + 100,
+    };
+    expect(await store.reserveIdempotency(row, NOW)).toEqual({ claimed: true });
+    expect(
+      await store.renewIdempotency(a.id, 'k-lease', 'dead', {
+        lease_until: NOW + 200,
+        sent_at: NOW + 5,
+      }),
+    ).toBe(true);
+    expect(await store.renewIdempotency(a.id, 'k-lease', 'other', { lease_until: NOW + 999 })).toBe(
+      false,
+    );
+    // Still leased at NOW + 150: not taken.
+    expect(
+      await store.reserveIdempotency(
+        { ...row, holder: 'retry', lease_until: NOW + 400 },
+        NOW + 150,
+      ),
+    ).toMatchObject({ claimed: false, record: { holder: 'dead' } });
+    // A different request never takes the key over, lapsed or not.
+    expect(
+      await store.reserveIdempotency({ ...row, request_hash: 'h2', holder: 'x' }, NOW + 300),
+    ).toMatchObject({ claimed: false, record: { holder: 'dead' } });
+    // Lapsed: the retry takes it over and learns the write was sent; the dead holder is out.
+    expect(
+      await store.reserveIdempotency(
+        { ...row, holder: 'retry', lease_until: NOW + 900 },
+        NOW + 300,
+      ),
+    ).toMatchObject({ claimed: true, previous: { holder: 'dead', sent_at: NOW + 5 } });
+    expect(await store.renewIdempotency(a.id, 'k-lease', 'dead', { lease_until: NOW + 999 })).toBe(
+      false,
+    );
+    expect(
+      await store.reserveIdempotency(
+        { ...row, holder: 'third', lease_until: NOW + 999 },
+        NOW + 300,
+      ),
+    ).toMatchObject({ claimed: false, record: { holder: 'retry', sent_at: NOW + 5 } });
+    await store.completeIdempotency(a.id, 'k-lease', 201, '{}', 'retry');
+    // An answered key is replayed, never taken over, however old.
+    expect(
+      await store.reserveIdempotency({ ...row, holder: 'late' }, NOW + 10_000_000),
+    ).toMatchObject({ claimed: false, record: { status: 201 } });
   });
 
   it('purges expired link tokens, expired public tokens and old idempotency records', async () => {
@@ -354,9 +425,15 @@ describe.each(ENGINES)('Store contract: $name', ({ scratch }) => {
     });
     const oldLink = await link(store, randomUUID(), null, NOW + 5);
     const newLink = await link(store, randomUUID(), null, NOW + 60_000);
-    const key = { account_id: a.id, request_hash: 'h', created_at: NOW };
-    await store.reserveIdempotency({ ...key, key: 'old' });
-    await store.reserveIdempotency({ ...key, key: 'new', created_at: NOW + 9 });
+    const key = {
+      account_id: a.id,
+      request_hash: 'h',
+      created_at: NOW,
+      holder: 'h',
+      lease_until: 0,
+    };
+    await store.reserveIdempotency({ ...key, key: 'old' }, NOW);
+    await store.reserveIdempotency({ ...key, key: 'new', created_at: NOW + 9 }, NOW);
 
     await store.purgeExpired(NOW + 10, 5);
 

@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { BrokerError } from '../errors.ts';
 import { JsonText, type EndpointRequest, type RouteFn } from '../http/endpoint-router.ts';
 import type { Tenant } from '../nerm/tenant.ts';
-import type { IdempotencyService } from '../services/idempotency-service.ts';
+import type { IdempotencyService, WriteAttempt } from '../services/idempotency-service.ts';
 import type { RolesService } from '../services/roles-service.ts';
 import type { UserService } from '../services/user-service.ts';
 import type { WriteBack } from '../services/write-back.ts';
@@ -30,16 +30,16 @@ async function write<T>(
     headers,
   }: Pick<EndpointRequest<typeof ENDPOINTS.createUser>, 'req' | 'res' | 'headers'>,
   status: number,
-  work: (idempotent: boolean) => Promise<T>,
+  work: (attempt: WriteAttempt | undefined) => Promise<T>,
 ): Promise<T> {
   const key = headers['idempotency-key'];
-  if (key === undefined) return work(false);
+  if (key === undefined) return work(undefined);
   // The body as sent (before parsing) is what a replay must match.
   const result = await idempotency.run(
     tenantOf(res).accountId,
     `users:${key}`,
     { method: req.method, path: req.path, body: req.body as unknown },
-    async () => ({ status, body: await work(true) }),
+    async (attempt) => ({ status, body: await work(attempt) }),
   );
   if (result.replayed) res.setHeader('Idempotent-Replayed', 'true');
   return result.body as T;

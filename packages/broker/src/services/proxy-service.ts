@@ -121,7 +121,10 @@ export class ProxyService {
       tenant.accountId,
       `proxy:${req.idempotencyKey}`,
       identity,
-      async () => {
+      // A proxied write has no way to be looked for: a retry after a crash that may have sent
+      // it sends it again (at least once; docs/architecture.md, "Idempotency").
+      async (attempt) => {
+        await attempt.sending();
         const res = await send();
         if (res.status >= 500 || res.status === 429) {
           throw new BrokerError('upstream_error', `NERM answered HTTP ${res.status}`);

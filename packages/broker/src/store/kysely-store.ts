@@ -10,6 +10,7 @@ import type {
   StoredAccount,
   CompleteLinkInput,
   CompleteLinkOutcome,
+  IdempotencyClaim,
   IdempotencyRecord,
   StoredLinkToken,
   OutboxWrite,
@@ -332,16 +333,55 @@ export abstract class KyselyStore implements Store {
   }
 
   async reserveIdempotency(
-    row: Pick<IdempotencyRecord, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
-  ): Promise<IdempotencyRecord | undefined> {
+    row: Pick<
+      IdempotencyRecord,
+      'account_id' | 'key' | 'request_hash' | 'created_at' | 'holder' | 'lease_until'
+    >,
+    now: number,
+  ): Promise<IdempotencyClaim> {
     const res = await this.db
       .insertInto('idempotency_keys')
-      .values({ ...row, status: 0, response: '' })
+      .values({ ...row, status: 0, response: '', sent_at: null })
       .onConflict((c) => c.doNothing())
       .executeTakeFirst();
-    return res.numInsertedOrUpdatedRows === 1n
-      ? undefined
-      : this.getIdempotency(row.account_id, row.key);
+    if (res.numInsertedOrUpdatedRows === 1n) return { claimed: true };
+    for (;;) {
+      const record = await this.getIdempotency(row.account_id, row.key);
+      if (!record) return this.reserveIdempotency(row, now);
+      const lapsed =
+        record.status === 0 &&
+        record.lease_until <= now &&
+        record.request_hash === row.request_hash;
+      if (!lapsed) return { claimed: false, record };
+      // Taken over only if nobody else did first: the old holder is the compare-and-swap.
+      const taken = await this.db
+        .updateTable('idempotency_keys')
+        .set({ holder: row.holder, lease_until: row.lease_until })
+        .where('account_id', '=', row.account_id)
+        .where('key', '=', row.key)
+        .where('status', '=', 0)
+        .where('holder', '=', record.holder)
+        .where('lease_until', '=', record.lease_until)
+        .executeTakeFirst();
+      if (taken.numUpdatedRows === 1n) return { claimed: true, previous: record };
+    }
+  }
+
+  async renewIdempotency(
+    accountId: string,
+    key: string,
+    holder: string,
+    change: { lease_until: number; sent_at?: number },
+  ): Promise<boolean> {
+    const res = await this.db
+      .updateTable('idempotency_keys')
+      .set(change)
+      .where('account_id', '=', accountId)
+      .where('key', '=', key)
+      .where('status', '=', 0)
+      .where('holder', '=', holder)
+      .executeTakeFirst();
+    return res.numUpdatedRows === 1n;
   }
 
   async completeIdempotency(
@@ -349,22 +389,25 @@ export abstract class KyselyStore implements Store {
     key: string,
     status: number,
     response: string,
+    holder?: string,
   ): Promise<void> {
-    await this.db
+    let update = this.db
       .updateTable('idempotency_keys')
       .set({ status, response })
       .where('account_id', '=', accountId)
-      .where('key', '=', key)
-      .execute();
+      .where('key', '=', key);
+    if (holder !== undefined) update = update.where('status', '=', 0).where('holder', '=', holder);
+    await update.execute();
   }
 
-  async releaseIdempotency(accountId: string, key: string): Promise<void> {
-    await this.db
+  async releaseIdempotency(accountId: string, key: string, holder?: string): Promise<void> {
+    let release = this.db
       .deleteFrom('idempotency_keys')
       .where('account_id', '=', accountId)
       .where('key', '=', key)
-      .where('status', '=', 0)
-      .execute();
+      .where('status', '=', 0);
+    if (holder !== undefined) release = release.where('holder', '=', holder);
+    await release.execute();
   }
 
   async purgeExpired(now: number, idempotencyMaxAgeMs: number): Promise<void> {

@@ -111,6 +111,26 @@ export const MIGRATIONS: StoreMigration[] = [
       await createLifecycleTables(db as Kysely<LifecycleDatabase>, engine);
     },
   },
+  {
+    // An Idempotency-Key reservation is a lease: who holds it, until when, and whether
+    // its NERM write was sent (docs/architecture.md, "Idempotency"; issue 13).
+    name: '0004_idempotency_lease',
+    async up(db, engine) {
+      const t = types(engine);
+      await db.schema
+        .alterTable('idempotency_keys')
+        .addColumn('holder', 'text', (c) => c.notNull().defaultTo(''))
+        .execute();
+      await db.schema
+        .alterTable('idempotency_keys')
+        .addColumn('lease_until', sql.raw(t.time), (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('idempotency_keys')
+        .addColumn('sent_at', sql.raw(t.time))
+        .execute();
+    },
+  },
 ];
 
 /** Versions recorded by the migration table of earlier releases (empty on a new database). */

@@ -68,5 +68,8 @@ export function toIdempotency(row: Selectable<IdempotencyRecord>): IdempotencyRe
     status: row.status,
     response: row.response,
     created_at: row.created_at,
+    holder: row.holder,
+    lease_until: row.lease_until,
+    sent_at: row.sent_at ?? null,
   };
 }

@@ -92,7 +92,19 @@ export interface IdempotencyRecord {
   status: number;
   response: string;
   created_at: number;
+  /** While status is 0: the request that holds the key, and until when (a lease). */
+  holder: string;
+  lease_until: number;
+  /** When the holder sent its NERM write (its outcome unknown until status is set); null before. */
+  sent_at: number | null;
 }
+
+/** What a reservation says about the key it asked for. */
+export type IdempotencyClaim =
+  /** Held by this request: fresh, or taken over from one whose lease ran out (`previous`). */
+  | { claimed: true; previous?: IdempotencyRecord }
+  /** Held or answered by another request. */
+  | { claimed: false; record: IdempotencyRecord };
 
 /** Where a store says what it could not do; a pino logger fits. */
 export interface StoreLog {
@@ -162,18 +174,34 @@ export interface Store {
   credentialKeyIds(): Promise<string[]>;
 
   getIdempotency(accountId: string, key: string): Promise<IdempotencyRecord | undefined>;
-  /** Claims a key (status 0); `undefined` when claimed, else the row that holds it. */
+  /**
+   * Claims a key for `holder` until `lease_until`: a new key, or one still running (status
+   * 0) for the same request whose lease ended before `now` (its holder died or gave up).
+   */
   reserveIdempotency(
-    row: Pick<IdempotencyRecord, 'account_id' | 'key' | 'request_hash' | 'created_at'>,
-  ): Promise<IdempotencyRecord | undefined>;
+    row: Pick<
+      IdempotencyRecord,
+      'account_id' | 'key' | 'request_hash' | 'created_at' | 'holder' | 'lease_until'
+    >,
+    now: number,
+  ): Promise<IdempotencyClaim>;
+  /** Moves the lease's end (and marks the NERM write sent); false if `holder` lost the key. */
+  renewIdempotency(
+    accountId: string,
+    key: string,
+    holder: string,
+    change: { lease_until: number; sent_at?: number },
+  ): Promise<boolean>;
+  /** Stores the answer, if `holder` still holds the key (unless no holder is given). */
   completeIdempotency(
     accountId: string,
     key: string,
     status: number,
     response: string,
+    holder?: string,
   ): Promise<void>;
-  /** Gives a key back after a failure that must not be replayed (network, 5xx). */
-  releaseIdempotency(accountId: string, key: string): Promise<void>;
+  /** Gives a key back after a failure that must not be replayed (network, 5xx), before any write was sent. */
+  releaseIdempotency(accountId: string, key: string, holder?: string): Promise<void>;
 
   /**
    * Removes expired link/public tokens and old idempotency records, and retries a scrub
