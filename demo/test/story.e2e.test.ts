@@ -171,6 +171,16 @@ async function walk(variant: Variant): Promise<void> {
   await expect.poll(() => page.locator('#rows tr.changed .badge').textContent()).toBe('offboarded');
   // The counts follow at once: the buyer sees the figure move.
   await expect.poll(offboarded).toBe(before + 1);
+  if (variant.mobile) {
+    // On a phone the changed person's card is marked as a whole, not line by line.
+    const [card, line] = await page
+      .locator('#rows tr.changed')
+      .evaluate((tr) =>
+        [tr, tr.querySelector('td')!].map((e) => getComputedStyle(e).backgroundColor),
+      );
+    expect(line, 'a card line').toBe('rgba(0, 0, 0, 0)');
+    expect(card, 'the card').not.toBe('rgba(0, 0, 0, 0)');
+  }
   // "Simulate in NERM" no longer offers someone who is gone.
   const offboardedId = (await page.locator('#rows tr.changed').getAttribute('data-user-id'))!;
   expect(await page.locator(`#sim-person option[value="${offboardedId}"]`).count()).toBe(0);
