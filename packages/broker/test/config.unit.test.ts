@@ -117,6 +117,7 @@ describe('loadConfig', () => {
       tokenTtlSeconds: 3600,
       linkRateLimits: { perIp: 60, perLinkToken: 10 },
       maxConnections: 1024,
+      shutdownGraceMs: 10_000,
       trustProxy: false,
       warnings: [],
       allowedOrigins: [],

@@ -20,6 +20,7 @@ describe('scale-out settings', () => {
       budget: { concurrency: 16, perSecond: 100, maxWaitMs: 10_000 },
       breaker: { failures: 5, cooldownMs: 30_000 },
       syncConcurrency: 4,
+      idempotencyLeaseMs: 60_000,
     });
   });
 
@@ -33,12 +34,14 @@ describe('scale-out settings', () => {
       NERM_BROKER_BREAKER_FAILURES: '3',
       NERM_BROKER_BREAKER_COOLDOWN: '5',
       NERM_BROKER_SYNC_CONCURRENCY: '16',
+      NERM_BROKER_IDEMPOTENCY_LEASE: '5',
     });
     expect(config.scale).toEqual({
       redisUrl: 'redis://127.0.0.1:6379/2',
       budget: { concurrency: 4, perSecond: 0, maxWaitMs: 0 },
       breaker: { failures: 3, cooldownMs: 5_000 },
       syncConcurrency: 16,
+      idempotencyLeaseMs: 5_000,
     });
   });
 
@@ -48,12 +51,14 @@ describe('scale-out settings', () => {
       NERM_BROKER_UPSTREAM_CONCURRENCY: '0',
       NERM_BROKER_BREAKER_COOLDOWN: '2.5',
       NERM_BROKER_SYNC_CONCURRENCY: 'many',
+      NERM_BROKER_IDEMPOTENCY_LEASE: '1',
     });
     expect(found).toEqual([
       'NERM_BROKER_REDIS_URL must be a redis:// or rediss:// URL',
       'NERM_BROKER_UPSTREAM_CONCURRENCY must be a whole number from 1 to 1000',
       'NERM_BROKER_BREAKER_COOLDOWN must be a whole number from 1 to 3600',
       'NERM_BROKER_SYNC_CONCURRENCY must be a whole number from 1 to 256',
+      'NERM_BROKER_IDEMPOTENCY_LEASE must be a whole number from 2 to 3600',
     ]);
     expect(found.join(' ')).not.toContain('hunter2');
   });
