@@ -14,6 +14,12 @@ import { TtlCache } from './ttl-cache.ts';
 
 /** How long tenant metadata is reused: profile types, roles and attributes change rarely. */
 export const METADATA_TTL_MS = 5 * 60_000;
+/**
+ * Accounts whose metadata one process keeps. A replica syncs a fleet's accounts in turn, so
+ * this must exceed the accounts it syncs within the TTL, or every sync reads the metadata
+ * again (at 1,000, a fleet of 2,000 accounts never hit: docs/decisions/0014-sync-fixed-cost.md).
+ */
+const METADATA_ACCOUNTS = 5_000;
 
 /**
  * What a tenant is made of, read once and reused per account: profile types (which
@@ -26,9 +32,9 @@ export class TenantMetadata {
   private readonly attributes: TtlCache<Map<string, Attribute> | null>;
 
   constructor(now: () => number) {
-    this.types = new TtlCache(METADATA_TTL_MS, 1_000, now);
-    this.roles = new TtlCache(METADATA_TTL_MS, 1_000, now);
-    this.attributes = new TtlCache(METADATA_TTL_MS, 1_000, now);
+    this.types = new TtlCache(METADATA_TTL_MS, METADATA_ACCOUNTS, now);
+    this.roles = new TtlCache(METADATA_TTL_MS, METADATA_ACCOUNTS, now);
+    this.attributes = new TtlCache(METADATA_TTL_MS, METADATA_ACCOUNTS, now);
   }
 
   profileTypes(tenant: Tenant): Promise<Map<string, ProfileType>> {
