@@ -289,6 +289,42 @@ describe.each(bothStores('hostile'))('hostile bodies on $name', ({ databaseUrl }
     expect(statuses.some((s) => s >= 200 && s < 300)).toBe(true);
   });
 
+  it('answers hostile query strings on every GET without a 5xx and without a secret', async () => {
+    const names = [
+      'limit',
+      'next_cursor',
+      'prev_cursor',
+      'status',
+      'user_type',
+      'updated_after',
+      'include_remote_data',
+      'format',
+      'tenant_id',
+      'integrated_account_id',
+      'offset',
+      'after_id',
+      'type',
+      'since',
+      'mode',
+    ];
+    const gets = targets.filter((t) => t.method === 'GET');
+    const query = fc.dictionary(
+      fc.oneof(fc.constantFrom(...names), hostileString),
+      fc.oneof(hostileString, fc.integer().map(String), fc.constantFrom('-1', '1e9', 'true', '[]')),
+      { maxKeys: 4 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...gets), query, async (target, params) => {
+        const search = new URLSearchParams(params).toString();
+        await send(
+          { ...target, path: `${target.path}?${search}` },
+          { type: 'application/json', text: '' },
+        );
+      }),
+      fuzz(150),
+    );
+  });
+
   it('never echoes a credential sent to connect, also when the tenant refuses it', async () => {
     const connect = targets.find((t) => t.path === PATHS.linkConnect) as Target;
     await fc.assert(
