@@ -6,12 +6,14 @@
 import { Bench, type Statistics } from 'tinybench';
 import type { SandboxInfo } from '@nerm-connect/test-kit';
 import { json } from './nerm-direct.ts';
-import { p50p99, ratio, ratioGoal, type SectionResult } from './report.ts';
+import { cpuMs, p50p99, ratio, ratioGoal, type SectionResult } from './report.ts';
 
 const ROUNDS = Number(process.env.BENCH_CONNECT_ROUNDS ?? 40);
+const CPU_ROUNDS = 200;
 
 export async function connectSection(
   sandbox: SandboxInfo,
+  pids: { broker: number; sandbox: number },
   linkToken: () => Promise<string>,
   connect: (auth: Record<string, string>, linkToken: string) => Promise<unknown>,
 ): Promise<SectionResult> {
@@ -52,6 +54,19 @@ export async function connectSection(
     if (task.result.state !== 'completed') throw new Error(`${task.name}: ${task.result.state}`);
     s[task.name] = task.result.latency;
   }
+  // CPU per call, steadier than wall time here: the broker's per api_key connect (minus
+  // minting its link token) and the sandbox's per direct probe, over CPU_ROUNDS each.
+  const cpuOf = async (pid: number, fn: () => Promise<unknown>) => {
+    const before = cpuMs(pid);
+    for (let i = 0; i < CPU_ROUNDS; i++) await fn();
+    return (cpuMs(pid) - before) / CPU_ROUNDS;
+  };
+  const mintOnly = await cpuOf(pids.broker, linkToken);
+  const mintAndConnect = await cpuOf(pids.broker, async () =>
+    connect(apiKeyAuth, await linkToken()),
+  );
+  const brokerCpu = mintAndConnect - mintOnly;
+  const sandboxCpu = await cpuOf(pids.sandbox, () => probe(`Bearer ${sandbox.api_key}`));
   const row = (auth: string) => [
     auth,
     p50p99(s[`${auth} direct`]!),
@@ -69,12 +84,16 @@ export async function connectSection(
         ],
       },
     ],
+    notes: [
+      `CPU (/proc, ${CPU_ROUNDS} calls): the broker ${brokerCpu.toFixed(2)} ms per api_key connect (link token minting excluded); the sandbox ${sandboxCpu.toFixed(2)} ms per direct probe`,
+    ],
     goals: [
       ratioGoal(
         'POST /link/connect vs its upstream calls made directly (api_key, p50)',
         s['api_key broker']!.p50 / s['api_key direct']!.p50,
         `probe ${p50p99(s['api_key direct']!)}`,
         1.5,
+        'where the rest goes: docs/decisions/0092-connect-path-costs.md',
       ),
     ],
   };

@@ -75,6 +75,12 @@ export function ratioGoal(
   };
 }
 
+/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux). */
+export function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 Hz
+}
+
 export function printSection(id: string, section: SectionResult): void {
   console.log(`\n${id}. ${section.title}`);
   for (const table of section.tables) {

@@ -124,7 +124,7 @@ async function section(
   };
   switch (id) {
     case '1':
-      return connectSection(sandbox, linkToken, connect);
+      return connectSection(sandbox, stack!.pids, linkToken, connect);
     case '2':
       return microSection(sandbox);
     case '3':

@@ -4,21 +4,14 @@
  * answered after 50 ms (read-ahead should hide the broker); the broker's CPU time per
  * 1,000 users (steadier than wall time here); upstream request counts; the SDK's memory.
  */
-import { readFileSync } from 'node:fs';
 import { Bench, type Statistics } from 'tinybench';
 import { createClient } from '@nerm-connect/shared/client';
 import type { SandboxInfo } from '@nerm-connect/test-kit';
 import { directWalk, json } from './nerm-direct.ts';
-import { ms, ratio, ratioGoal, type SectionResult } from './report.ts';
+import { cpuMs, ms, ratio, ratioGoal, type SectionResult } from './report.ts';
 
 const RUNS = Number(process.env.BENCH_WALK_RUNS ?? 5);
 const SLOW_MS = 50;
-
-/** CPU milliseconds (user + system) a process has used so far, from /proc (Linux). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime + stime, 100 Hz
-}
 
 async function medians(tasks: Record<string, () => Promise<unknown>>, runs: number) {
   const bench = new Bench({ iterations: runs, time: 0, warmupIterations: 1, warmupTime: 0 });

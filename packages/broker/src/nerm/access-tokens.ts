@@ -24,9 +24,11 @@ export class AccessTokenCache {
     private readonly outbound: Outbound,
     now: () => number = Date.now,
     private readonly retry: RetryPolicy = DEFAULT_RETRY,
+    max: number = MAX_TOKENS,
   ) {
     this.tokens = new LRUCache({
-      max: MAX_TOKENS,
+      // lru-cache allocates its arrays for `max` entries up front.
+      max,
       // Each entry's TTL is its refresh time; this default is never used as is.
       ttl: 60_000,
       ttlResolution: 0,
@@ -55,6 +57,15 @@ export class AccessTokenCache {
   /** After a 401 with `token`: drop it, unless another request already replaced it. */
   invalidate(key: string, token: string): void {
     if (this.tokens.get(key)?.token === token) this.tokens.delete(key);
+  }
+
+  /**
+   * A cache for the one credential a connect proves: it holds one entry, so making it per
+   * connect allocates nothing much (one for MAX_TOKENS entries cost ~12% of the
+   * connect's CPU: docs/decisions/0092-connect-path-costs.md).
+   */
+  static forOneCredential(outbound: Outbound, now: () => number): AccessTokenCache {
+    return new AccessTokenCache(outbound, now, DEFAULT_RETRY, 1);
   }
 
   forget(accountId: string): void {

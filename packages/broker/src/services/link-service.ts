@@ -259,7 +259,7 @@ export class LinkService {
    */
   private async prove(accountId: string, origin: string, credential: StoredCredential) {
     const accessToken = credential.type === 'pat' ? await this.exchangeAt(credential) : undefined;
-    const tokens = new AccessTokenCache(this.deps.outbound, this.deps.now);
+    const tokens = AccessTokenCache.forOneCredential(this.deps.outbound, this.deps.now);
     if (credential.type === 'pat' && accessToken) {
       tokens.prime(
         AccessTokenCache.keyFor(accountId, credential),
