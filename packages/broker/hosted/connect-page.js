@@ -52,7 +52,13 @@ widget.addEventListener('nerm-connect-error', (event) => {
 });
 widget.addEventListener('nerm-connect-exit', (event) => {
   const { reason } = /** @type {CustomEvent<{ reason: string }>} */ (event).detail;
+  // Cancel on a page of its own has nothing to return to: the visit ends, plainly.
   show(reason === 'done' ? 'done' : 'cancelled');
+});
+// The link still works until it expires: back to the form, focus in it.
+document.getElementById('again')?.addEventListener('click', () => {
+  show('widget');
+  widget.focus();
 });
 
 void start();

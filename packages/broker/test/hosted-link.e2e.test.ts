@@ -134,6 +134,33 @@ describe.skipIf(!CHROME)('the hosted connect page, in Chromium', () => {
     }, 90_000);
   }
 
+  for (const variant of VARIANTS) {
+    it(`Cancel ends the visit plainly: close this tab, or go back to the form (${variant.name})`, async () => {
+      // A NERM admin on a standalone page has nothing to return to: Cancel must say the
+      // visit is over (as Plaid's and Nango's hosted pages do), not leave a dead end.
+      const url = await hostedLink(`hosted-cancel-${variant.name}`);
+      const { context, page, problems } = await open(variant);
+      await page.goto(url);
+      await page.getByLabel('NERM tenant URL', { exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+      await heading(page, 'You can close this tab');
+      expect(await page.getByText('Nothing was connected to Northwind HR.').isVisible()).toBe(true);
+      expect(await page.getByLabel('NERM tenant URL', { exact: true }).isVisible()).toBe(false);
+      expect(await page.evaluate<string | undefined>('document.activeElement?.textContent')).toBe(
+        'You can close this tab',
+      );
+      await shot(page, variant.name, '7-cancelled');
+      // Changed their mind: the link still works until it expires.
+      await page.getByRole('button', { name: 'Connect after all' }).click();
+      await page.getByLabel('NERM tenant URL', { exact: true }).waitFor();
+      expect(await page.getByRole('heading', { name: 'You can close this tab' }).isVisible()).toBe(
+        false,
+      );
+      expect(problems).toEqual([]);
+      await context.close();
+    }, 60_000);
+  }
+
   it('says plainly when a link has expired, or arrived cut short', async () => {
     const url = await hostedLink('hosted-expired', 60);
     const { context, page, problems } = await open(VARIANTS[2]!);

@@ -49,8 +49,8 @@ function page(nonce: string, base: string, options: HostedPageOptions): string {
   const logo = options.logoUrl
     ? `<img class="logo" src="${escape(options.logoUrl.href)}" alt="" width="40" height="40">`
     : '';
-  const notice = (id: string, title: string, body: string) =>
-    `<section class="notice" id="${id}" data-state hidden><h1 tabindex="-1">${title}</h1><p>${body}</p></section>`;
+  const notice = (id: string, title: string, body: string, action = '') =>
+    `<section class="notice" id="${id}" data-state hidden><h1 tabindex="-1">${title}</h1><p>${body}</p>${action}</section>`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -70,7 +70,7 @@ function page(nonce: string, base: string, options: HostedPageOptions): string {
 <p class="checking" id="checking" data-state>Checking your link…</p>
 <nerm-connect id="widget" data-state hidden theme="auto"${name ? ` app-name="${name}"` : ''}></nerm-connect>
 ${notice('done', 'You can close this page', `${app} can now reach your NERM tenant. Nothing else is needed from you.`)}
-${notice('cancelled', 'Nothing was connected', `You can open this link again until it expires, or ask ${app} for a new one.`)}
+${notice('cancelled', 'You can close this tab', `Nothing was connected${name ? ` to ${name}` : ''}. This link still works until it expires.`, '<button type="button" class="again" id="again">Connect after all</button>')}
 ${notice('dead', 'This link has already been used or has expired', `Connection links work once and expire. Ask ${app} for a new link.`)}
 ${notice('incomplete', 'This link is incomplete', `Open the whole link you were sent (it ends with a long code after #), or ask ${app} for a new one.`)}
 ${notice('unavailable', 'We could not check this link', 'The connection service did not answer. Try again in a moment.')}
