@@ -203,6 +203,8 @@ const variables = z.object({
   NERM_BROKER_BREAKER_FAILURES: wholeNumber(1, 1000).default(5),
   NERM_BROKER_BREAKER_COOLDOWN: wholeNumber(1, 3600).default(30),
   NERM_BROKER_SYNC_CONCURRENCY: wholeNumber(1, 256).default(4),
+  // How long SIGTERM lets requests in flight finish (docs/operations.md, "Start, stop, health").
+  NERM_BROKER_SHUTDOWN_GRACE: wholeNumber(0, 3_600).default(10),
   // A killed replica's Idempotency-Key reservation is taken over after this (docs/architecture.md).
   NERM_BROKER_IDEMPOTENCY_LEASE: wholeNumber(2, 3_600).default(60),
   NERM_BROKER_APP_NAME: z

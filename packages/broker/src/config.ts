@@ -70,6 +70,8 @@ export interface BrokerConfig {
   trustProxy: TrustProxy;
   /** Open client connections the HTTP server accepts at once. */
   maxConnections: number;
+  /** How long SIGTERM lets requests in flight finish before cutting them. */
+  shutdownGraceMs: number;
   /** Attempts per minute on the link endpoints: per client IP, and per link token on connect. */
   linkRateLimits: { perIp: number; perLinkToken: number };
   /** Lifecycle events: webhook delivery, change syncs, contract warnings. */
@@ -221,6 +223,7 @@ export async function loadConfig(raw: NodeJS.ProcessEnv = process.env): Promise<
     logLevel: env.NERM_BROKER_LOG_LEVEL,
     trustProxy: env.NERM_BROKER_TRUST_PROXY,
     maxConnections: env.NERM_BROKER_MAX_CONNECTIONS,
+    shutdownGraceMs: env.NERM_BROKER_SHUTDOWN_GRACE * 1000,
     linkRateLimits: {
       perIp: env.NERM_BROKER_LINK_RATE_LIMIT_PER_IP,
       perLinkToken: env.NERM_BROKER_LINK_RATE_LIMIT_PER_TOKEN,

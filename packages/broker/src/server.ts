@@ -2,6 +2,9 @@ import { createBroker } from './broker.ts';
 import { configOrExit } from './cli/config-or-exit.ts';
 import { createHttpServer } from './http/http-server.ts';
 
+/** How long closing the store may take once the deadline has cut the requests in flight. */
+const CLOSE_AFTER_DEADLINE_MS = 2_000;
+
 /** `pnpm broker`: configuration from the environment (README, "Run the broker in production"), graceful SIGTERM. */
 async function main(): Promise<void> {
   const config = await configOrExit();
@@ -42,19 +45,31 @@ async function main(): Promise<void> {
   }, 10 * 60_000);
   housekeeping.unref();
 
+  // Drain (docs/operations.md, "Start, stop, health"): no new connections, requests in
+  // flight finish until the deadline, then are cut; the process exits 0 either way.
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const graceMs = config.shutdownGraceMs;
+    logger.info({ signal, grace_ms: graceMs }, 'shutting down');
     clearInterval(housekeeping);
+    const exit = () => process.exit(0);
     server.close(() => {
-      void broker.close().then(() => process.exit(0));
+      broker.close().then(exit, (error: unknown) => {
+        logger.warn({ err: (error as Error).message }, 'closing the store failed');
+        exit();
+      });
     });
+    // A keep-alive connection whose request has just finished is idle now: close it too.
     server.closeIdleConnections();
+    setInterval(() => server.closeIdleConnections(), 100).unref();
     setTimeout(() => {
+      logger.warn('shutdown deadline reached: cutting the requests still in flight');
       server.closeAllConnections();
-    }, 10_000).unref();
+      // What is still running (a NERM call, the store) no longer holds the exit.
+      setTimeout(exit, CLOSE_AFTER_DEADLINE_MS).unref();
+    }, graceMs).unref();
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
