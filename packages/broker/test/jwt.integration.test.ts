@@ -1,7 +1,8 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, base64url, decodeJwt, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { otherSpelling } from './fuzz.ts';
+import { bitPositions, flipBits, fuzz, otherSpelling } from './fuzz.ts';
 import { signingKeyJson, startStack, type Stack } from './helpers.ts';
 
 let stack: Stack;
@@ -223,5 +224,40 @@ describe('NERM_BROKER_TOKEN_TTL', () => {
     } finally {
       await short.close();
     }
+  });
+});
+
+// Issue 13, item 5, through HTTP: a flipped token or cursor is refused with its contract
+// code, never a 500 (test/bit-flips.unit.test.ts flips the codecs themselves).
+describe('bit flips over HTTP', () => {
+  /** Flips that leave a string a header or a query can carry as it is. */
+  const flipped = (value: string) =>
+    bitPositions(value.length)
+      .map((bits) => flipBits(value, bits))
+      .filter((v) => /^[!-~]+$/.test(v) && v !== value);
+
+  it('answers 401 unauthorized to a flipped account token', async () => {
+    await fc.assert(
+      fc.asyncProperty(flipped(token), async (jwt) => {
+        expect(await codeFor(jwt), jwt).toEqual({ status: 401, code: 'unauthorized' });
+      }),
+      fuzz(100),
+    );
+  });
+
+  it('answers 400 invalid_cursor to a flipped users cursor', async () => {
+    const first = await stack.call('/unified/user-directory/users?limit=2', { token });
+    const cursor = first.body.next_cursor as string;
+    expect(typeof cursor).toBe('string');
+    await fc.assert(
+      fc.asyncProperty(flipped(cursor), async (bad) => {
+        const res = await stack.call(
+          `/unified/user-directory/users?limit=2&next_cursor=${encodeURIComponent(bad)}`,
+          { token },
+        );
+        expect(`${res.status} ${res.body?.error?.code}`, bad).toBe('400 invalid_cursor');
+      }),
+      fuzz(100),
+    );
   });
 });
