@@ -1,8 +1,9 @@
-import type { EventUser } from '@nerm-connect/shared';
+import { randomUUID } from 'node:crypto';
+import type { AccountStatus, EventUser } from '@nerm-connect/shared';
 import { afterAll, beforeAll } from 'vitest';
 import { digestOf } from '../src/lifecycle/changes.ts';
 import { newEventId, type NewEvent } from '../src/lifecycle/events.ts';
-import type { PersonSnapshot } from '../src/lifecycle/lifecycle-store.ts';
+import type { LifecycleStore, PersonSnapshot } from '../src/lifecycle/lifecycle-store.ts';
 import type { LifecycleScratch } from './lifecycle-engines.ts';
 
 // What the lifecycle store contract suites (lifecycle-store, lifecycle-outbox) share.
@@ -45,17 +46,21 @@ export function event(accountId: string, at = NOW): NewEvent {
   };
 }
 
-/** A fresh scratch database of one engine for a describe block, handed to `use` once open. */
-export function useLifecycleScratch(
-  scratch: () => Promise<LifecycleScratch>,
-  use: (db: LifecycleScratch) => void,
-): void {
-  let db: LifecycleScratch;
+/** A fresh scratch database of one engine for a describe block: its stores once open. */
+export function useLifecycleScratch(scratch: () => Promise<LifecycleScratch>) {
+  const suite = {
+    db: undefined as unknown as LifecycleScratch,
+    get store(): LifecycleStore {
+      return suite.db.lifecycle;
+    },
+    /** A stored account of this status, by a fresh id. */
+    account: (status: AccountStatus = 'active') => suite.db.addAccount(randomUUID(), status),
+  };
   beforeAll(async () => {
-    db = await scratch();
-    use(db);
+    suite.db = await scratch();
   });
   afterAll(async () => {
-    await db.close();
+    await suite.db.close();
   });
+  return suite;
 }
