@@ -55,20 +55,22 @@ describe.each(LIFECYCLE_ENGINES)('lifecycle store on $name', ({ scratch }) => {
 
     it('a scheduled claim says whether profiles were requested; new accounts join within a second', async () => {
       const t = NOW + 40 * LEASE;
-      const a = await account();
-      const b = await account();
-      await store.requestSync(b, 'profile-2', t);
-      const claimed = await store.claimDueSyncs('p1', t, LEASE, 1000, { scheduled: true });
+      const a = await suite.account();
+      const b = await suite.account();
+      await suite.store.requestSync(b, 'profile-2', t);
+      const claimed = await suite.store.claimDueSyncs('p1', t, LEASE, 1000, { scheduled: true });
       const flags = new Map(claimed.map((s) => [s.account_id, s.profiles_requested]));
       expect(flags.get(a)).toBe(false);
       expect(flags.get(b)).toBe(true);
       // A sync state is made for a new account by the next claim a second later, not by every claim.
-      const c = await account();
-      const soon = await store.claimDueSyncs('p1', t + 1, LEASE, 1000, { scheduled: true });
+      const c = await suite.account();
+      const soon = await suite.store.claimDueSyncs('p1', t + 1, LEASE, 1000, { scheduled: true });
       expect(soon.map((s) => s.account_id)).not.toContain(c);
-      const later = await store.claimDueSyncs('p1', t + 1_000, LEASE, 1000, { scheduled: true });
+      const later = await suite.store.claimDueSyncs('p1', t + 1_000, LEASE, 1000, {
+        scheduled: true,
+      });
       expect(later.map((s) => s.account_id)).toContain(c);
-      await store.forgetRequestedProfiles(b, ['profile-2']);
+      await suite.store.forgetRequestedProfiles(b, ['profile-2']);
     });
 
     it('finishing records the watermark, the baseline and serves requests made before the sync', async () => {
