@@ -58,6 +58,15 @@ function footprint(pid: number): { rssMb: number; fds: number } {
   return { rssMb: Math.round(rssKb / 1024), fds: readdirSync(`/proc/${pid}/fd`).length };
 }
 
+/** CPU milliseconds (user + system, all threads) a process has used, from /proc. */
+function cpuMs(pid: number): number {
+  // Fields after the command name's closing parenthesis: utime and stime are the 12th and 13th.
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+}
+const CLOCK_TICKS = 100;
+
 export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
   const apiKey = `nbk_${randomBytes(18).toString('base64url')}`;
   const broker = await startBrokerProcess({
@@ -115,6 +124,7 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
         'ratio (goal ≤ 2×)',
         'broker 5xx',
         'NERM requests per answer (baseline / broker)',
+        'CPU ms per 1,000 answers (baseline / broker)',
       ],
     ];
     const upstream = async () =>
@@ -124,10 +134,16 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       ['roles, limit 100', roles, `${base}/roles?limit=100`],
     ] as const) {
       const beforeBase = await upstream();
+      const baseCpu = cpuMs(baseline.pid!);
       const b = await cannon(baseUrl, {});
+      const baseCpuUsed = cpuMs(baseline.pid!) - baseCpu;
       const beforeBroker = await upstream();
+      const brokerCpu = cpuMs(broker.process.pid!);
       const r = await cannon(brokerUrl, { headers });
+      const brokerCpuUsed = cpuMs(broker.process.pid!) - brokerCpu;
       const afterBroker = await upstream();
+      const perThousand = (ms: number, run: Run) =>
+        ((ms * 1000) / Math.max(1, run.total)).toFixed(0);
       const per = (requests: number, run: Run) => (requests / Math.max(1, run.total)).toFixed(2);
       rows.push([
         name,
@@ -139,6 +155,7 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
         `${(r.p99 / Math.max(1, b.p99)).toFixed(2)}×`,
         String(r.fiveXx),
         `${per(beforeBroker - beforeBase, b)} / ${per(afterBroker - beforeBroker, r)}`,
+        `${perThousand(baseCpuUsed, b)} / ${perThousand(brokerCpuUsed, r)}`,
       ]);
     }
 

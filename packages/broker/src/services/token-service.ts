@@ -1,4 +1,4 @@
-import { createPrivateKey, randomUUID, type JsonWebKey } from 'node:crypto';
+import { createHash, createPrivateKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import { createSigner } from 'fast-jwt';
 import {
   createLocalJWKSet,
@@ -7,6 +7,7 @@ import {
   type JWK,
   type JWTPayload,
 } from 'jose';
+import { LRUCache } from 'lru-cache';
 import { AccountTokenClaims as ClaimsSchema, TOKEN_AUDIENCE } from '@nerm-connect/shared';
 import { BrokerError } from '../errors.ts';
 
@@ -34,6 +35,14 @@ export interface AccountTokenClaims {
 /** How far a token's `iat` may lie ahead of this broker's clock (another replica's skew). */
 export const MAX_CLOCK_SKEW_SECONDS = 60;
 
+/**
+ * Tokens whose signature and claims were checked, by SHA-256 of the token (the token
+ * itself is not kept): a repeat presentation skips the signature check but never its
+ * expiry, and the account's state is still read on every request (docs/security.md,
+ * docs/decisions/0084-verified-account-tokens-cached.md).
+ */
+export const VERIFIED_TOKENS_CACHED = 10_000;
+
 /** `jti` = `<generation>.<uuid>`: the generation travels signed, the uuid keeps it unique. */
 const JTI = /^(0|[1-9]\d{0,8})\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -49,13 +58,20 @@ function algorithmOf(jwk: JWK): Algorithm {
  */
 export class TokenService {
   private readonly verificationKeys: ReturnType<typeof createLocalJWKSet>;
+  /** Verified claims by the token's SHA-256; none when constructed with a size of 0. */
+  private readonly verified: LRUCache<string, AccountTokenClaims> | undefined;
+  /** Signature checks run (count, for tests and the bench). */
+  signatureChecks = 0;
 
   private constructor(
     private readonly keys: SigningKey[],
     private readonly issuer: string,
     private readonly ttlSeconds: number,
     private readonly now: () => number,
+    verifiedTokensCached: number,
   ) {
+    this.verified =
+      verifiedTokensCached > 0 ? new LRUCache({ max: verifiedTokensCached }) : undefined;
     this.verificationKeys = createLocalJWKSet(this.jwks());
   }
 
@@ -64,6 +80,8 @@ export class TokenService {
     issuer: string;
     ttlSeconds: number;
     now?: () => number;
+    /** How many verified tokens to remember (0: check every presentation afresh). */
+    verifiedTokensCached?: number;
   }): Promise<TokenService> {
     const keys = options.signingKeys.map((jwk): SigningKey => {
       const alg = algorithmOf(jwk);
@@ -89,7 +107,13 @@ export class TokenService {
       };
     });
     if (keys.length === 0) throw new TypeError('at least one signing key is required');
-    return new TokenService(keys, options.issuer, options.ttlSeconds, options.now ?? Date.now);
+    return new TokenService(
+      keys,
+      options.issuer,
+      options.ttlSeconds,
+      options.now ?? Date.now,
+      options.verifiedTokensCached ?? VERIFIED_TOKENS_CACHED,
+    );
   }
 
   /** The JWKS document: public parts only. */
@@ -118,6 +142,24 @@ export class TokenService {
   }
 
   async verify(token: string): Promise<AccountTokenClaims> {
+    if (!this.verified) return this.verifyAfresh(token);
+    const key = createHash('sha256').update(token).digest('base64url');
+    const cached = this.verified.get(key);
+    if (cached) {
+      // jose's rule: expired once `exp` <= the current whole second.
+      if (cached.expiresAt / 1000 <= Math.floor(this.now() / 1000)) {
+        this.verified.delete(key);
+        throw new BrokerError('token_expired', 'The account token has expired; mint a new one');
+      }
+      return { ...cached };
+    }
+    const claims = await this.verifyAfresh(token);
+    this.verified.set(key, claims);
+    return { ...claims };
+  }
+
+  private async verifyAfresh(token: string): Promise<AccountTokenClaims> {
+    this.signatureChecks += 1;
     // A signature is taken only in its one canonical base64url spelling: the decoder
     // ignores the last character's unused bits, so a flipped bit there verified
     // (docs/security.md, "Findings and fixes").

@@ -89,3 +89,41 @@ describe('TokenService keys', () => {
     ).rejects.toThrow();
   });
 });
+
+describe('TokenService verified-token cache', () => {
+  it('still refuses a cached token as expired from the second its exp is reached', async () => {
+    let now = NOW;
+    const tokens = await TokenService.create({
+      signingKeys: [signingKey('k1', 'ed25519')],
+      issuer: 'broker-test',
+      ttlSeconds: 600,
+      now: () => now,
+    });
+    const { token } = await tokens.issue(account);
+    expect((await tokens.verify(token)).accountId).toBe('acct-1');
+    now = NOW + 599_999;
+    expect((await tokens.verify(token)).accountId).toBe('acct-1');
+    now = NOW + 600_000;
+    await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'token_expired' });
+    await expect(tokens.verify(token)).rejects.toMatchObject({ code: 'token_expired' });
+  });
+
+  it('verifies a token once, then answers from the cache; a changed token is verified afresh', async () => {
+    const tokens = await TokenService.create({
+      signingKeys: [signingKey('k1', 'ed25519')],
+      issuer: 'broker-test',
+      ttlSeconds: 600,
+      now: () => NOW,
+    });
+    const { token } = await tokens.issue(account);
+    const first = await tokens.verify(token);
+    expect(tokens.signatureChecks).toBe(1);
+    expect(await tokens.verify(token)).toEqual(first);
+    expect(tokens.signatureChecks).toBe(1);
+    const [header, payload, signature] = token.split('.') as [string, string, string];
+    const flipped = `${header}.${payload}.${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    await expect(tokens.verify(flipped)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(tokens.verify(flipped)).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(tokens.signatureChecks).toBe(3);
+  });
+});
