@@ -13,6 +13,12 @@ export interface FaultPlan {
    * only requests of those methods count (`['PATCH']`: the next write fails, reads pass).
    */
   failNext?: { count: number; status?: 500 | 502 | 503 | 504; methods?: string[] };
+  /**
+   * Every `/api` request waits, counted as arrived, until a plan without `hold` replaces
+   * this one: a test can act while a request is certainly in flight (a fixed latency can be
+   * outrun on a loaded machine).
+   */
+  hold?: boolean;
 }
 
 export type FaultDecision =
@@ -23,6 +29,7 @@ export type FaultDecision =
 export class Faults {
   private plan: FaultPlan = {};
   private failNextLeft = 0;
+  private held: { done: Promise<void>; release: () => void } | undefined;
 
   constructor(plan: FaultPlan = {}) {
     this.set(plan);
@@ -32,6 +39,19 @@ export class Faults {
   set(plan: FaultPlan): void {
     this.plan = { ...plan };
     this.failNextLeft = plan.failNext?.count ?? 0;
+    if (plan.hold && !this.held) {
+      let release = () => {};
+      const done = new Promise<void>((r) => (release = r));
+      this.held = { done, release };
+    } else if (!plan.hold && this.held) {
+      this.held.release();
+      this.held = undefined;
+    }
+  }
+
+  /** Resolves when `/api` answers may go on (at once unless the plan holds them). */
+  async released(): Promise<void> {
+    await this.held?.done;
   }
 
   get latencyMs(): number {

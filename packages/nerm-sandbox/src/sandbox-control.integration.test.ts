@@ -140,6 +140,22 @@ describe('fault injection and counters', () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(115);
   });
 
+  it('holds /api answers, counted as arrived, until a plan without hold replaces it', async () => {
+    sandbox.faults.set({ hold: true });
+    const before = sandbox.stats.api;
+    let answered = false;
+    const pending = call('/api/roles').then((res) => ((answered = true), res));
+    while (sandbox.stats.api === before) await new Promise((r) => setTimeout(r, 5));
+    expect(sandbox.stats.inFlight).toBe(1);
+    // Another plan that still holds keeps it waiting.
+    sandbox.faults.set({ hold: true, latencyMs: 0 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(answered).toBe(false);
+    sandbox.faults.set({});
+    expect((await pending).status).toBe(200);
+    expect(sandbox.stats.inFlight).toBe(0);
+  });
+
   it('counts requests per route', async () => {
     await call('/api/profiles?limit=1');
     await call('/api/profiles?limit=1&offset=1');

@@ -200,6 +200,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     raw: string,
     n: number,
   ): Promise<void> {
+    await faults.released();
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
     const fault = faults.decide(n, req.method);
     if (fault.kind === 'rate_limited') {

@@ -196,9 +196,11 @@ describe('<nerm-connect>', () => {
   });
 
   it('disables inputs while submitting, and Cancel returns to the form without success', async () => {
-    await faults({ latencyMs: 1500 });
+    // NERM's answer is held until the test has pressed Cancel (a fixed latency of 1.5 s was
+    // outrun at load 17: the answer came back first and Cancel found a success screen).
     const el = await connected();
     await fillApiKey(el);
+    await faults({ hold: true });
     let succeeded = false;
     el.addEventListener('nerm-connect-success', () => (succeeded = true));
     const before = await sandboxRequests();
@@ -218,6 +220,7 @@ describe('<nerm-connect>', () => {
     expect(steps).to.deep.equal(['cancel']);
     expect(input(el, 'api-key').disabled).to.equal(false);
     expect(submitButton(el).textContent?.trim()).to.equal('Connect');
+    await faults({});
     // The broker still finishes the connect the page walked away from (the link is then
     // used up); the element, having cancelled, reports nothing of it.
     await eventually(async () => !(await linkAlive(el.linkToken)));
