@@ -56,22 +56,51 @@ export const NermMetadata = z.looseObject({
   after_id: z.string().nullish().catch(undefined),
 });
 
-/** A list answer, `{"<resource>": [...], "_metadata"?: {...}}`, as its items and metadata. */
-export function listAnswer<T extends z.ZodType>(resource: string, item: T) {
-  return z
+/**
+ * Each answer schema built once per (key, item schema) and reused: zod compiles an
+ * object schema on its first parse, so one built per page was built and compiled per
+ * page (docs/operations.md, "The broker's fixed cost per answer").
+ */
+function once<S>(build: (key: string, item: z.ZodType) => S) {
+  const built = new WeakMap<z.ZodType, Map<string, S>>();
+  return (key: string, item: z.ZodType): S => {
+    let byKey = built.get(item);
+    if (!byKey) built.set(item, (byKey = new Map()));
+    let schema = byKey.get(key);
+    if (!schema) byKey.set(key, (schema = build(key, item)));
+    return schema;
+  };
+}
+
+const buildListAnswer = (resource: string, item: z.ZodType) =>
+  z
     .looseObject({
       [resource]: z.array(item),
       _metadata: NermMetadata.optional().catch(undefined),
     })
     .transform((body) => ({
-      items: body[resource] as z.output<T>[],
+      items: body[resource] as unknown[],
       metadata: body._metadata as z.output<typeof NermMetadata> | undefined,
     }));
+const listAnswers = once(buildListAnswer);
+const objectAnswers = once((key, item) =>
+  z.looseObject({ [key]: item }).transform((body) => body[key] as unknown),
+);
+
+/** A list answer, `{"<resource>": [...], "_metadata"?: {...}}`, as its items and metadata. */
+export function listAnswer<T extends z.ZodType>(
+  resource: string,
+  item: T,
+): z.ZodType<{ items: z.output<T>[]; metadata: z.output<typeof NermMetadata> | undefined }> {
+  return listAnswers(resource, item) as z.ZodType<{
+    items: z.output<T>[];
+    metadata: z.output<typeof NermMetadata> | undefined;
+  }>;
 }
 
 /** A single-object answer, `{"profile": {...}}`, as the object. */
-export function objectAnswer<T extends z.ZodType>(key: string, item: T) {
-  return z.looseObject({ [key]: item }).transform((body) => body[key] as z.output<T>);
+export function objectAnswer<T extends z.ZodType>(key: string, item: T): z.ZodType<z.output<T>> {
+  return objectAnswers(key, item) as z.ZodType<z.output<T>>;
 }
 
 /** Parses a 2xx NERM answer, or says plainly that NERM answered something else. */

@@ -56,3 +56,12 @@ describe("NERM's answers, parsed at the edge", () => {
     ).toThrow(expect.objectContaining({ code: 'upstream_error' }));
   });
 });
+
+describe('answer schemas are built once per resource and item schema', () => {
+  it('hands out the same list and object schemas again, and others for another resource', () => {
+    expect(listAnswer('profiles', NermProfile)).toBe(listAnswer('profiles', NermProfile));
+    expect(listAnswer('users', NermProfile)).not.toBe(listAnswer('profiles', NermProfile));
+    expect(objectAnswer('profile', NermProfile)).toBe(objectAnswer('profile', NermProfile));
+    expect(objectAnswer('role', NermProfile)).not.toBe(objectAnswer('profile', NermProfile));
+  });
+});
