@@ -135,6 +135,7 @@ export async function walkSection(options: {
         vsProfiles,
         `direct ${ms(s.profiles!.p50)}`,
         1.2,
+        `broker CPU ${cpuPerThousand.toFixed(1)} ms per 1,000 users, of which the mapping is under 1 ms (section 2); the rest not yet profiled`,
       ),
       ratioGoal(
         `full walk with ${SLOW_MS} ms per NERM request, broker vs direct`,
