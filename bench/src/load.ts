@@ -81,7 +81,8 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       // The baseline has no budget: compare the broker's own cost, not the tenant's ceiling.
       NERM_BROKER_UPSTREAM_RPS: '0',
       NERM_BROKER_UPSTREAM_CONCURRENCY: '512',
-      // e.g. `--cpu-prof --cpu-prof-dir=…` to see where the broker's time goes.
+      // e.g. `--import` of a module starting node:inspector's Profiler (Node refuses
+      // `--cpu-prof` in NODE_OPTIONS) to see where the broker's time goes.
       ...(process.env.BENCH_BROKER_NODE_OPTIONS
         ? { NODE_OPTIONS: process.env.BENCH_BROKER_NODE_OPTIONS }
         : {}),
