@@ -17,7 +17,7 @@ import {
 } from './form.ts';
 import { format, type NermConnectStrings, type StringOverrides } from './i18n/strings.ts';
 import { styles } from './nerm-connect.styles.ts';
-import { kit, loadOnDemand, onDemand, type OnDemand } from './load-on-demand.ts';
+import { kit, loadOnDemand, onDemand } from './load-on-demand.ts';
 import type { LinkRecovery } from './on-demand.ts';
 import {
   fetchTransport,
@@ -193,7 +193,7 @@ export class NermConnect extends LitElement {
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
     // What only the on-demand chunk renders is styled by it, adopted before it shows.
-    const out = this._out;
+    const out = onDemand();
     const root = this.renderRoot as ShadowRoot;
     if (out && !root.adoptedStyleSheets.includes(out.styles()))
       root.adoptedStyleSheets = [...root.adoptedStyleSheets, out.styles()];
@@ -212,6 +212,7 @@ export class NermConnect extends LitElement {
 
   override render(): TemplateResult {
     const t = this._i18n.t;
+    const out = onDemand(); // loaded with the first focus or value, submit or failure
     return html`
       <section
         part="container"
@@ -227,12 +228,10 @@ export class NermConnect extends LitElement {
           </div>
         </header>
         ${
-          this._success && this._out
-            ? this._out.successView(kit, t, this._connectedHost, this._app, () =>
-                this._exit('done'),
-              )
-            : this._recovery?.expired && this._out
-              ? this._out.expiredView(kit, t, this._recovery)
+          this._success && out
+            ? out.successView(kit, t, this._connectedHost, this._app, () => this._exit('done'))
+            : this._recovery?.expired && out
+              ? out.expiredView(kit, t, this._recovery)
               : this._renderForm(t)
         }
         <div
@@ -250,7 +249,7 @@ export class NermConnect extends LitElement {
 
   private _renderForm(t: NermConnectStrings): TemplateResult {
     const busy = this._busy;
-    const previewHost = this._out?.tenantHost(this._form.values['tenant-url']);
+    const previewHost = onDemand()?.tenantHost(this._form.values['tenant-url']);
     const pat = this._form.authType === 'pat';
     const failure = this._form.failure;
     const sandbox = this.sandbox;
@@ -305,7 +304,7 @@ export class NermConnect extends LitElement {
 
   /** What typing needs next (the tenant preview, validation) loads on first focus. */
   private _prefetch(): void {
-    if (!this._out) void this._loadOnDemand().then((out) => out && this.requestUpdate());
+    if (!onDemand()) void loadOnDemand().then((out) => out && this.requestUpdate());
   }
 
   private _fillSandbox(): void {
@@ -330,7 +329,7 @@ export class NermConnect extends LitElement {
     if (this._busy || this._retryAt > Date.now()) return;
     const { values, authType } = this._form;
     // Error texts and the key-character check load with the first submit, not the page.
-    const [, out] = await Promise.all([this._i18n.errors(), this._loadOnDemand()]);
+    const [, out] = await Promise.all([this._i18n.errors(), loadOnDemand()]);
     const t = this._i18n.t;
     // Without its checks (no network for the chunk) the broker still validates everything.
     const errors = out?.validate(values, authType, t, FIELDS_OF[authType]) ?? {};
@@ -369,7 +368,7 @@ export class NermConnect extends LitElement {
   }
 
   private async _fail(failure: BrokerFailure): Promise<void> {
-    const out = await this._loadOnDemand();
+    const out = await loadOnDemand();
     if (failure.code === 'link_token_invalid' && out) {
       this._form.forget(false);
       // Cancelable: a host that will set a fresh linkToken says so with preventDefault().
@@ -385,7 +384,7 @@ export class NermConnect extends LitElement {
 
   /** Shows a failure where it can be fixed, announces it, and tells the host. */
   private async _report(failure: BrokerFailure, { keepForm }: { keepForm: boolean }) {
-    const [, out] = await Promise.all([this._i18n.errors(), this._loadOnDemand()]);
+    const [, out] = await Promise.all([this._i18n.errors(), loadOnDemand()]);
     const t = this._i18n.t;
     const { code, requestId } = failure;
     if (!out) return void this._form.show({}, { message: t.networkError });
@@ -406,15 +405,6 @@ export class NermConnect extends LitElement {
       new NermConnectErrorEvent({ code, message, ...(requestId ? { requestId } : {}) }),
     );
     this._step('error', { code });
-  }
-
-  /** on-demand.ts, once loaded (with the first focus or value, submit or failure). */
-  private get _out(): OnDemand | undefined {
-    return onDemand();
-  }
-
-  private _loadOnDemand(): Promise<OnDemand | undefined> {
-    return loadOnDemand();
   }
 
   private _holdOff(seconds: number): void {
