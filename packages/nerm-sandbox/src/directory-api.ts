@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { validationFailed } from './errors.ts';
 import type { ApiContext } from './context.ts';
+import { LinkIndex } from './link-index.ts';
 import { ordered, parseBool } from './paging.ts';
 import { objectField, type FieldErrors } from './profile-input.ts';
 import { newUid } from './profiles-api.ts';
@@ -15,6 +16,8 @@ function renderRole(role: Role): Record<string, unknown> {
 
 /** Profile types, attributes, roles and their links to profiles and console users. */
 export class DirectoryApi {
+  private readonly links = new LinkIndex();
+
   constructor(private readonly ctx: ApiContext) {}
 
   register(router: Router): void {
@@ -137,9 +140,7 @@ export class DirectoryApi {
     const q = req.query;
     const roleId = q.get('role_id');
     const profileId = q.get('profile_id');
-    const items = this.ctx.data.roleProfiles.filter(
-      (rp) => (!roleId || rp.role_id === roleId) && (!profileId || rp.profile_id === profileId),
-    );
+    const items = this.links.matching(this.ctx.data.roleProfiles, roleId, profileId);
     return this.ctx.list('role_profiles', items, q, req.path, (rp) => rp);
   }
 
