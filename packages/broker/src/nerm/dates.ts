@@ -18,11 +18,18 @@ export function isNermDateFormat(value: unknown): value is NermDateFormat {
 }
 
 type Part = 'yyyy' | 'mm' | 'dd';
+type Layout = { parts: Part[]; separator: '/' | '-' };
 
-function layout(format: NermDateFormat): { parts: Part[]; separator: '/' | '-' } {
+function layoutOf(format: NermDateFormat): Layout {
   const separator = format.includes('/') ? '/' : '-';
   return { parts: format.split(separator) as Part[], separator };
 }
+
+/** Each format's parts, split once (a users page reads two dates per person). */
+const LAYOUTS = new Map<NermDateFormat, Layout>(NERM_DATE_FORMATS.map((f) => [f, layoutOf(f)]));
+const layout = (format: NermDateFormat): Layout => LAYOUTS.get(format) ?? layoutOf(format);
+const YEAR = /^\d{4}$/;
+const DAY_OR_MONTH = /^\d{1,2}$/;
 
 function isRealDate(year: number, month: number, day: number): boolean {
   // setUTCFullYear, not Date.UTC: Date.UTC reads a year below 100 as 19xx.
@@ -45,9 +52,10 @@ export function readNermDate(value: string, format: NermDateFormat): string | nu
   const pieces = value.trim().split(separator);
   if (pieces.length !== 3) return null;
   const got: Partial<Record<Part, number>> = {};
-  for (const [i, part] of parts.entries()) {
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as Part;
     const piece = pieces[i] ?? '';
-    if (!(part === 'yyyy' ? /^\d{4}$/ : /^\d{1,2}$/).test(piece)) return null;
+    if (!(part === 'yyyy' ? YEAR : DAY_OR_MONTH).test(piece)) return null;
     got[part] = Number(piece);
   }
   const { yyyy = 0, mm = 0, dd = 0 } = got;

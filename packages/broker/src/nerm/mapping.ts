@@ -38,11 +38,30 @@ export const STATUS_TO_NERM: Record<UserStatus, string> = {
   deleted: 'Terminated',
 };
 
+/** Candidates per mapping and profile type, worked out once: a page asks for the same ones per user. */
+const candidateCache = new WeakMap<FieldMapping, Map<string, Map<MappableField, readonly string[]>>>();
+
 /**
  * Attribute uids tried for a field, in order: the profile type's own mapping, the
  * account's, then the built-in fallbacks. Mapping a field never hides the fallbacks.
+ * A field mapping is read as it was first seen: it is parsed from storage, never changed.
  */
 export function candidatesFor(
+  field: MappableField,
+  mapping: FieldMapping,
+  typeUid?: string | null,
+): readonly string[] {
+  let byType = candidateCache.get(mapping);
+  if (!byType) candidateCache.set(mapping, (byType = new Map()));
+  const typeKey = typeUid ?? '';
+  let byField = byType.get(typeKey);
+  if (!byField) byType.set(typeKey, (byField = new Map()));
+  let found = byField.get(field);
+  if (!found) byField.set(field, (found = uncachedCandidates(field, mapping, typeUid)));
+  return found;
+}
+
+function uncachedCandidates(
   field: MappableField,
   mapping: FieldMapping,
   typeUid?: string | null,

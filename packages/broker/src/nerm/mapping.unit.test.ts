@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeTimestamp, profileToUser } from './mapping.ts';
+import { ATTRIBUTE_FALLBACKS, candidatesFor, normalizeTimestamp, profileToUser } from './mapping.ts';
 
 describe('timestamps', () => {
   it('keeps ISO 8601 timestamps and converts the other spellings to UTC', () => {
@@ -191,5 +191,23 @@ describe('profileToUser', () => {
     expect(
       profileToUser({ ...base, attributes: {} }, { ...context, includeRemoteData: true }),
     ).toHaveProperty('remote_data.id', 'p1');
+  });
+});
+
+describe('candidatesFor', () => {
+  const mapping = { email: 'mail', by_profile_type: { contractor: { email: 'contractor_mail' } } };
+
+  it('works each field out once per mapping and profile type (a page asks per user)', () => {
+    const first = candidatesFor('email', mapping, 'contractor');
+    expect(first).toEqual(['contractor_mail', 'mail', ...ATTRIBUTE_FALLBACKS.email]);
+    expect(candidatesFor('email', mapping, 'contractor')).toBe(first);
+    expect(candidatesFor('email', mapping, null)).toEqual(['mail', ...ATTRIBUTE_FALLBACKS.email]);
+    expect(candidatesFor('email', mapping, null)).toBe(candidatesFor('email', mapping, undefined));
+  });
+
+  it('reads another mapping afresh, never an earlier one', () => {
+    expect(candidatesFor('email', mapping, null)[0]).toBe('mail');
+    expect(candidatesFor('email', { email: 'other_mail' }, null)[0]).toBe('other_mail');
+    expect(candidatesFor('email', {}, 'contractor')).toBe(ATTRIBUTE_FALLBACKS.email);
   });
 });
