@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
 import { POSTGRES_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { activeWorkers, until } from './waiting.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 /** The broker walks NERM 500 profiles a page: 1,329 profiles make three pages. */
@@ -27,16 +28,6 @@ const STORES = [
       ]
     : []),
 ];
-
-/** Polls until `check` holds; a guard against hanging, never a timing under test. */
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>) {
-  for (let i = 0; i < 3_000; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('gave up waiting');
-}
 
 describe.each(STORES)('a broker killed with SIGKILL ($name)', ({ databaseUrl, schema }) => {
   let sandbox: Sandbox;
@@ -125,17 +116,9 @@ describe.each(STORES)('a broker killed with SIGKILL ($name)', ({ databaseUrl, sc
     });
 
     // Two people terminated on each page of the walk (profiles in id order, 500 a page).
-    const types = new Map(sandbox.data.profileTypes.map((t) => [t.id, t.category]));
     const byId = [...sandbox.data.profiles].sort((a, b) => (a.id < b.id ? -1 : 1));
     const activeOn = (page: number) =>
-      byId
-        .slice(page * PAGE, (page + 1) * PAGE)
-        .filter(
-          (p) =>
-            !p.archived &&
-            p.status === 'Active' &&
-            ['employee', 'non-employee'].includes(types.get(p.profile_type_id)!),
-        );
+      activeWorkers(sandbox, byId.slice(page * PAGE, (page + 1) * PAGE));
     const victims = [0, 1, 2].map((page) =>
       activeOn(page)
         .slice(0, 2)

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './helpers.ts';
 import { brokerStores } from './lifecycle-engines.ts';
 import { startReadmeReceiver, type ReadmeReceiver } from './readme-receiver.ts';
+import { activeWorkers, until as waitUntil } from './waiting.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 
@@ -15,18 +16,8 @@ describe.each(brokerStores('lifecycle_api'))(
     let stack: Stack;
     let accountId: string;
 
-    /** Waits (no timing asserted) until `check` holds; the broker delivers in the background. */
-    async function until<T>(
-      check: () => T | undefined | false | Promise<T | undefined | false>,
-      what: string,
-    ): Promise<T> {
-      for (let i = 0; i < 400; i++) {
-        const value = await check();
-        if (value) return value;
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      throw new Error(`gave up waiting for ${what}`);
-    }
+    const until = <T>(check: Parameters<typeof waitUntil<T>>[0], what: string) =>
+      waitUntil(check, what, { tries: 400, stepMs: 25 });
 
     async function feed(query = '') {
       const res = await stack.admin(`/events?integrated_account_id=${accountId}&limit=500${query}`);
@@ -34,15 +25,7 @@ describe.each(brokerStores('lifecycle_api'))(
       return res.body.result as any[];
     }
 
-    const activePerson = (i: number) => {
-      const types = new Map(sandbox.data.profileTypes.map((t) => [t.id, t.category]));
-      return sandbox.data.profiles.filter(
-        (p) =>
-          !p.archived &&
-          p.status === 'Active' &&
-          ['employee', 'non-employee'].includes(types.get(p.profile_type_id)!),
-      )[i]!;
-    };
+    const activePerson = (i: number) => activeWorkers(sandbox)[i]!;
 
     beforeAll(async () => {
       sandbox = await startSandbox({ persons: 200 });

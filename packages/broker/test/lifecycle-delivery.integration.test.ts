@@ -11,6 +11,7 @@ import { HostAllowList } from '../src/nerm/host-allow-list.ts';
 import { Outbound } from '../src/nerm/outbound.ts';
 import { LogCapture } from './helpers.ts';
 import { LIFECYCLE_ENGINES, type LifecycleScratch } from './lifecycle-engines.ts';
+import { until as waitUntil } from './waiting.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 3).toString('base64')}`;
 const SCHEDULE = [0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
@@ -61,14 +62,8 @@ class Receiver {
   }
 }
 
-/** Polls until `check` holds (the worker runs on its own timers); a guard, not a timing. */
-async function until(check: () => boolean | Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (await check()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('gave up waiting');
-}
+const until = (check: () => boolean | Promise<boolean>) =>
+  waitUntil(check, 'the worker', { tries: 600 });
 
 function event(accountId: string, at: number): NewEvent {
   const id = newEventId();

@@ -5,22 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from './helpers.ts';
 import { brokerStores } from './lifecycle-engines.ts';
 import { startReadmeReceiver, type ReadmeReceiver } from './readme-receiver.ts';
+import { activeWorkers, until as waitUntil } from './waiting.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
 const ZERO = { created: 0, updated: 0, deactivated: 0, reactivated: 0, removed: 0 };
 
-/** Polls until `check` holds (delivery runs in the background); a guard, never a timing. */
-async function until<T>(
-  check: () => T | undefined | false | Promise<T | undefined | false>,
-  what: string,
-): Promise<T> {
-  for (let i = 0; i < 1_500; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`gave up waiting for ${what}`);
-}
+const until = <T>(check: Parameters<typeof waitUntil<T>>[0], what: string) =>
+  waitUntil(check, what, { tries: 1_500 });
 
 describe.each(brokerStores('lifecycle_feed'))(
   'the event feed and the audit trail on $name',
@@ -46,15 +37,7 @@ describe.each(brokerStores('lifecycle_feed'))(
         delivery: Record<string, unknown>;
       }[];
     };
-    const active = () => {
-      const types = new Map(sandbox.data.profileTypes.map((t) => [t.id, t.category]));
-      return sandbox.data.profiles.filter(
-        (p) =>
-          !p.archived &&
-          p.status === 'Active' &&
-          ['employee', 'non-employee'].includes(types.get(p.profile_type_id)!),
-      );
-    };
+    const active = () => activeWorkers(sandbox);
 
     beforeAll(async () => {
       sandbox = await startSandbox({ persons: 80 });

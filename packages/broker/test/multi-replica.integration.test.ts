@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
 import { LogCapture, POSTGRES_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
+import { activeWorkers, until } from './waiting.ts';
 
 const schema = `replicas_${randomBytes(4).toString('hex')}`;
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -17,16 +18,6 @@ interface SyncEntry {
   replica: string;
   started: number;
   finished: number;
-}
-
-/** Polls until `check` holds; a guard against hanging, never a timing under test. */
-async function until<T>(check: () => T | undefined | false | Promise<T | undefined | false>) {
-  for (let i = 0; i < 3_000; i++) {
-    const value = await check();
-    if (value) return value;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error('gave up waiting');
 }
 
 describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
@@ -187,15 +178,7 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
       .map((e) => ({ id: e.id, key: `${e.type} ${e.data.user!.id}` }));
   }
 
-  const persons = () => {
-    const types = new Map(sandbox.data.profileTypes.map((t) => [t.id, t.category]));
-    return sandbox.data.profiles.filter(
-      (p) =>
-        !p.archived &&
-        p.status === 'Active' &&
-        ['employee', 'non-employee'].includes(types.get(p.profile_type_id)!),
-    );
-  };
+  const persons = () => activeWorkers(sandbox);
 
   it('spreads the accounts over both schedulers, one sync of an account at a time, each change delivered once', async () => {
     for (let i = 0; i < 4; i++)
