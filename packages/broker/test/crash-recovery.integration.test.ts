@@ -5,7 +5,8 @@ import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { startBrokerProcess, type BrokerProcess } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
-import { POSTGRES_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
+import { POSTGRES_URL, tempDir } from './helpers.ts';
+import { processEnv } from './processes.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 import { activeWorkers, until } from './waiting.ts';
 
@@ -63,19 +64,16 @@ describe.each(STORES)('a broker killed with SIGKILL ($name)', ({ databaseUrl, sc
     gate = await startGate(sandbox.url);
     receiver = await startWebhookReceiver(SECRET);
     env = {
-      NODE_ENV: 'production',
-      NERM_BROKER_DATABASE_URL: databaseUrl(),
-      NERM_BROKER_API_KEYS: apiKey,
-      NERM_BROKER_ENCRYPTION_KEYS: encryptionKey(),
-      NERM_BROKER_SIGNING_KEYS: JSON.stringify([await signingKeyJson()]),
-      NERM_BROKER_ALLOWED_HOSTS: `${gate.url},${receiver.url}`,
-      NERM_BROKER_DATA_DIR: tempDir(),
+      ...(await processEnv({
+        databaseUrl: databaseUrl(),
+        apiKey,
+        allowedHosts: `${gate.url},${receiver.url}`,
+      })),
       NERM_BROKER_WEBHOOK_URL: `${receiver.url}/webhooks/nerm-connect`,
       NERM_BROKER_WEBHOOK_SECRET: SECRET,
       NERM_BROKER_SYNC_INTERVAL: '0',
       // A killed process's leases lapse after 2 s; the restarted one then carries on.
       NERM_BROKER_SYNC_LEASE_SECONDS: '2',
-      NERM_BROKER_LOG_LEVEL: 'info',
     };
     broker = await startBrokerProcess({ env, name: 'The first broker' });
   }, 240_000);

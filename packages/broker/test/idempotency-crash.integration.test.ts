@@ -10,17 +10,12 @@ import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { startBrokerProcess, type BrokerProcess } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
-import { POSTGRES_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
+import { POSTGRES_URL } from './helpers.ts';
+import { processEnv, type Answer } from './processes.ts';
 
 const USERS = '/unified/user-directory/users';
 const schema = `idemcrash_${randomBytes(4).toString('hex')}`;
 const apiKey = `nbk_${randomBytes(20).toString('base64url')}`;
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
 
 async function call(
   broker: BrokerProcess,
@@ -69,17 +64,14 @@ describe.skipIf(!POSTGRES_URL)('a broker killed (SIGKILL) mid-connect and mid-wr
     sandbox = await startSandbox({ persons: 40 });
     gate = await startGate(sandbox.url);
     env = {
-      NODE_ENV: 'production',
-      NERM_BROKER_DATABASE_URL: `${POSTGRES_URL}?schema=${schema}`,
-      NERM_BROKER_API_KEYS: apiKey,
-      NERM_BROKER_ENCRYPTION_KEYS: encryptionKey(),
-      NERM_BROKER_SIGNING_KEYS: JSON.stringify([await signingKeyJson()]),
-      NERM_BROKER_ALLOWED_HOSTS: gate.url,
-      NERM_BROKER_DATA_DIR: tempDir(),
+      ...(await processEnv({
+        databaseUrl: `${POSTGRES_URL}?schema=${schema}`,
+        apiKey,
+        allowedHosts: gate.url,
+      })),
       NERM_BROKER_SYNC_INTERVAL: '0',
       // A killed process's reservation is taken over 2 s after its last renewal.
       NERM_BROKER_IDEMPOTENCY_LEASE: '2',
-      NERM_BROKER_LOG_LEVEL: 'info',
     };
     [doomed, survivor] = await Promise.all([start('Replica A'), start('Replica B')]);
   }, 240_000);

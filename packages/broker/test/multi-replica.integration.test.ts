@@ -4,7 +4,8 @@ import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { startBrokerProcess, type BrokerProcess } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
-import { LogCapture, POSTGRES_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
+import { LogCapture, POSTGRES_URL } from './helpers.ts';
+import { call, connectAcross, processEnv } from './processes.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 import { activeWorkers, until } from './waiting.ts';
 
@@ -33,14 +34,11 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
     gate = await startGate(sandbox.url);
     receiver = await startWebhookReceiver(SECRET);
     const env = {
-      NODE_ENV: 'production',
-      NERM_BROKER_DATABASE_URL: `${POSTGRES_URL}?schema=${schema}`,
-      NERM_BROKER_API_KEYS: apiKey,
-      NERM_BROKER_ENCRYPTION_KEYS: encryptionKey(),
-      NERM_BROKER_SIGNING_KEYS: JSON.stringify([await signingKeyJson()]),
-      NERM_BROKER_ALLOWED_HOSTS: `${sandbox.url},${gate.url},${receiver.url}`,
-      NERM_BROKER_DATA_DIR: tempDir(),
-      NERM_BROKER_LOG_LEVEL: 'info',
+      ...(await processEnv({
+        databaseUrl: `${POSTGRES_URL}?schema=${schema}`,
+        apiKey,
+        allowedHosts: `${sandbox.url},${gate.url},${receiver.url}`,
+      })),
       NERM_BROKER_WEBHOOK_URL: `${receiver.url}/webhooks/nerm-connect`,
       NERM_BROKER_WEBHOOK_SECRET: SECRET,
       // Every account is due every second, on both replicas; a frozen one's leases lapse in 2 s.
@@ -66,41 +64,9 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
     await client.end();
   });
 
-  async function call(
-    base: string,
-    path: string,
-    token: string,
-    init: RequestInit & { json?: unknown } = {},
-  ) {
-    const { json, ...rest } = init;
-    const res = await fetch(`${base}${path}`, {
-      ...rest,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(json ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(json ? { body: JSON.stringify(json) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
-
   it('connects through one, serves the token on the other, and a delete through one stops the other at once', async () => {
-    const lt = (
-      await call(a.url, '/link-tokens', apiKey, { method: 'POST', json: { tenant_id: 'acme' } })
-    ).body.link_token;
-    const connected = await call(b.url, '/link/connect', lt, {
-      method: 'POST',
-      json: {
-        tenant_url: sandbox.url,
-        auth: { type: 'api_key', api_key: sandbox.credentials.apiKey },
-      },
-    });
+    const { connected, exchanged } = await connectAcross(sandbox, apiKey, [a.url, b.url, a.url]);
     expect(connected.status).toBe(201);
-    const exchanged = await call(a.url, '/tokens/exchange', apiKey, {
-      method: 'POST',
-      json: { public_token: connected.body.public_token },
-    });
     expect(exchanged.status).toBe(200);
     const token = exchanged.body.integrated_account_token;
     const onB = await call(b.url, '/unified/user-directory/users?limit=5', token);

@@ -14,31 +14,15 @@ import {
   type TcpDoor,
 } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  LogCapture,
-  POSTGRES_URL,
-  REDIS_URL,
-  encryptionKey,
-  signingKeyJson,
-  tempDir,
-} from './helpers.ts';
+import { LogCapture, POSTGRES_URL, REDIS_URL, tempDir } from './helpers.ts';
+import { processEnv } from './processes.ts';
 
 /** A guard, not a timing: an answer that takes longer than this is a hang. */
 const HANG_MS = 20_000;
 const apiKey = `nbk_${randomBytes(20).toString('base64url')}`;
 
-async function baseEnv(databaseUrl: string): Promise<Record<string, string>> {
-  return {
-    NODE_ENV: 'production',
-    NERM_BROKER_DATABASE_URL: databaseUrl,
-    NERM_BROKER_API_KEYS: apiKey,
-    NERM_BROKER_ENCRYPTION_KEYS: encryptionKey(),
-    NERM_BROKER_SIGNING_KEYS: JSON.stringify([await signingKeyJson()]),
-    NERM_BROKER_ALLOWED_HOSTS: 'https://tenant.example.com',
-    NERM_BROKER_DATA_DIR: tempDir(),
-    NERM_BROKER_LOG_LEVEL: 'info',
-  };
-}
+const baseEnv = (databaseUrl: string) =>
+  processEnv({ databaseUrl, apiKey, allowedHosts: 'https://tenant.example.com' });
 
 async function call(
   broker: BrokerProcess,

@@ -10,7 +10,8 @@ import pg from 'pg';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { readJsonLine, spawnNode, stop } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { POSTGRES_URL, REDIS_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
+import { POSTGRES_URL, REDIS_URL } from './helpers.ts';
+import { call, connectAcross, processEnv, type Answer } from './processes.ts';
 
 const server = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
@@ -30,31 +31,6 @@ async function startReplica(env: Record<string, string>): Promise<Replica> {
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: any;
-}
-
-async function call(
-  base: string,
-  path: string,
-  token: string | undefined,
-  init: RequestInit & { json?: unknown } = {},
-): Promise<Answer> {
-  const { json, ...rest } = init;
-  const headers = new Headers(rest.headers);
-  if (token) headers.set('authorization', `Bearer ${token}`);
-  if (json !== undefined) headers.set('content-type', 'application/json');
-  const res = await fetch(`${base}${path}`, {
-    ...rest,
-    headers,
-    ...(json !== undefined ? { body: JSON.stringify(json) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
-
 const suites = [
   { name: 'counters in PostgreSQL', redis: undefined as string | undefined },
   ...(REDIS_URL ? [{ name: 'counters in Redis', redis: REDIS_URL }] : []),
@@ -72,14 +48,11 @@ describe.skipIf(!POSTGRES_URL).each(suites)('three broker processes, $name', ({ 
   beforeAll(async () => {
     sandbox = await startSandbox({ persons: 40 });
     const env = {
-      NODE_ENV: 'production',
-      NERM_BROKER_DATABASE_URL: `${POSTGRES_URL}?schema=${schema}`,
-      NERM_BROKER_API_KEYS: apiKey,
-      NERM_BROKER_ENCRYPTION_KEYS: encryptionKey(),
-      NERM_BROKER_SIGNING_KEYS: JSON.stringify([await signingKeyJson()]),
-      NERM_BROKER_ALLOWED_HOSTS: sandbox.url,
-      NERM_BROKER_DATA_DIR: tempDir(),
-      NERM_BROKER_LOG_LEVEL: 'info',
+      ...(await processEnv({
+        databaseUrl: `${POSTGRES_URL}?schema=${schema}`,
+        apiKey,
+        allowedHosts: sandbox.url,
+      })),
       NERM_BROKER_SYNC_INTERVAL: '0',
       // Tests name their client address, so each limit test counts from zero.
       NERM_BROKER_TRUST_PROXY: 'loopback',
@@ -90,21 +63,8 @@ describe.skipIf(!POSTGRES_URL).each(suites)('three broker processes, $name', ({ 
     };
     replicas = await Promise.all([startReplica(env), startReplica(env), startReplica(env)]);
     const [a, b, c] = replicas as [Replica, Replica, Replica];
-    const lt = (
-      await call(a.url, '/link-tokens', apiKey, { method: 'POST', json: { tenant_id: 'acme' } })
-    ).body.link_token;
-    const connected = await call(b.url, '/link/connect', lt, {
-      method: 'POST',
-      json: {
-        tenant_url: sandbox.url,
-        auth: { type: 'api_key', api_key: sandbox.credentials.apiKey },
-      },
-    });
+    const { connected, exchanged } = await connectAcross(sandbox, apiKey, [a.url, b.url, c.url]);
     expect(connected.status).toBe(201);
-    const exchanged = await call(c.url, '/tokens/exchange', apiKey, {
-      method: 'POST',
-      json: { public_token: connected.body.public_token },
-    });
     token = exchanged.body.integrated_account_token;
   }, 120_000);
 
