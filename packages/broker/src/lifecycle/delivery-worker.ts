@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { BackgroundLoop, keepLeased } from './background-loop.ts';
 import type { LifecycleStore, OutboxEvent } from './lifecycle-store.ts';
 import {
   nextAttemptAt,
@@ -36,56 +37,37 @@ export class DeliveryWorker {
   private readonly leaseMs: number;
   private readonly concurrency: number;
   private readonly schedule: readonly number[];
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<number> | undefined;
-  private again = false;
-  private stopped = false;
+  private readonly loop: BackgroundLoop;
 
   constructor(private readonly deps: DeliveryWorkerDeps) {
     this.leaseMs = deps.leaseMs ?? 60_000;
     this.concurrency = deps.concurrency ?? 4;
     this.schedule = deps.schedule ?? RETRY_SCHEDULE_MS;
+    this.loop = new BackgroundLoop(
+      () => this.drain(),
+      (error) => this.deps.logger.error({ err: error }, 'webhook delivery failed'),
+      false,
+    );
   }
 
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.nudge(), this.deps.pollMs ?? 1_000);
-    this.timer.unref();
-    this.nudge();
+    this.loop.start(this.deps.pollMs ?? 1_000);
   }
 
   /** Finishes the attempts in flight, then stops. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** Something was written to the outbox: deliver it now rather than at the next poll. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .catch((error: unknown) => {
-        this.deps.logger.error({ err: error }, 'webhook delivery failed');
-        return 0;
-      })
-      .finally(() => {
-        this.running = undefined;
-        if (this.again) {
-          this.again = false;
-          this.nudge();
-        }
-      });
+    this.loop.nudge();
   }
 
   /** Attempts everything due now until nothing is; returns the number of attempts. */
   async drain(): Promise<number> {
     let attempts = 0;
-    while (!this.stopped) {
+    while (!this.loop.stopped) {
       const claimed = await this.deps.store.claimDeliveries(
         this.deps.owner,
         this.deps.now(),
@@ -100,20 +82,22 @@ export class DeliveryWorker {
   }
 
   private async attempt(event: OutboxEvent): Promise<void> {
-    const heartbeat = setInterval(
-      () => {
-        void this.deps.store
-          .renewDeliveryLease(event.id, this.deps.owner, this.deps.now(), this.leaseMs)
-          .catch(() => undefined);
-      },
-      Math.max(500, this.leaseMs / 3),
+    const release = keepLeased(
+      () =>
+        this.deps.store.renewDeliveryLease(
+          event.id,
+          this.deps.owner,
+          this.deps.now(),
+          this.leaseMs,
+        ),
+      this.leaseMs,
+      500,
     );
-    heartbeat.unref();
     let outcome: SendOutcome;
     try {
       outcome = await this.deps.sender.send(event);
     } finally {
-      clearInterval(heartbeat);
+      release();
     }
     const at = this.deps.now();
     const result = outcome.ok

@@ -3,6 +3,7 @@ import type { SyncMode, SyncResult } from '@nerm-connect/shared';
 import type { Logger } from 'pino';
 import { BrokerError, isBrokerError } from '../errors.ts';
 import type { StoredAccount } from '../store/store.ts';
+import { BackgroundLoop, keepLeased } from './background-loop.ts';
 import {
   LeaseLost,
   type LifecycleStore,
@@ -49,45 +50,30 @@ const MAX_PROFILES_PER_RUN = 100;
  * simply expires (docs/decisions/0053-sync-scheduling-across-replicas.md).
  */
 export class SyncScheduler {
-  private timer: NodeJS.Timeout | undefined;
-  private ticking: Promise<void> | undefined;
-  private again = false;
-  private stopped = true;
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly loop: BackgroundLoop;
 
-  constructor(private readonly deps: SyncSchedulerDeps) {}
+  constructor(private readonly deps: SyncSchedulerDeps) {
+    this.loop = new BackgroundLoop(
+      () => this.tick(),
+      (error) => this.deps.logger.error({ err: error }, 'sync scheduling failed'),
+      true,
+    );
+  }
 
   /** Runs even with the interval at 0: hook requests are still served, nothing else is scheduled. */
   start(): void {
-    this.stopped = false;
-    this.timer = setInterval(() => this.nudge(), this.deps.pollMs ?? 1_000);
-    this.timer.unref();
-    this.nudge();
+    this.loop.start(this.deps.pollMs ?? 1_000);
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    clearInterval(this.timer);
-    await this.ticking;
+    await this.loop.stop();
     await Promise.allSettled([...this.inFlight]);
   }
 
   /** A hook asked for a sync: look for work now rather than at the next poll. */
   nudge(): void {
-    if (this.stopped) return;
-    if (this.ticking) {
-      this.again = true;
-      return;
-    }
-    this.ticking = this.tick()
-      .catch((error: unknown) => this.deps.logger.error({ err: error }, 'sync scheduling failed'))
-      .finally(() => {
-        this.ticking = undefined;
-        if (this.again) {
-          this.again = false;
-          this.nudge();
-        }
-      });
+    this.loop.nudge();
   }
 
   /**
@@ -97,7 +83,7 @@ export class SyncScheduler {
    */
   async tick(): Promise<void> {
     const free = (this.deps.concurrency ?? 2) - this.inFlight.size;
-    if (free <= 0 || this.stopped) return;
+    if (free <= 0 || this.loop.stopped) return;
     const claimed = await this.deps.store.claimDueSyncs(
       this.deps.owner,
       this.deps.now(),
@@ -147,15 +133,11 @@ export class SyncScheduler {
   ): Promise<SyncResult> {
     const lease: SyncLease = { accountId: state.account_id, owner: this.deps.owner };
     const claimedAt = this.deps.now();
-    const heartbeat = setInterval(
-      () => {
-        void this.deps.store
-          .renewSyncLease(lease, this.deps.now(), this.deps.leaseMs)
-          .catch(() => undefined);
-      },
-      Math.max(1_000, this.deps.leaseMs / 3),
+    const release = keepLeased(
+      () => this.deps.store.renewSyncLease(lease, this.deps.now(), this.deps.leaseMs),
+      this.deps.leaseMs,
+      1_000,
     );
-    heartbeat.unref();
     const mode =
       manualMode ??
       (state.baseline_done && claimedAt < state.next_full_at ? 'incremental' : 'full');
@@ -230,7 +212,7 @@ export class SyncScheduler {
       if (rethrow) throw error;
       return emptyCounts();
     } finally {
-      clearInterval(heartbeat);
+      release();
     }
   }
 
