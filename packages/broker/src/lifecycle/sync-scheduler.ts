@@ -11,6 +11,7 @@ import {
   type SyncState,
 } from './lifecycle-store.ts';
 import { emptyCounts, type PersonSource, type SyncEngine } from './sync-engine.ts';
+import { nextRunAt } from './next-run.ts';
 
 export interface SyncSchedulerDeps {
   store: LifecycleStore;
@@ -252,7 +253,13 @@ export class SyncScheduler {
     await this.finish(lease, {
       watermark: outcome.startedAt,
       baseline_done: true,
-      next_run_at: now + this.deps.intervalMs,
+      // Scheduled sync: from when it was due, not when it ended (./next-run.ts).
+      next_run_at: nextRunAt(
+        manual || state.requested_at !== null ? Infinity : state.next_run_at,
+        claimedAt,
+        now,
+        this.deps.intervalMs,
+      ),
       ...(outcome.full ? { next_full_at: now + this.deps.fullEveryMs } : {}),
       served_requests_until: claimedAt,
       last_error: null,
