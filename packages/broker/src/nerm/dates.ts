@@ -31,13 +31,14 @@ const layout = (format: NermDateFormat): Layout => LAYOUTS.get(format) ?? layout
 const YEAR = /^\d{4}$/;
 const DAY_OR_MONTH = /^\d{1,2}$/;
 
+/** The proleptic Gregorian calendar's days in each month, as Date counts them. */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isRealDate(year: number, month: number, day: number): boolean {
-  // setUTCFullYear, not Date.UTC: Date.UTC reads a year below 100 as 19xx.
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  return (
-    date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day
-  );
+  // Counted, not a Date built per value (a users page reads two per person).
+  if (month < 1 || month > 12 || day < 1) return false;
+  const leap = year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return day <= (month === 2 && leap ? 29 : (DAYS_IN_MONTH[month - 1] as number));
 }
 
 const pad = (n: number, width = 2) => String(n).padStart(width, '0');
@@ -51,14 +52,17 @@ export function readNermDate(value: string, format: NermDateFormat): string | nu
   const { parts, separator } = layout(format);
   const pieces = value.trim().split(separator);
   if (pieces.length !== 3) return null;
-  const got: Partial<Record<Part, number>> = {};
+  let yyyy = 0;
+  let mm = 0;
+  let dd = 0;
   for (let i = 0; i < parts.length; i++) {
     const part = parts[i] as Part;
     const piece = pieces[i] ?? '';
     if (!(part === 'yyyy' ? YEAR : DAY_OR_MONTH).test(piece)) return null;
-    got[part] = Number(piece);
+    if (part === 'yyyy') yyyy = Number(piece);
+    else if (part === 'mm') mm = Number(piece);
+    else dd = Number(piece);
   }
-  const { yyyy = 0, mm = 0, dd = 0 } = got;
   return isRealDate(yyyy, mm, dd) ? `${pad(yyyy, 4)}-${pad(mm)}-${pad(dd)}` : null;
 }
 

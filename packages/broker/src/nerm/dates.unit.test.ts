@@ -48,3 +48,31 @@ describe('NERM dates in their attribute format', () => {
     expect(readNermDate('0099-02-29', 'yyyy-mm-dd')).toBeNull();
   });
 });
+
+describe('which dates are real', () => {
+  /** What Date's calendar (proleptic Gregorian, any year) says. */
+  function dateSays(year: number, month: number, day: number): boolean {
+    const date = new Date(0);
+    date.setUTCFullYear(year, month - 1, day);
+    return (
+      date.getUTCFullYear() === year &&
+      date.getUTCMonth() === month - 1 &&
+      date.getUTCDate() === day
+    );
+  }
+
+  it('agrees with Date on every day 0–32 of months 0–13 over leap and century years', () => {
+    const years = [0, 1, 4, 99, 100, 200, 400, 1600, 1700, 1900, 2000, 2023, 2024, 2100, 2400, 9999];
+    let real = 0;
+    for (const year of years)
+      for (let month = 0; month <= 13; month++)
+        for (let day = 0; day <= 32; day++) {
+          const iso = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+          const expected = dateSays(year, month, day) ? iso : null;
+          expect(readNermDate(iso, 'yyyy-mm-dd'), iso).toBe(expected);
+          if (expected) real++;
+        }
+    // 16 years of 365 days, plus 29 February in 0, 4, 400, 1600, 2000, 2024, 2400.
+    expect(real).toBe(16 * 365 + 7);
+  });
+});

@@ -99,7 +99,11 @@ function attribute(
   mapping: FieldMapping,
   typeUid?: string | null,
 ): string | null {
-  return pick(attributes, field, mapping, typeUid)?.value ?? null;
+  for (const uid of candidatesFor(field, mapping, typeUid)) {
+    const value = text(attributes[uid]);
+    if (value !== null) return value;
+  }
+  return null;
 }
 
 /** A date in its attribute's own format; null when absent, unreadable or of unknown format. */
@@ -147,11 +151,12 @@ function emailsOf(
   const found: UserEmail[] = [];
   const work = attribute(attributes, 'email', mapping, typeUid);
   const personal = attribute(attributes, 'personal_email', mapping, typeUid);
-  if (work) found.push({ email: work, type: 'work', is_primary: false });
+  // The first one found is the primary.
+  if (work) found.push({ email: work, type: 'work', is_primary: true });
   if (personal && personal.toLowerCase() !== work?.toLowerCase()) {
-    found.push({ email: personal, type: 'personal', is_primary: false });
+    found.push({ email: personal, type: 'personal', is_primary: found.length === 0 });
   }
-  return found.map((e, i) => ({ ...e, is_primary: i === 0 }));
+  return found;
 }
 
 export interface MappingContext {
