@@ -1,14 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { startBrokerProcess, type BrokerProcess } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
 import { POSTGRES_URL, tempDir } from './helpers.ts';
-import { processEnv } from './processes.ts';
+import { dropSchema, processEnv } from './processes.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
-import { activeWorkers, until } from './waiting.ts';
+import { activeWorkers, NO_CHANGES, until } from './waiting.ts';
 
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 /** The broker walks NERM 500 profiles a page: 1,329 profiles make three pages. */
@@ -83,12 +82,7 @@ describe.each(STORES)('a broker killed with SIGKILL ($name)', ({ databaseUrl, sc
     await receiver?.close();
     await gate?.close();
     await sandbox?.close();
-    if (schema && POSTGRES_URL) {
-      const client = new pg.Client({ connectionString: POSTGRES_URL });
-      await client.connect();
-      await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await client.end();
-    }
+    if (schema && POSTGRES_URL) await dropSchema(schema);
   });
 
   it('mid-sync and mid-delivery, then restarted, loses no event and duplicates none', async () => {
@@ -105,13 +99,7 @@ describe.each(STORES)('a broker killed with SIGKILL ($name)', ({ databaseUrl, sc
     const accountId = connected.body.integrated_account.id as string;
     await until(() => receiver.acked.some((a) => a.type === 'integrated_account.connected'));
     const baseline = await call(`/integrated-accounts/${accountId}/sync`, { method: 'POST' });
-    expect(baseline.body).toEqual({
-      created: 0,
-      updated: 0,
-      deactivated: 0,
-      reactivated: 0,
-      removed: 0,
-    });
+    expect(baseline.body).toEqual(NO_CHANGES);
 
     // Two people terminated on each page of the walk (profiles in id order, 500 a page).
     const byId = [...sandbox.data.profiles].sort((a, b) => (a.id < b.id ? -1 : 1));

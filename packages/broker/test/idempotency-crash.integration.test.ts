@@ -5,13 +5,12 @@
  * had landed (docs/architecture.md, "Idempotency"; docs/operations.md, "Faults").
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { startBrokerProcess, type BrokerProcess } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
 import { POSTGRES_URL } from './helpers.ts';
-import { processEnv, type Answer } from './processes.ts';
+import { type Answer, dropSchema, processEnv } from './processes.ts';
 
 const USERS = '/unified/user-directory/users';
 const schema = `idemcrash_${randomBytes(4).toString('hex')}`;
@@ -81,10 +80,7 @@ describe.skipIf(!POSTGRES_URL)('a broker killed (SIGKILL) mid-connect and mid-wr
     await survivor?.kill();
     await gate?.close();
     await sandbox?.close();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   });
 
   async function killDoomed(): Promise<void> {

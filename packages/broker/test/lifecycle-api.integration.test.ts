@@ -1,10 +1,11 @@
-import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
+import type { Sandbox } from '@nerm-connect/nerm-sandbox';
 import { createAdmin } from '@nerm-connect/shared/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './helpers.ts';
+import type { Stack } from './helpers.ts';
 import { brokerStores } from './lifecycle-engines.ts';
-import { startReadmeReceiver, type ReadmeReceiver } from './readme-receiver.ts';
-import { activeWorkers, until as waitUntil } from './waiting.ts';
+import { startLifecycleStack, type LifecycleStack } from './lifecycle-stack.ts';
+import type { ReadmeReceiver } from './readme-receiver.ts';
+import { activeWorkers, NO_CHANGES, until as waitUntil } from './waiting.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 5).toString('base64')}`;
 
@@ -14,6 +15,7 @@ describe.each(brokerStores('lifecycle_api'))(
     let sandbox: Sandbox;
     let receiver: ReadmeReceiver;
     let stack: Stack;
+    let lifecycle: LifecycleStack | undefined;
     let accountId: string;
 
     const until = <T>(check: Parameters<typeof waitUntil<T>>[0], what: string) =>
@@ -28,26 +30,17 @@ describe.each(brokerStores('lifecycle_api'))(
     const activePerson = (i: number) => activeWorkers(sandbox)[i]!;
 
     beforeAll(async () => {
-      sandbox = await startSandbox({ persons: 200 });
-      receiver = await startReadmeReceiver(SECRET);
-      stack = await startStack({
-        sandbox,
-        ...(databaseUrl ? { databaseUrl } : {}),
-        env: {
-          NERM_BROKER_ALLOWED_HOSTS: `${sandbox.url},${receiver.url}`,
-          NERM_BROKER_WEBHOOK_URL: `${receiver.url}/webhooks/nerm-connect`,
-          NERM_BROKER_WEBHOOK_SECRET: SECRET,
-          NERM_BROKER_SYNC_INTERVAL: '0',
-          NERM_BROKER_PUBLIC_URL: 'https://broker.example.com',
-        },
+      lifecycle = await startLifecycleStack({
+        persons: 200,
+        secret: SECRET,
+        databaseUrl,
+        env: { NERM_BROKER_PUBLIC_URL: 'https://broker.example.com' },
       });
-      stack.broker.lifecycle.start();
+      ({ sandbox, receiver, stack } = lifecycle);
       ({ accountId } = await stack.connectAccount());
     });
     afterAll(async () => {
-      await stack?.close();
-      await receiver?.close();
-      await sandbox?.close();
+      await lifecycle?.close();
       await drop();
     });
 
@@ -70,13 +63,7 @@ describe.each(brokerStores('lifecycle_api'))(
         method: 'POST',
       });
       expect(baseline.status).toBe(200);
-      expect(baseline.body).toEqual({
-        created: 0,
-        updated: 0,
-        deactivated: 0,
-        reactivated: 0,
-        removed: 0,
-      });
+      expect(baseline.body).toEqual(NO_CHANGES);
       expect((await feed()).filter((e) => e.type.startsWith('user.'))).toEqual([]);
 
       const p = activePerson(0);

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
-import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
+import type { Sandbox } from '@nerm-connect/nerm-sandbox';
 import { createAdmin, NermConnectError } from '@nerm-connect/shared/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './helpers.ts';
+import type { Stack } from './helpers.ts';
 import { brokerStores } from './lifecycle-engines.ts';
-import { startReadmeReceiver, type ReadmeReceiver } from './readme-receiver.ts';
-import { activeWorkers, until as waitUntil } from './waiting.ts';
+import { startLifecycleStack, type LifecycleStack } from './lifecycle-stack.ts';
+import type { ReadmeReceiver } from './readme-receiver.ts';
+import { activeWorkers, NO_CHANGES, until as waitUntil } from './waiting.ts';
 
 const SECRET = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
-const ZERO = { created: 0, updated: 0, deactivated: 0, reactivated: 0, removed: 0 };
 
 const until = <T>(check: Parameters<typeof waitUntil<T>>[0], what: string) =>
   waitUntil(check, what, { tries: 1_500 });
@@ -19,6 +19,7 @@ describe.each(brokerStores('lifecycle_feed'))(
     let sandbox: Sandbox;
     let receiver: ReadmeReceiver;
     let stack: Stack;
+    let lifecycle: LifecycleStack | undefined;
     let one: { accountId: string; token: string };
     let two: { accountId: string; token: string };
 
@@ -40,27 +41,15 @@ describe.each(brokerStores('lifecycle_feed'))(
     const active = () => activeWorkers(sandbox);
 
     beforeAll(async () => {
-      sandbox = await startSandbox({ persons: 80 });
-      receiver = await startReadmeReceiver(SECRET);
-      stack = await startStack({
-        sandbox,
-        ...(databaseUrl ? { databaseUrl } : {}),
-        env: {
-          NERM_BROKER_ALLOWED_HOSTS: `${sandbox.url},${receiver.url}`,
-          NERM_BROKER_WEBHOOK_URL: `${receiver.url}/webhooks/nerm-connect`,
-          NERM_BROKER_WEBHOOK_SECRET: SECRET,
-          NERM_BROKER_SYNC_INTERVAL: '0',
-        },
-      });
-      stack.broker.lifecycle.start();
+      lifecycle = await startLifecycleStack({ persons: 80, secret: SECRET, databaseUrl });
+      ({ sandbox, receiver, stack } = lifecycle);
       one = await stack.connectAccount();
       two = await stack.connectAccount();
-      for (const { accountId } of [one, two]) expect((await sync(accountId)).body).toEqual(ZERO);
+      for (const { accountId } of [one, two])
+        expect((await sync(accountId)).body).toEqual(NO_CHANGES);
     });
     afterAll(async () => {
-      await stack?.close();
-      await receiver?.close();
-      await sandbox?.close();
+      await lifecycle?.close();
       await drop();
     });
 
@@ -68,7 +57,7 @@ describe.each(brokerStores('lifecycle_feed'))(
       const person = active()[0]!;
       sandbox.admin.terminate(person.id);
       for (const { accountId } of [one, two])
-        expect((await sync(accountId)).body).toEqual({ ...ZERO, deactivated: 1 });
+        expect((await sync(accountId)).body).toEqual({ ...NO_CHANGES, deactivated: 1 });
 
       const ofOne = await events(`integrated_account_id=${one.accountId}`);
       expect(ofOne.map((e) => e.type)).toEqual([
@@ -99,7 +88,7 @@ describe.each(brokerStores('lifecycle_feed'))(
       receiver.down = true;
       const person = active()[0]!;
       sandbox.admin.terminate(person.id);
-      expect((await sync(one.accountId)).body).toEqual({ ...ZERO, deactivated: 1 });
+      expect((await sync(one.accountId)).body).toEqual({ ...NO_CHANGES, deactivated: 1 });
       const failing = await until(async () => {
         const [e] = (
           await events(`integrated_account_id=${one.accountId}&type=user.deactivated`)

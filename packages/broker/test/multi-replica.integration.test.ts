@@ -5,7 +5,7 @@ import { startBrokerProcess, type BrokerProcess } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGate, type Gate } from './gate.ts';
 import { LogCapture, POSTGRES_URL } from './helpers.ts';
-import { call, connectAcross, processEnv } from './processes.ts';
+import { call, connectAcross, dropSchema, processEnv } from './processes.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './webhook-receiver.ts';
 import { activeWorkers, until } from './waiting.ts';
 
@@ -58,10 +58,7 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
     await receiver?.close();
     await gate?.close();
     await sandbox?.close();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   });
 
   it('connects through one, serves the token on the other, and a delete through one stops the other at once', async () => {

@@ -1,5 +1,6 @@
+import pg from 'pg';
 import type { Sandbox } from '@nerm-connect/nerm-sandbox';
-import { encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
+import { POSTGRES_URL, encryptionKey, signingKeyJson, tempDir } from './helpers.ts';
 
 // What the suites that run brokers as child processes (replicas, kills, outages) share.
 
@@ -72,4 +73,12 @@ export async function connectAcross(
     json: { public_token: connected.body.public_token },
   });
   return { connected, exchanged };
+}
+
+/** Drops a suite's own PostgreSQL schema (its brokers' tables) once the suite is done. */
+export async function dropSchema(schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  await client.end();
 }

@@ -15,7 +15,7 @@ import {
 } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogCapture, POSTGRES_URL, REDIS_URL, tempDir } from './helpers.ts';
-import { processEnv } from './processes.ts';
+import { dropSchema, processEnv } from './processes.ts';
 
 /** A guard, not a timing: an answer that takes longer than this is a hang. */
 const HANG_MS = 20_000;
@@ -71,13 +71,6 @@ function expectUnavailable(answer: { status: number; headers: Headers; body: any
   expect(answer.status).toBe(503);
   expect(answer.body.error.code).toBe('service_unavailable');
   expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-}
-
-async function dropSchema(schema: string) {
-  const client = new pg.Client({ connectionString: POSTGRES_URL });
-  await client.connect();
-  await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  await client.end();
 }
 
 describe.skipIf(!POSTGRES_URL)('PostgreSQL unavailable under a serving broker', () => {

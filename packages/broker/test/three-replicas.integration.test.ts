@@ -6,12 +6,11 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { readJsonLine, spawnNode, stop } from '@nerm-connect/test-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_URL, REDIS_URL } from './helpers.ts';
-import { call, connectAcross, processEnv, type Answer } from './processes.ts';
+import { type Answer, call, connectAcross, dropSchema, processEnv } from './processes.ts';
 
 const server = fileURLToPath(new URL('../src/server.ts', import.meta.url));
 
@@ -71,10 +70,7 @@ describe.skipIf(!POSTGRES_URL).each(suites)('three broker processes, $name', ({ 
   afterAll(async () => {
     for (const r of replicas) await stop(r.child, 'SIGKILL');
     await sandbox?.close();
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await client.end();
+    await dropSchema(schema);
   });
 
   it('holds the per-IP link limit for the fleet: the limit passes in all, then 429 on every replica', async () => {

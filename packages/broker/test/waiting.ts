@@ -35,3 +35,6 @@ export function activeWorkers(
       ['employee', 'non-employee'].includes(types.get(p.profile_type_id)!),
   );
 }
+
+/** A sync's answer when nothing changed: a baseline's, or a sync with no news. */
+export const NO_CHANGES = { created: 0, updated: 0, deactivated: 0, reactivated: 0, removed: 0 };
