@@ -54,7 +54,11 @@ export interface NermConnectTransport {
   ): Promise<ConnectOutcome>;
 }
 
-export function localFailure(code: LocalErrorCode): BrokerFailure {
+/**
+ * A failure that carries its code and nothing else: the widget's own (`LocalErrorCode`,
+ * found before or without an answer), or a broker's code where a test stands in for one.
+ */
+export function localFailure(code: BrokerFailure['code']): BrokerFailure {
   return {
     ok: false,
     code,

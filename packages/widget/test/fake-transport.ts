@@ -1,9 +1,10 @@
-import type {
-  BrokerFailure,
-  ConnectOutcome,
-  ConnectPayload,
-  NermConnectTransport,
-  SessionOutcome,
+import {
+  localFailure,
+  type BrokerFailure,
+  type ConnectOutcome,
+  type ConnectPayload,
+  type NermConnectTransport,
+  type SessionOutcome,
 } from '../src/transport.ts';
 
 /** A broker failure as the HTTP transport would report it. */
@@ -11,15 +12,7 @@ export function failure(
   code: BrokerFailure['code'],
   extra: Partial<BrokerFailure> = {},
 ): BrokerFailure {
-  return {
-    ok: false,
-    code,
-    message: undefined,
-    issues: [],
-    requestId: undefined,
-    retryAfter: undefined,
-    ...extra,
-  };
+  return { ...localFailure(code), ...extra };
 }
 
 export const connected = {

@@ -21,15 +21,9 @@ export {
   type RetryOptions,
   type TransportOptions,
 } from './http.ts';
-export type {
-  AtLeastOne,
-  CreateUserInput,
-  ListRolesParams,
-  ListUsersParams,
-  ReadOptions,
-  UpdateUserInput,
-  WriteOptions,
-} from './inputs.ts';
+// Every input type (AtLeastOne, CreateUserInput, UpdateUserInput, ListUsersParams,
+// ListRolesParams, ReadOptions, WriteOptions).
+export type * from './inputs.ts';
 export { Paginator, type Page } from './paginator.ts';
 export { checkProxyPath, type ProxyRequest, type ProxyResponse } from './proxy.ts';
 export { requestIdOf } from './signals.ts';
