@@ -10,6 +10,17 @@ import { parseJson, type NermResponse } from './nerm-client.ts';
 const text = z.string().nullish();
 const Id = z.string().min(1);
 
+/**
+ * A JSON object (what `z.record` accepts from JSON.parse), taken as sent: a users page
+ * carries 500 profiles' attributes, and copying each key by key was most of the page's
+ * parse (docs/decisions/0093-users-page-cpu.md).
+ */
+const JsonObject = z.custom<Record<string, unknown>>((value) => {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+});
+
 export const NermProfile = z.looseObject({
   id: Id,
   uid: text,
@@ -20,7 +31,7 @@ export const NermProfile = z.looseObject({
   updated_at: text,
   /** Only keyset pages carry it (docs/nerm-live-behaviour.md). */
   archived: z.boolean().nullish(),
-  attributes: z.record(z.string(), z.unknown()).nullish(),
+  attributes: JsonObject.nullish(),
 });
 export type NermProfile = z.infer<typeof NermProfile>;
 

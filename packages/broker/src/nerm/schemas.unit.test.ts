@@ -29,6 +29,22 @@ describe("NERM's answers, parsed at the edge", () => {
     expect(page.metadata?.total).toBeUndefined();
   });
 
+  it("takes a profile's attributes as sent: checked to be an object, not copied key by key", () => {
+    const raw = { id: 'p1', attributes: { first_name: 'Ada', start_date: '01/02/2024' } };
+    expect(NermProfile.parse(raw).attributes).toBe(raw.attributes);
+  });
+
+  it.each([[['x']], ['text'], [7], [true]])('refuses a profile whose attributes are %j', (attributes) => {
+    const parse = () =>
+      parseAnswer(
+        listAnswer('profiles', NermProfile),
+        answer({ profiles: [{ id: 'p1', attributes }] }),
+        'profiles',
+      );
+    expect(parse).toThrow(BrokerError);
+    expect(parse).toThrow("NERM's profiles answer was not in the shape NERM documents");
+  });
+
   it('reads the keyset metadata: the id to continue after, or null at the end', () => {
     const parse = (after_id: unknown) =>
       parseAnswer(
