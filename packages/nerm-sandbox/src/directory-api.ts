@@ -20,6 +20,11 @@ export class DirectoryApi {
 
   constructor(private readonly ctx: ApiContext) {}
 
+  /** Indexes the role links now, as a live tenant's database has them before any request. */
+  prepare(): void {
+    this.links.prepare(this.ctx.data.roleProfiles);
+  }
+
   register(router: Router): void {
     const { ctx } = this;
     const byIdOrUid = <T extends { id: string; uid: string }>(

@@ -33,6 +33,11 @@ export class LinkIndex {
     return [...(byProfile ?? byRole ?? [])];
   }
 
+  /** Builds the index of `links` now rather than at the first query. */
+  prepare(links: RoleProfile[]): void {
+    this.of(links);
+  }
+
   private of(links: RoleProfile[]): Built {
     const known = this.built.get(links);
     if (known && known.length === links.length && known.last === links.at(-1)) return known;

@@ -55,23 +55,59 @@ export function userQueryPlan(
       .map((t) => t.id),
   );
   if (typeIds.size === 0) return null;
-  const upstream = new URLSearchParams();
-  if (query.user_type !== undefined && typeIds.size === 1)
-    upstream.set('profile_type_id', [...typeIds][0] as string);
   const afterMs = query.updated_after === undefined ? undefined : Date.parse(query.updated_after);
-  if (afterMs !== undefined) {
-    // NERM takes a date, in the tenant's zone and maybe exclusive: ask from two days
-    // earlier, then filter exactly here.
-    upstream.set('updated_after', new Date(afterMs - 2 * DAY_MS).toISOString().slice(0, 10));
-  }
   // Keyset mode refuses (or ignores) `status`: the broker filters it, as it does archived.
   return {
-    upstream,
+    upstream: upstreamQuery(
+      query,
+      query.user_type !== undefined && typeIds.size === 1 ? [...typeIds][0] : undefined,
+    ),
     matches: (p) =>
       p.archived !== true &&
       typeIds.has(String(p.profile_type_id)) &&
       (query.status === undefined || STATUS_FROM_NERM[String(p.status)] === query.status) &&
       (afterMs === undefined || Date.parse(String(p.updated_at)) >= afterMs),
+  };
+}
+
+function upstreamQuery(query: UsersQuery, profileTypeId: string | undefined): URLSearchParams {
+  const upstream = new URLSearchParams();
+  if (profileTypeId !== undefined) upstream.set('profile_type_id', profileTypeId);
+  if (query.updated_after !== undefined) {
+    // NERM takes a date, in the tenant's zone and maybe exclusive: ask from two days
+    // earlier, then filter exactly here.
+    const from = Date.parse(query.updated_after) - 2 * DAY_MS;
+    upstream.set('updated_after', new Date(from).toISOString().slice(0, 10));
+  }
+  return upstream;
+}
+
+/**
+ * The profile reader of one page. Without `user_type` the page's first NERM request needs
+ * no metadata (only the exact filter does), so it is sent now, while the caller reads the
+ * profile types, attributes and roles, and handed to `collectPage` when it asks for that
+ * very query; any other query is read as it comes (docs/operations.md, "Roles at scale").
+ */
+export function profileReader(
+  client: NermClient,
+  query: UsersQuery,
+  after: string,
+  limit: number,
+): ProfilePageReader {
+  const read: ProfilePageReader = (q) => fetchPage(client, 'profiles', q, NermProfile);
+  if (query.user_type !== undefined) return read;
+  const first = upstreamQuery(query, undefined);
+  first.set('after_id', after);
+  first.set('limit', String(askFor(limit)));
+  const key = first.toString();
+  let early: ReturnType<ProfilePageReader> | undefined = read(first);
+  // Not asked for after all (no person types): its failure is nobody's.
+  early.catch(() => undefined);
+  return (q) => {
+    if (early === undefined || q.toString() !== key) return read(q);
+    const answer = early;
+    early = undefined;
+    return answer;
   };
 }
 

@@ -15,7 +15,7 @@ const PER_PERSON_ROLES_MAX = 100;
 import type { TenantMetadata } from './tenant-metadata.ts';
 import { TakeOnce } from './ttl-cache.ts';
 import { upstreamId } from './upstream-id.ts';
-import { FIRST_ID, collectPage, userQueryPlan } from './user-pages.ts';
+import { FIRST_ID, collectPage, profileReader, userQueryPlan } from './user-pages.ts';
 import { UsersCursor, neighbours, packId, unpackId } from './users-cursor.ts';
 
 type UsersQuery = z.output<typeof ListUsersQuery>;
@@ -182,6 +182,8 @@ export class UserService {
     const cursor: UsersCursor = query.next_cursor
       ? cursors.decode(query.next_cursor, tenant.accountId, scope, UsersCursor)
       : { k: packId(FIRST_ID), h: [] };
+    const after = unpackId(cursor.k);
+    const readProfiles = profileReader(tenant.client, query, after, query.limit);
     const [types, dateFormatOf] = await Promise.all([
       metadata.profileTypes(tenant),
       metadata.dateFormats(tenant),
@@ -193,7 +195,7 @@ export class UserService {
     // One role snapshot per walk: its id travels in the cursor.
     const roleWalk = roles.walk(tenant, cursor.x);
     cursor.x = roleWalk.id;
-    const page = await collectPage(tenant.client, plan, unpackId(cursor.k), query.limit);
+    const page = await collectPage(tenant.client, plan, after, query.limit, readProfiles);
     const rolesOf = await this.rolesFor(tenant, page.persons, roleWalk, query.next_cursor);
     const result = page.persons.map((p) =>
       this.mapped(tenant, p, types.get(String(p.profile_type_id)) as NermProfileType, {
