@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { exportJWK, generateKeyPair } from 'jose';
+import { expect } from 'vitest';
 import { startSandbox, type Sandbox, type SandboxOptions } from '@nerm-connect/nerm-sandbox';
 import { createBroker, type Broker, type BrokerOverrides } from '../src/broker.ts';
 import { loadConfig } from '../src/config.ts';
@@ -261,4 +262,27 @@ export function bothStores(prefix: string): { name: string; databaseUrl: string 
         ]
       : []),
   ];
+}
+
+/** Walks the users list to its end with `query` (limit, filters); the ids in order. */
+export async function walk(
+  stack: Stack,
+  token: string,
+  query: string,
+  onPage: (page: number) => void = () => undefined,
+): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  let page = 0;
+  do {
+    const res: any = await stack.call(
+      `/unified/user-directory/users?${query}${cursor ? `&next_cursor=${encodeURIComponent(cursor)}` : ''}`,
+      { token },
+    );
+    expect(res.status, res.text).toBe(200);
+    ids.push(...res.body.result.map((u: any) => u.id));
+    cursor = res.body.next_cursor;
+    onPage(++page);
+  } while (cursor);
+  return ids;
 }

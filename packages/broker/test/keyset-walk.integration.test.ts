@@ -1,7 +1,7 @@
-import { startSandbox, type Quirks, type Sandbox } from '@nerm-connect/nerm-sandbox';
+import type { Quirks, Sandbox } from '@nerm-connect/nerm-sandbox';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expectedUsers } from './expected-mapping.ts';
-import { startStack, type Stack } from './helpers.ts';
+import { startStack, walk, type Stack } from './helpers.ts';
 
 // Whole-tenant walks: slow on a loaded machine, and never a timing check.
 vi.setConfig({ testTimeout: 30_000 });
@@ -12,42 +12,17 @@ vi.setConfig({ testTimeout: 30_000 });
  */
 const USERS = '/unified/user-directory/users';
 
-async function walk(
-  stack: Stack,
-  token: string,
-  query: string,
-  onPage: (page: number) => void = () => undefined,
-): Promise<string[]> {
-  const ids: string[] = [];
-  let cursor: string | null = null;
-  let page = 0;
-  do {
-    const res: any = await stack.call(
-      `${USERS}?${query}${cursor ? `&next_cursor=${encodeURIComponent(cursor)}` : ''}`,
-      { token },
-    );
-    expect(res.status, res.text).toBe(200);
-    ids.push(...res.body.result.map((u: any) => u.id));
-    cursor = res.body.next_cursor;
-    onPage(++page);
-  } while (cursor);
-  return ids;
-}
-
 describe('a walk while the tenant changes', () => {
   let sandbox: Sandbox;
   let stack: Stack;
   let token: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ persons: 1_500 });
-    stack = await startStack({ sandbox });
+    stack = await startStack({ sandbox: { persons: 1_500 } });
+    sandbox = stack.sandbox;
     ({ token } = await stack.connectAccount('api_key'));
   });
-  afterAll(async () => {
-    await stack.close();
-    await sandbox.close();
-  });
+  afterAll(() => stack.close());
 
   it('returns every person present throughout exactly once, with 15 deletes and 15 inserts after page 3', async () => {
     const before = new Set(expectedUsers(sandbox).keys());
@@ -86,13 +61,10 @@ describe.each<[string, Quirks]>([
   let stack: Stack;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ persons: 400, quirks });
-    stack = await startStack({ sandbox });
+    stack = await startStack({ sandbox: { persons: 400, quirks } });
+    sandbox = stack.sandbox;
   });
-  afterAll(async () => {
-    await stack.close();
-    await sandbox.close();
-  });
+  afterAll(() => stack.close());
 
   it('walks every user exactly once', async () => {
     const { token } = await stack.connectAccount('api_key');

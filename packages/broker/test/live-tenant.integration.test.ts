@@ -1,7 +1,7 @@
 import { seedTenant, startSandbox, type Quirks, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectedUsers } from './expected-mapping.ts';
-import { startStack, type Stack } from './helpers.ts';
+import { startStack, walk, type Stack } from './helpers.ts';
 
 /**
  * The broker against what live tenants answer (docs/nerm-live-behaviour.md): empty lists as
@@ -20,14 +20,11 @@ describe.each<[string, Quirks]>([
   let token: string;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ persons: 300, quirks });
-    stack = await startStack({ sandbox });
+    stack = await startStack({ sandbox: { persons: 300, quirks } });
+    sandbox = stack.sandbox;
     ({ token } = await stack.connectAccount('api_key'));
   });
-  afterAll(async () => {
-    await stack.close();
-    await sandbox.close();
-  });
+  afterAll(() => stack.close());
 
   it('answers a filter that matches nothing with an empty page', async () => {
     const res = await stack.call(`${USERS}?updated_after=2099-01-01`, { token });
@@ -75,17 +72,7 @@ describe.each<[string, Quirks]>([
   });
 
   it('never lists an archived profile as a user', async () => {
-    const ids: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const res: any = await stack.call(
-        `${USERS}?limit=500${cursor ? `&next_cursor=${cursor}` : ''}`,
-        { token },
-      );
-      expect(res.status, res.text).toBe(200);
-      ids.push(...res.body.result.map((u: any) => u.id));
-      cursor = res.body.next_cursor;
-    } while (cursor);
+    const ids = await walk(stack, token, 'limit=500');
     expect(ids.sort()).toEqual([...expectedUsers(sandbox).keys()].sort());
   });
 });
@@ -95,13 +82,12 @@ describe('a tenant answering an unchanged PATCH with "200 - No Change" and no pr
   let stack: Stack;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ persons: 60, quirks: { noChangeWithoutProfile: true } });
-    stack = await startStack({ sandbox });
+    stack = await startStack({
+      sandbox: { persons: 60, quirks: { noChangeWithoutProfile: true } },
+    });
+    sandbox = stack.sandbox;
   });
-  afterAll(async () => {
-    await stack.close();
-    await sandbox.close();
-  });
+  afterAll(() => stack.close());
 
   it('answers the user as it is, and a real change as NERM wrote it', async () => {
     const { token } = await stack.connectAccount('api_key');
@@ -155,27 +141,14 @@ describe('a tenant without _metadata', () => {
   let stack: Stack;
 
   beforeAll(async () => {
-    sandbox = await startSandbox({ persons: 200, quirks: { noMetadata: true } });
-    stack = await startStack({ sandbox });
+    stack = await startStack({ sandbox: { persons: 200, quirks: { noMetadata: true } } });
+    sandbox = stack.sandbox;
   });
-  afterAll(async () => {
-    await stack.close();
-    await sandbox.close();
-  });
+  afterAll(() => stack.close());
 
   it('walks to the end, where an offset past the last record answers 400 "no profiles found"', async () => {
     const { token } = await stack.connectAccount('api_key');
-    const ids: string[] = [];
-    let cursor: string | null = null;
-    do {
-      const res: any = await stack.call(
-        `${USERS}?limit=500${cursor ? `&next_cursor=${cursor}` : ''}`,
-        { token },
-      );
-      expect(res.status, res.text).toBe(200);
-      ids.push(...res.body.result.map((u: any) => u.id));
-      cursor = res.body.next_cursor;
-    } while (cursor);
+    const ids = await walk(stack, token, 'limit=500');
     expect(ids.length).toBe(expectedUsers(sandbox).size);
   });
 });

@@ -1,4 +1,3 @@
-import { startSandbox, type Sandbox } from '@nerm-connect/nerm-sandbox';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { startStack, type Stack } from './helpers.ts';
 
@@ -10,20 +9,15 @@ vi.setConfig({ testTimeout: 30_000 });
  * (`after_id`), like the users walk: each profile present throughout is returned exactly
  * once however the tenant changes (docs/decisions/0012-proxy-profiles-by-keyset.md).
  */
-let sandbox: Sandbox;
 let stack: Stack;
 let token: string;
 
 beforeAll(async () => {
-  sandbox = await startSandbox({ persons: 1_500 });
-  stack = await startStack({ sandbox });
+  stack = await startStack({ sandbox: { persons: 1_500 } });
   ({ token } = await stack.connectAccount('api_key', 'tenant-proxy-paging'));
 });
-afterAll(async () => {
-  await stack?.close();
-  await sandbox?.close();
-});
-beforeEach(() => sandbox.faults.set({}));
+afterAll(() => stack?.close());
+beforeEach(() => stack.sandbox.faults.set({}));
 
 async function walk(query: string, onPage: (page: number) => void = () => undefined) {
   const items: Record<string, unknown>[] = [];
@@ -44,7 +38,7 @@ async function walk(query: string, onPage: (page: number) => void = () => undefi
   return items;
 }
 
-const live = () => sandbox.data.profiles.filter((p) => !p.archived);
+const live = () => stack.sandbox.data.profiles.filter((p) => !p.archived);
 
 describe('GET /proxy/profiles, paged', () => {
   it('returns every profile present throughout exactly once, with 15 deletes and 15 inserts after page 3', async () => {
@@ -56,10 +50,10 @@ describe('GET /proxy/profiles, paged', () => {
       // Spread over the whole tenant: before and after the walk's position.
       for (let i = 0; i < 15; i++) {
         const id = before[i * 97]!;
-        sandbox.admin.remove(id);
+        stack.sandbox.admin.remove(id);
         removed.add(id);
         added.add(
-          sandbox.admin.hire({
+          stack.sandbox.admin.hire({
             type: 'Contractor',
             attributes: { first_name: `New${i}`, last_name: 'Hire' },
           }).id,
@@ -93,16 +87,16 @@ describe('GET /proxy/profiles, paged', () => {
   });
 
   it('takes profile_type_id and updated_after upstream, and filters status itself', async () => {
-    const type = sandbox.data.profileTypes.find((t) => t.name === 'Contractor')!;
+    const type = stack.sandbox.data.profileTypes.find((t) => t.name === 'Contractor')!;
     const day = '2000-01-01';
-    sandbox.stats.reset();
+    stack.sandbox.stats.reset();
     const items = await walk(
       `limit=200&status=Terminated&profile_type_id=${type.id}&updated_after=${day}`,
     );
     const want = live().filter((p) => p.profile_type_id === type.id && p.status === 'Terminated');
     expect(want.length).toBeGreaterThan(0);
     expect(items.map((p) => p.id).sort()).toEqual(want.map((p) => p.id).sort());
-    const upstream = sandbox.stats.recent.filter((r) => r.path === '/api/profiles');
+    const upstream = stack.sandbox.stats.recent.filter((r) => r.path === '/api/profiles');
     expect(upstream.length).toBeGreaterThan(0);
     for (const r of upstream) {
       const q = new URLSearchParams(r.query);

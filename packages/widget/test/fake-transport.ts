@@ -1,17 +1,11 @@
-import {
-  localFailure,
-  type BrokerFailure,
-  type ConnectOutcome,
-  type ConnectPayload,
-  type NermConnectTransport,
-  type SessionOutcome,
-} from '../src/transport.ts';
+import type * as wire from '../src/transport.ts';
+import { localFailure } from '../src/transport.ts';
 
 /** A broker failure as the HTTP transport would report it. */
 export function failure(
-  code: BrokerFailure['code'],
-  extra: Partial<BrokerFailure> = {},
-): BrokerFailure {
+  code: wire.BrokerFailure['code'],
+  extra: Partial<wire.BrokerFailure> = {},
+): wire.BrokerFailure {
   return { ...localFailure(code), ...extra };
 }
 
@@ -26,20 +20,20 @@ export const connected = {
  * Our own transport, faked: answers what the test queues, records every call, and can
  * hold an answer until the test releases it (to see the element while it waits).
  */
-export class FakeTransport implements NermConnectTransport {
+export class FakeTransport implements wire.NermConnectTransport {
   sessions: { brokerUrl: string; linkToken: string }[] = [];
   connects: {
     brokerUrl: string;
     linkToken: string;
-    payload: ConnectPayload;
+    payload: wire.ConnectPayload;
     signal: AbortSignal;
   }[] = [];
-  sessionAnswer: SessionOutcome = { ok: true, tenantUrl: null };
-  private _answers: ConnectOutcome[] = [];
+  sessionAnswer: wire.SessionOutcome = { ok: true, tenantUrl: null };
+  private _answers: wire.ConnectOutcome[] = [];
   private _held: (() => void) | undefined;
   private _hold = false;
 
-  answer(...outcomes: ConnectOutcome[]): this {
+  answer(...outcomes: wire.ConnectOutcome[]): this {
     this._answers.push(...outcomes);
     return this;
   }
@@ -55,7 +49,7 @@ export class FakeTransport implements NermConnectTransport {
     this._held?.();
   }
 
-  async session(brokerUrl: string, linkToken: string): Promise<SessionOutcome> {
+  async session(brokerUrl: string, linkToken: string): Promise<wire.SessionOutcome> {
     this.sessions.push({ brokerUrl, linkToken });
     return this.sessionAnswer;
   }
@@ -63,9 +57,9 @@ export class FakeTransport implements NermConnectTransport {
   async connect(
     brokerUrl: string,
     linkToken: string,
-    payload: ConnectPayload,
+    payload: wire.ConnectPayload,
     signal: AbortSignal,
-  ): Promise<ConnectOutcome> {
+  ): Promise<wire.ConnectOutcome> {
     this.connects.push({ brokerUrl, linkToken, payload, signal });
     if (this._hold) {
       // Like fetch: an aborted request rejects at once.
