@@ -10,7 +10,6 @@ vi.setConfig({ testTimeout: 30_000 });
  * The users walk pages by keyset (`after_id`), so each person present for the whole walk
  * is returned exactly once, however the tenant changes meanwhile (docs/decisions).
  */
-const USERS = '/unified/user-directory/users';
 
 describe('a walk while the tenant changes', () => {
   let sandbox: Sandbox;
