@@ -135,7 +135,7 @@ export async function walkSection(options: {
         vsProfiles,
         `direct ${ms(s.profiles!.p50)}`,
         1.2,
-        `broker CPU ${cpuPerThousand.toFixed(1)} ms per 1,000 users, of which the mapping is under 1 ms (section 2); the rest not yet profiled`,
+        `broker CPU ${cpuPerThousand.toFixed(1)} ms per 1,000 users; where it goes (parse, mapping, serialising, GC): docs/operations.md and docs/decisions/0093-users-page-cpu.md`,
       ),
       ratioGoal(
         `full walk with ${SLOW_MS} ms per NERM request, broker vs direct`,
