@@ -67,6 +67,11 @@ function cpuMs(pid: number): number {
 }
 const CLOCK_TICKS = 100;
 
+/** A row of the broker alone under load: its req/s and p99, the other columns empty. */
+function loadRow(label: string, run: Run, note: string): string[] {
+  return [label, '', run.rps.toFixed(0), '', '', `${run.p99} ms`, '', note];
+}
+
 export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
   const apiKey = `nbk_${randomBytes(18).toString('base64url')}`;
   const broker = await startBrokerProcess({
@@ -168,16 +173,13 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       // Queued calls wait their turn; a client gives up after 60 s.
       timeout: 60,
     });
-    rows.push([
-      '200 concurrent, 2,000 calls',
-      '',
-      burst.rps.toFixed(0),
-      '',
-      '',
-      `${burst.p99} ms`,
-      '',
-      `${burst.fiveXx} (non-2xx ${burst.non2xx}, socket errors ${burst.errors}; goal 0 5xx)`,
-    ]);
+    rows.push(
+      loadRow(
+        '200 concurrent, 2,000 calls',
+        burst,
+        `${burst.fiveXx} (non-2xx ${burst.non2xx}, socket errors ${burst.errors}; goal 0 5xx)`,
+      ),
+    );
 
     // Soak: steady load, the broker's footprint sampled every 5 s.
     const pid = broker.process.pid!;
@@ -189,16 +191,13 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
     const settled = samples.slice(Math.min(2, samples.length - 1));
     const rss = settled.map((s) => s.rssMb);
     const fds = settled.map((s) => s.fds);
-    rows.push([
-      `soak ${SOAK_SECONDS} s, 16 connections`,
-      '',
-      soak.rps.toFixed(0),
-      '',
-      '',
-      `${soak.p99} ms`,
-      '',
-      `${soak.fiveXx}; RSS ${rss[0]}→${rss.at(-1)} MB (min ${Math.min(...rss)}, max ${Math.max(...rss)}); fds ${fds[0]}→${fds.at(-1)} (max ${Math.max(...fds)})`,
-    ]);
+    rows.push(
+      loadRow(
+        `soak ${SOAK_SECONDS} s, 16 connections`,
+        soak,
+        `${soak.fiveXx}; RSS ${rss[0]}→${rss.at(-1)} MB (min ${Math.min(...rss)}, max ${Math.max(...rss)}); fds ${fds[0]}→${fds.at(-1)} (max ${Math.max(...fds)})`,
+      ),
+    );
     return rows;
   } finally {
     await stop(baseline);

@@ -158,19 +158,16 @@ describe.each(STORES)('isolation between accounts on $name', ({ databaseUrl }) =
       first_name: 'Iso',
       last_name: `Late-${randomBytes(2).toString('hex')}`,
     };
-    const first = await stack.call(PATHS.users, {
-      method: 'POST',
-      token: a.token,
-      headers: { 'idempotency-key': key },
-      json: body,
-    });
+    const create = (token: string) =>
+      stack.call(PATHS.users, {
+        method: 'POST',
+        token,
+        headers: { 'idempotency-key': key },
+        json: body,
+      });
+    const first = await create(a.token);
     expect(first.status).toBe(201);
-    const second = await stack.call(PATHS.users, {
-      method: 'POST',
-      token: b.token,
-      headers: { 'idempotency-key': key },
-      json: body,
-    });
+    const second = await create(b.token);
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBeNull();
     expect(second.body.id).not.toBe(first.body.id);
