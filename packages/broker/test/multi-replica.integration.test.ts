@@ -43,6 +43,12 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
       NERM_BROKER_WEBHOOK_SECRET: SECRET,
       // Every account is due every second, on both replicas; a frozen one's leases lapse in 2 s.
       NERM_BROKER_SYNC_INTERVAL: '1',
+      // One sync at a time per replica (see the spreading test).
+      NERM_BROKER_SYNC_CONCURRENCY: '1',
+      // One sync at a time per replica: four accounts due each second are more than one
+      // replica holds at once, so the other claims some (with more slots, whichever polls
+      // first after the due time may rightly take them all while it keeps up).
+      NERM_BROKER_SYNC_CONCURRENCY: '1',
       NERM_BROKER_SYNC_LEASE_SECONDS: '2',
     };
     const start = async (name: 'A' | 'B'): Promise<Replica> => {
@@ -147,6 +153,10 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
     for (let i = 0; i < 4; i++)
       accounts.push(await connect(i % 2 ? a : b, sandbox.url, `replicas-${i}`));
     await until(async () => (await Promise.all(accounts.map(syncsOf))).every((s) => s.length > 0));
+    // Each sync now waits 300 ms on NERM: four accounts due each second are more work than
+    // one replica's single slot does in a second, so the other must take some. (With less
+    // work, whichever replica polls first after the due time rightly takes it all.)
+    sandbox.faults.set({ latencyMs: 300 });
 
     const [gone, leaving, renamed] = persons();
     sandbox.admin.terminate(gone!.id);
@@ -184,6 +194,7 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
     const ids = receiver.arrivals.map((e) => e.id);
     expect(new Set(ids).size).toBe(ids.length);
     expect(receiver.refused).toBe(0);
+    sandbox.faults.set({});
   }, 240_000);
 
   it('fences a replica frozen mid-sync: the other takes the account over, and the frozen one writes nothing when it wakes', async () => {
