@@ -43,8 +43,6 @@ describe.skipIf(!POSTGRES_URL)('two broker processes on one PostgreSQL', () => {
       NERM_BROKER_WEBHOOK_SECRET: SECRET,
       // Every account is due every second, on both replicas; a frozen one's leases lapse in 2 s.
       NERM_BROKER_SYNC_INTERVAL: '1',
-      // One sync at a time per replica (see the spreading test).
-      NERM_BROKER_SYNC_CONCURRENCY: '1',
       // One sync at a time per replica: four accounts due each second are more than one
       // replica holds at once, so the other claims some (with more slots, whichever polls
       // first after the due time may rightly take them all while it keeps up).
