@@ -63,5 +63,6 @@ describe('statuses NERM does not document', () => {
     expect(res.status, res.text).toBe(200);
     expect(res.body.status).toBe('inactive');
     expect(stack.logs.text).toContain('"nerm_status":"Suspended"');
+    expect(stack.logs.text).toContain(`"profile_id":"${person.id}"`);
   });
 });

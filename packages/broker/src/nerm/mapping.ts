@@ -39,7 +39,10 @@ export const STATUS_TO_NERM: Record<UserStatus, string> = {
 };
 
 /** Candidates per mapping and profile type, worked out once: a page asks for the same ones per user. */
-const candidateCache = new WeakMap<FieldMapping, Map<string, Map<MappableField, readonly string[]>>>();
+const candidateCache = new WeakMap<
+  FieldMapping,
+  Map<string, Map<MappableField, readonly string[]>>
+>();
 
 /**
  * Attribute uids tried for a field, in order: the profile type's own mapping, the
@@ -166,7 +169,7 @@ export interface MappingContext {
   /** The profile type's uid, for `field_mapping.by_profile_type`. */
   typeUid?: string | null;
   /** Told of a status NERM does not document (mapped to inactive), to be logged. */
-  onUnknownStatus?: (status: string) => void;
+  onUnknownStatus?: (status: string, profile: NermProfile) => void;
   /** Each attribute's `date_format`, undefined when the tenant does not say. */
   dateFormatOf: (uid: string) => NermDateFormat | undefined;
   /** Add `remote_data`, the profile as NERM sent it (`include_remote_data=true`). */
@@ -186,7 +189,7 @@ export function profileToUser(profile: NermProfile, context: MappingContext): Us
   const last = attribute(attributes, 'last_name', mapping, typeUid);
   const [givenName, familyName] = first !== null || last !== null ? [first, last] : splitName(name);
   const status = STATUS_FROM_NERM[String(profile.status)];
-  if (status === undefined) context.onUnknownStatus?.(String(profile.status));
+  if (status === undefined) context.onUnknownStatus?.(String(profile.status), profile);
   return {
     id: profile.id,
     external_id: text(profile.uid),

@@ -38,6 +38,10 @@ export interface UserServiceDeps {
 /** Users: pages of people (built ahead while the previous page travels) and single reads. */
 export class UserService {
   private readonly aheadPages: TakeOnce<Promise<SerializedPage>>;
+  private readonly statusWarnings = new WeakMap<
+    Tenant,
+    NonNullable<MappingContext['onUnknownStatus']>
+  >();
 
   constructor(private readonly deps: UserServiceDeps) {
     // Pages are large (500 users with their raw profiles): keep few, briefly.
@@ -97,17 +101,30 @@ export class UserService {
     type: NermProfileType,
     context: Pick<MappingContext, 'roles' | 'dateFormatOf' | 'includeRemoteData'>,
   ): User {
+    // No spread and no closure per person: a page maps 500 (docs/decisions/0093).
     return profileToUser(profile, {
-      ...context,
-      onUnknownStatus: (status) =>
-        this.deps.logger?.warn(
-          { account_id: tenant.accountId, profile_id: profile.id, nerm_status: status },
-          'NERM profile status is not documented; mapped to inactive',
-        ),
+      roles: context.roles,
+      dateFormatOf: context.dateFormatOf,
+      includeRemoteData: context.includeRemoteData === true,
+      onUnknownStatus: this.unknownStatusWarning(tenant),
       typeName: type.name ?? null,
       typeUid: type.uid ?? null,
       mapping: tenant.fieldMapping,
     });
+  }
+
+  /** One warning function per tenant, told which profile has a status NERM does not document. */
+  private unknownStatusWarning(tenant: Tenant): NonNullable<MappingContext['onUnknownStatus']> {
+    let warn = this.statusWarnings.get(tenant);
+    if (!warn) {
+      warn = (status, profile) =>
+        this.deps.logger?.warn(
+          { account_id: tenant.accountId, profile_id: profile.id, nerm_status: status },
+          'NERM profile status is not documented; mapped to inactive',
+        );
+      this.statusWarnings.set(tenant, warn);
+    }
+    return warn;
   }
 
   private async profile(tenant: Tenant, id: string): Promise<NermProfile> {
