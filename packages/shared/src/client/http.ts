@@ -311,8 +311,14 @@ export class HttpClient {
             const unsent = error instanceof NermConnectError && error.code === 'network_error';
             return unsent && replayable ? 250 * 2 ** attempt : undefined;
           }
-          // The broker's own "try again" only: NERM's throttling was the broker's to retry.
           const { res } = outcome.value;
+          // The broker's store or shared counters were briefly out (503 service_unavailable):
+          // nothing was done, so a request safe to send again is, after Retry-After.
+          if (res.status === 503)
+            return replayable
+              ? (parseRetryAfter(res.headers.get('retry-after')) ?? 1000)
+              : undefined;
+          // The broker's own "try again" only: NERM's throttling was the broker's to retry.
           if (res.status !== 429 || res.headers.get('x-rate-limit-source') === 'upstream')
             return undefined;
           return parseRetryAfter(res.headers.get('retry-after')) ?? 1000;

@@ -4,6 +4,7 @@ import {
   USER,
   brokerError,
   fakeFetch,
+  type Handler,
   json,
   never,
   stalledBody,
@@ -97,6 +98,25 @@ describe('retries', () => {
       retryAfter: 0,
     });
     expect(requests).toHaveLength(1);
+  });
+
+  it("retries the broker's 503 service_unavailable when the request is safe to send again", async () => {
+    const outage: Handler = (_req, i) =>
+      i === 0 ? brokerError(503, 'service_unavailable', { 'retry-after': '0' }) : json(200, USER);
+    const read = fakeFetch(outage);
+    expect((await client(read.fetch).users.get('u1')).id).toBe('u1');
+    expect(read.requests).toHaveLength(2);
+
+    const keyed = fakeFetch(outage);
+    await client(keyed.fetch).users.update('u1', { title: 'x' }, { idempotencyKey: 'key-503-1' });
+    expect(keyed.requests).toHaveLength(2);
+
+    // A write without an Idempotency-Key is the caller's to send again.
+    const unkeyed = fakeFetch(outage);
+    await expect(
+      client(unkeyed.fetch).proxy.request({ method: 'POST', path: 'profiles', body: {} }),
+    ).rejects.toMatchObject({ code: 'service_unavailable', status: 503 });
+    expect(unkeyed.requests).toHaveLength(1);
   });
 
   it('does not retry when the wait would not fit the retry budget', async () => {
