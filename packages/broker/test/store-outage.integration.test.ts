@@ -55,6 +55,7 @@ async function served(broker: BrokerProcess): Promise<number[]> {
  */
 async function servesAgain(broker: BrokerProcess, cut: number): Promise<void> {
   let failures = 0;
+  const rounds: unknown[] = [];
   for (;;) {
     const link = await call(broker, '/link-tokens', { method: 'POST', json: { tenant_id: 't' } });
     const list = await call(broker, '/integrated-accounts');
@@ -63,7 +64,8 @@ async function servesAgain(broker: BrokerProcess, cut: number): Promise<void> {
     if (link.status === 201 && list.status === 200) return;
     for (const answer of [link, list]) if (answer.status === 503) expectUnavailable(answer);
     failures += [link, list].filter((a) => a.status === 503).length;
-    expect(failures).toBeLessThanOrEqual(cut);
+    rounds.push([cut, link.status, list.status, link.body, list.body]);
+    expect(failures, JSON.stringify(rounds)).toBeLessThanOrEqual(cut);
   }
 }
 
