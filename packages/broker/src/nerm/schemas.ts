@@ -21,10 +21,11 @@ const JsonObject = z.custom<Record<string, unknown>>((value) => {
   return proto === Object.prototype || proto === null;
 });
 
+/** What every NERM record the broker reads by name carries: its id, its uid and its name. */
+const named = { id: Id, uid: text, name: text };
+
 export const NermProfile = z.looseObject({
-  id: Id,
-  uid: text,
-  name: text,
+  ...named,
   profile_type_id: text,
   status: text,
   created_at: text,
@@ -35,20 +36,10 @@ export const NermProfile = z.looseObject({
 });
 export type NermProfile = z.infer<typeof NermProfile>;
 
-export const NermProfileType = z.looseObject({
-  id: Id,
-  uid: text,
-  name: text,
-  category: text,
-});
+export const NermProfileType = z.looseObject({ ...named, category: text });
 export type NermProfileType = z.infer<typeof NermProfileType>;
 
-export const NermRole = z.looseObject({
-  id: Id,
-  uid: text,
-  name: text,
-  groups: z.array(z.unknown()).nullish(),
-});
+export const NermRole = z.looseObject({ ...named, groups: z.array(z.unknown()).nullish() });
 export type NermRole = z.infer<typeof NermRole>;
 
 export const NermRoleProfile = z.looseObject({ role_id: Id, profile_id: Id });
