@@ -37,10 +37,18 @@ async function failWith(el: NermConnect): Promise<ErrorEvent> {
 }
 
 /**
- * The error sits on field `id`: the translated text first, then the broker's own reason
- * and the request id for support (both as the broker sent them); announced, focused.
+ * Submits and expects the broker's `code` on field `id`: the translated text first, then
+ * the broker's own reason and the request id for support (both as the broker sent them);
+ * announced, focused.
  */
-function expectFieldError(el: NermConnect, id: string, message: string, event: ErrorEvent): void {
+async function failsOnField(
+  el: NermConnect,
+  code: string,
+  id: string,
+  message: string,
+): Promise<void> {
+  const event = await failWith(el);
+  expect(event.detail.code).to.equal(code);
   const shown = errorFor(el, id)!;
   expect(shown.startsWith(message), shown).to.equal(true);
   expect(event.detail.message).to.equal(message);
@@ -56,30 +64,29 @@ describe('broker errors land where they can be fixed', () => {
   it('tenant_host_not_allowed → on the tenant URL', async () => {
     const el = await connected();
     await fillApiKey(el, undefined, 'evil.example.com');
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('tenant_host_not_allowed');
-    expectFieldError(
+    await failsOnField(
       el,
+      'tenant_host_not_allowed',
       'tenant-url',
       'This address is not a NERM tenant we can connect to.',
-      event,
     );
   });
 
   it('tenant_unreachable → on the tenant URL', async () => {
     const el = await connected();
     await fillApiKey(el, undefined, 'http://127.0.0.1:9');
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('tenant_unreachable');
-    expectFieldError(el, 'tenant-url', 'We could not reach this address.', event);
+    await failsOnField(el, 'tenant_unreachable', 'tenant-url', 'We could not reach this address.');
   });
 
   it('not_a_nerm_tenant → on the tenant URL', async () => {
     const el = await connected();
     await fillApiKey(el, undefined, location.origin);
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('not_a_nerm_tenant');
-    expectFieldError(el, 'tenant-url', 'This address answered, but not like NERM.', event);
+    await failsOnField(
+      el,
+      'not_a_nerm_tenant',
+      'tenant-url',
+      'This address answered, but not like NERM.',
+    );
   });
 
   it('tenant_url_invalid → on the tenant URL (a re-authentication against another tenant)', async () => {
@@ -103,58 +110,53 @@ describe('broker errors land where they can be fixed', () => {
     await until(() => input(el, 'tenant-url').value !== '');
     expect(input(el, 'tenant-url').value).to.equal(cfg.sandboxUrl);
     await fillApiKey(el, undefined, 'acme');
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('tenant_url_invalid');
-    expectFieldError(el, 'tenant-url', 'That does not look like a NERM tenant URL.', event);
+    await failsOnField(
+      el,
+      'tenant_url_invalid',
+      'tenant-url',
+      'That does not look like a NERM tenant URL.',
+    );
   });
 
   it('invalid_credentials → on the API key, or on the client secret', async () => {
     const el = await connected();
     await fillApiKey(el, 'nerm_not_the_right_key');
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('invalid_credentials');
-    expectFieldError(
+    await failsOnField(
       el,
+      'invalid_credentials',
       'api-key',
       'NERM did not accept these credentials. Check them and try again.',
-      event,
     );
 
     const pat = await connected();
     await fillPat(pat, { clientSecret: 'wrong-secret' });
-    const patEvent = await failWith(pat);
-    expect(patEvent.detail.code).to.equal('invalid_credentials');
-    expectFieldError(
+    await failsOnField(
       pat,
+      'invalid_credentials',
       'client-secret',
       'NERM did not accept these credentials. Check them and try again.',
-      patEvent,
     );
   });
 
   it('insufficient_permissions → on the secret', async () => {
     const el = await connected();
     await fillApiKey(el, (await e2e()).restrictedApiKey);
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('insufficient_permissions');
-    expectFieldError(
+    await failsOnField(
       el,
+      'insufficient_permissions',
       'api-key',
       'These credentials work, but do not belong to a NERM Admin.',
-      event,
     );
   });
 
   it('tenant_host_not_allowed for the token URL → on the token URL', async () => {
     const el = await connected();
     await fillPat(el, { tokenUrl: 'https://evil.example.com/oauth/token' });
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('tenant_host_not_allowed');
-    expectFieldError(
+    await failsOnField(
       el,
+      'tenant_host_not_allowed',
       'token-url',
       'This address is not a NERM tenant we can connect to.',
-      event,
     );
     // The field lives under Advanced, which opened to show it.
     expect($(el, 'details')!.hasAttribute('open')).to.equal(true);
@@ -163,9 +165,12 @@ describe('broker errors land where they can be fixed', () => {
   it('invalid_request with issues → on the named field', async () => {
     const el = await connected();
     await fillApiKey(el, 'k'.repeat(2000));
-    const event = await failWith(el);
-    expect(event.detail.code).to.equal('invalid_request');
-    expectFieldError(el, 'api-key', 'Some fields are not valid. Check them and try again.', event);
+    await failsOnField(
+      el,
+      'invalid_request',
+      'api-key',
+      'Some fields are not valid. Check them and try again.',
+    );
   });
 
   it('payload_too_large → for the whole form', async () => {
