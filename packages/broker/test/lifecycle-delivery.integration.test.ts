@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyWebhook } from '@nerm-connect/shared';
+import { aUser } from '@nerm-connect/shared/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DeliveryWorker } from '../src/lifecycle/delivery-worker.ts';
 import { newEventId, type NewEvent } from '../src/lifecycle/events.ts';
@@ -73,24 +74,7 @@ function event(accountId: string, at: number): NewEvent {
     created_at: new Date(at).toISOString(),
     integrated_account_id: accountId,
     tenant_id: 't',
-    data: {
-      user: {
-        id: 'p',
-        external_id: null,
-        name: null,
-        first_name: null,
-        last_name: null,
-        emails: [],
-        title: null,
-        status: 'active',
-        user_type: null,
-        roles: [],
-        start_date: null,
-        end_date: null,
-        created_at: null,
-        updated_at: null,
-      },
-    },
+    data: { user: aUser({ id: 'p' }) },
   });
   return { id, account_id: accountId, type: 'user.removed', created_at: at, body };
 }

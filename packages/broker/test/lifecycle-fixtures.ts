@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AccountStatus, EventUser } from '@nerm-connect/shared';
+import { aUser } from '@nerm-connect/shared/testing';
 import { afterAll, beforeAll } from 'vitest';
 import { digestOf } from '../src/lifecycle/changes.ts';
 import { newEventId, type NewEvent } from '../src/lifecycle/events.ts';
@@ -11,24 +12,9 @@ import type { LifecycleScratch } from './lifecycle-engines.ts';
 export const NOW = 1_800_000_000_000;
 export const LEASE = 60_000;
 
+/** The shared test user under another person id. */
 export function user(id: string, overrides: Partial<EventUser> = {}): EventUser {
-  return {
-    id,
-    external_id: null,
-    name: `Person ${id}`,
-    first_name: 'Person',
-    last_name: id,
-    emails: [],
-    title: null,
-    status: 'active',
-    user_type: 'Contractor',
-    roles: [],
-    start_date: null,
-    end_date: null,
-    created_at: null,
-    updated_at: null,
-    ...overrides,
-  };
+  return aUser({ id, ...overrides });
 }
 
 export function snapshot(u: EventUser, warned: string | null = null): PersonSnapshot {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { aUser } from '../test/users.ts';
 import { verifyWebhook, WebhookVerificationFailed } from './webhooks.ts';
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
@@ -10,22 +11,7 @@ const event = {
   integrated_account_id: 'acc_1',
   tenant_id: 'customer-42',
   data: {
-    user: {
-      id: 'p1',
-      external_id: 'u1',
-      name: 'Ada Lovelace',
-      first_name: 'Ada',
-      last_name: 'Lovelace',
-      emails: [{ email: 'ada@example.com', type: 'work', is_primary: true }],
-      title: null,
-      status: 'deleted',
-      user_type: 'Contractor',
-      roles: [],
-      start_date: '2024-01-02',
-      end_date: null,
-      created_at: '2024-01-02T00:00:00Z',
-      updated_at: '2025-06-01T09:59:00Z',
-    },
+    user: aUser({ status: 'deleted', updated_at: '2025-06-01T09:59:00Z' }),
     previous: { status: 'active' },
   },
 };

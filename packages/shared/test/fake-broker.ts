@@ -1,3 +1,5 @@
+import { aUser } from './users.ts';
+
 /**
  * A fake of the broker's HTTP side for the SDK's unit tests: a `fetch` that answers from
  * a handler and records every request. Our own transport, faked; the real broker is
@@ -75,22 +77,7 @@ export function stalledBody(req: Recorded): Response {
   return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
 }
 
-export const USER = {
-  id: 'u1',
-  external_id: null,
-  name: 'Ada Lovelace',
-  first_name: 'Ada',
-  last_name: 'Lovelace',
-  emails: [],
-  title: null,
-  status: 'active',
-  user_type: 'Contractor',
-  roles: [],
-  start_date: null,
-  end_date: null,
-  created_at: null,
-  updated_at: null,
-  remote_data: {},
-};
+/** The user the fake broker answers: the shared test user, as a read returns her. */
+export const USER = { ...aUser({ id: 'u1' }), remote_data: {} };
 
 export const BROKER = 'http://broker.test';

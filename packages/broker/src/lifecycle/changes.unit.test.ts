@@ -1,4 +1,4 @@
-import type { EventUser } from '@nerm-connect/shared';
+import { aUser } from '@nerm-connect/shared/testing';
 import { describe, expect, it } from 'vitest';
 import {
   classifyChange,
@@ -9,25 +9,15 @@ import {
   windowEnd,
 } from './changes.ts';
 
-const ada: EventUser = {
-  id: 'p1',
-  external_id: 'u1',
-  name: 'Ada Lovelace',
-  first_name: 'Ada',
-  last_name: 'Lovelace',
-  emails: [{ email: 'ada@example.com', type: 'work', is_primary: true }],
+const badge = { id: 'r1', name: 'Badge' };
+const vpn = { id: 'r2', name: 'VPN' };
+// Ada Lovelace, active; the tests below assert on these overrides and on her name.
+const ada = aUser({
   title: 'Analyst',
-  status: 'active',
-  user_type: 'Contractor',
-  roles: [
-    { id: 'r1', name: 'Badge' },
-    { id: 'r2', name: 'VPN' },
-  ],
-  start_date: '2024-01-02',
+  roles: [badge, vpn],
   end_date: '2025-12-31',
-  created_at: '2024-01-02T00:00:00Z',
   updated_at: '2025-01-01T00:00:00Z',
-};
+});
 
 describe('classifyChange', () => {
   it('says nothing when no tracked field changed, even if updated_at moved', () => {
@@ -72,7 +62,7 @@ describe('classifyChange', () => {
       ...ada,
       name: 'Ada King',
       last_name: 'King',
-      roles: [{ id: 'r1', name: 'Badge' }],
+      roles: [badge],
     };
     expect(classifyChange(ada, renamed)).toEqual({
       type: 'user.updated',
