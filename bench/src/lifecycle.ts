@@ -14,7 +14,9 @@ import { verifyWebhook } from '@nerm-connect/shared';
 import { createAdmin, createClient } from '@nerm-connect/shared/client';
 import { PATHS } from '@nerm-connect/shared/lite';
 import { startBrokerProcess, type SandboxInfo } from '@nerm-connect/test-kit';
+import { cappedReconcileGoal } from './goals.ts';
 import { directWalk, json, keysetWalk } from './nerm-direct.ts';
+import type { Goal } from './report.ts';
 
 const HOOK_CALLS = 50;
 const SECRET = `whsec_${randomBytes(32).toString('base64')}`;
@@ -123,7 +125,7 @@ export async function lifecycleBench(tenants: {
   big: SandboxInfo;
   persons: number;
   bigPersons: number;
-}): Promise<{ title: string; rows: string[][] }[]> {
+}): Promise<{ tables: { title: string; rows: string[][] }[]; goals: Goal[] }> {
   const { sandbox, big } = tenants;
   const receiver = await startReceiver();
   const broker = await lifecycleBroker([sandbox.url, big.url], receiver.url);
@@ -300,6 +302,7 @@ export async function lifecycleBench(tenants: {
     await broker.close();
 
     // The same reconcile in a broker whose heap is capped: what it holds stays under it.
+    let capOutcome: { peakMb: number } | { failed: string } = { failed: 'not run' };
     const capped = await lifecycleBroker(
       [big.url],
       receiver.url,
@@ -309,6 +312,7 @@ export async function lifecycleBench(tenants: {
       const account = (await capped.connect(big)).integrated_account_id;
       await capped.measured(big, account);
       const run = await capped.measured(big, account, 'full');
+      capOutcome = { peakMb: Math.round(run.peakKb / 1024) };
       memoryTable.rows.push([
         `full reconcile, ${m} people, heap capped at ${HEAP_CAP_MB} MB (--max-old-space-size)`,
         fmt(run.ms),
@@ -318,6 +322,7 @@ export async function lifecycleBench(tenants: {
         x(run.peakKb, smallPeak),
       ]);
     } catch (error) {
+      capOutcome = { failed: (error as Error).message };
       memoryTable.rows.push([
         `full reconcile, ${m} people, heap capped at ${HEAP_CAP_MB} MB: FAILED (${(error as Error).message})`,
         '',
@@ -329,7 +334,10 @@ export async function lifecycleBench(tenants: {
     } finally {
       await capped.close();
     }
-    return [syncs, hooks, memoryTable];
+    return {
+      tables: [syncs, hooks, memoryTable],
+      goals: [cappedReconcileGoal(tenants.bigPersons, HEAP_CAP_MB, capOutcome)],
+    };
   } finally {
     await broker.close();
     await receiver.close();

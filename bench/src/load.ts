@@ -4,11 +4,12 @@
  * 200 concurrent calls (never a 5xx); a soak with the broker's RSS and open file
  * descriptors sampled from /proc.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import autocannon from 'autocannon';
 import { createAdmin } from '@nerm-connect/shared/client';
 import { PATHS } from '@nerm-connect/shared/lite';
@@ -19,6 +20,7 @@ import {
   stop,
   type SandboxInfo,
 } from '@nerm-connect/test-kit';
+import type { LoadFigures } from './goals.ts';
 
 export const LOAD_SECONDS = Number(process.env.BENCH_LOAD_SECONDS ?? 10);
 export const SOAK_SECONDS = Number(process.env.BENCH_SOAK_SECONDS ?? 60);
@@ -58,6 +60,17 @@ function footprint(pid: number): { rssMb: number; fds: number } {
   return { rssMb: Math.round(rssKb / 1024), fds: readdirSync(`/proc/${pid}/fd`).length };
 }
 
+const HEAP_PROBE = new URL('./heap-probe.mjs', import.meta.url).href;
+
+/** The broker's heap used (MB) after a full collection, asked of ./heap-probe.mjs. */
+async function heapAfterGc(pid: number, file: string): Promise<number> {
+  rmSync(file, { force: true });
+  process.kill(pid, 'SIGUSR2');
+  for (let i = 0; i < 400 && !existsSync(file); i++) await sleep(25);
+  const { heapUsed } = JSON.parse(readFileSync(file, 'utf8')) as { heapUsed: number };
+  return Math.round(heapUsed / 2 ** 20);
+}
+
 /** CPU milliseconds (user + system, all threads) a process has used, from /proc. */
 function cpuMs(pid: number): number {
   // Fields after the command name's closing parenthesis: utime and stime are the 12th and 13th.
@@ -72,14 +85,19 @@ function loadRow(label: string, run: Run, note: string): string[] {
   return [label, '', run.rps.toFixed(0), '', '', `${run.p99} ms`, '', note];
 }
 
-export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
+export async function loadSection(
+  sandbox: SandboxInfo,
+): Promise<{ rows: string[][]; figures: LoadFigures }> {
   const apiKey = `nbk_${randomBytes(18).toString('base64url')}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'nerm-load-'));
+  const heapFile = join(dataDir, 'heap.json');
   const broker = await startBrokerProcess({
     name: 'The load broker',
     env: {
       NODE_ENV: 'development',
       NERM_BROKER_API_KEYS: apiKey,
-      NERM_BROKER_DATA_DIR: mkdtempSync(join(tmpdir(), 'nerm-load-')),
+      NERM_BROKER_DATA_DIR: dataDir,
+      BENCH_HEAP_FILE: heapFile,
       NERM_BROKER_ALLOWED_HOSTS: sandbox.url,
       NERM_BROKER_SYNC_INTERVAL: '0',
       NERM_BROKER_LOG_LEVEL: 'info',
@@ -88,9 +106,7 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       NERM_BROKER_UPSTREAM_CONCURRENCY: '512',
       // e.g. `--import` of a module starting node:inspector's Profiler (Node refuses
       // `--cpu-prof` in NODE_OPTIONS) to see where the broker's time goes.
-      ...(process.env.BENCH_BROKER_NODE_OPTIONS
-        ? { NODE_OPTIONS: process.env.BENCH_BROKER_NODE_OPTIONS }
-        : {}),
+      NODE_OPTIONS: `--import ${HEAP_PROBE} ${process.env.BENCH_BROKER_NODE_OPTIONS ?? ''}`,
     },
   });
   const baseline = spawnNode('bench/src/baseline-server.ts', {
@@ -135,6 +151,7 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
     ];
     const upstream = async () =>
       ((await (await fetch(`${sandbox.url}/__sandbox/stats`)).json()) as { api: number }).api;
+    const endpoints: LoadFigures['endpoints'] = [];
     for (const [name, brokerUrl, baseUrl] of [
       ['users, limit 100', users, `${base}/users?limit=100`],
       ['roles, limit 100', roles, `${base}/roles?limit=100`],
@@ -148,8 +165,7 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       const r = await cannon(brokerUrl, { headers });
       const brokerCpuUsed = cpuMs(broker.process.pid!) - brokerCpu;
       const afterBroker = await upstream();
-      const perThousand = (ms: number, run: Run) =>
-        ((ms * 1000) / Math.max(1, run.total)).toFixed(0);
+      const perThousand = (ms: number, run: Run) => (ms * 1000) / Math.max(1, run.total);
       const per = (requests: number, run: Run) => (requests / Math.max(1, run.total)).toFixed(2);
       rows.push([
         name,
@@ -161,8 +177,17 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
         `${(r.p99 / Math.max(1, b.p99)).toFixed(2)}×`,
         String(r.fiveXx),
         `${per(beforeBroker - beforeBase, b)} / ${per(afterBroker - beforeBroker, r)}`,
-        `${perThousand(baseCpuUsed, b)} / ${perThousand(brokerCpuUsed, r)}`,
+        `${perThousand(baseCpuUsed, b).toFixed(0)} / ${perThousand(brokerCpuUsed, r).toFixed(0)}`,
       ]);
+      endpoints.push({
+        name: name.split(',')[0]!,
+        baseRps: b.rps,
+        rps: r.rps,
+        baseP99: b.p99,
+        p99: r.p99,
+        baseCpu: perThousand(baseCpuUsed, b),
+        cpu: perThousand(brokerCpuUsed, r),
+      });
     }
 
     // 200 concurrent calls, bounded by count.
@@ -181,13 +206,20 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       ),
     );
 
-    // Soak: steady load, the broker's footprint sampled every 5 s.
+    // Soak: steady load, the broker's footprint sampled every 5 s; its heap after a full
+    // collection once the warm-up is over and at the end.
     const pid = broker.process.pid!;
     const samples = [footprint(pid)];
+    const heap: number[] = [];
     const sampler = setInterval(() => samples.push(footprint(pid)), 5_000);
+    const warm = sleep(Math.min(10, SOAK_SECONDS / 2) * 1000).then(async () =>
+      heap.push(await heapAfterGc(pid, heapFile)),
+    );
     const soak = await cannon(users, { headers, connections: 16, duration: SOAK_SECONDS });
     clearInterval(sampler);
+    await warm;
     samples.push(footprint(pid));
+    heap.push(await heapAfterGc(pid, heapFile));
     const settled = samples.slice(Math.min(2, samples.length - 1));
     const rss = settled.map((s) => s.rssMb);
     const fds = settled.map((s) => s.fds);
@@ -195,10 +227,17 @@ export async function loadSection(sandbox: SandboxInfo): Promise<string[][]> {
       loadRow(
         `soak ${SOAK_SECONDS} s, 16 connections`,
         soak,
-        `${soak.fiveXx}; RSS ${rss[0]}→${rss.at(-1)} MB (min ${Math.min(...rss)}, max ${Math.max(...rss)}); fds ${fds[0]}→${fds.at(-1)} (max ${Math.max(...fds)})`,
+        `${soak.fiveXx}; RSS ${rss[0]}→${rss.at(-1)} MB (min ${Math.min(...rss)}, max ${Math.max(...rss)}); heap after a full collection ${heap.join('→')} MB; fds ${fds[0]}→${fds.at(-1)} (max ${Math.max(...fds)})`,
       ),
     );
-    return rows;
+    return {
+      rows,
+      figures: {
+        endpoints,
+        burst: { calls: burst.total, fiveXx: burst.fiveXx },
+        soak: { seconds: SOAK_SECONDS, rssMb: rss, heapMb: heap, fds },
+      },
+    };
   } finally {
     await stop(baseline);
     await broker.close();

@@ -4,7 +4,9 @@
  * timed against one direct NERM request, with the upstream requests each cost.
  */
 import { PATHS } from '@nerm-connect/shared/lite';
+import { rolesAtScaleGoal } from './goals.ts';
 import { json } from './nerm-direct.ts';
+import type { SectionResult } from './report.ts';
 
 export interface BigTenant {
   url: string;
@@ -21,7 +23,7 @@ export async function rolesAtScale(options: {
   brokerUrl: string;
   /** Connects the big tenant and answers an integrated_account_token. */
   connect: () => Promise<string>;
-}): Promise<string[][]> {
+}): Promise<Pick<SectionResult, 'tables' | 'goals'>> {
   const { big, brokerUrl } = options;
   const token = await options.connect();
   await json(`${big.url}/__sandbox/faults`, {
@@ -52,7 +54,7 @@ export async function rolesAtScale(options: {
     const third = await page(second.body.next_cursor);
     const afterThird = (await stats(big)) as { api: number; byRoute: Record<string, number> };
     const fmt = (n: number) => `${(n / 1000).toFixed(2)} s`;
-    return [
+    const rows = [
       ['what', 'time', 'vs one NERM request', 'upstream requests'],
       ['one NERM request, direct (baseline)', fmt(directMs), '1.00×', '1'],
       [
@@ -75,6 +77,7 @@ export async function rolesAtScale(options: {
         String(afterThird.byRoute['GET /api/role_profiles'] ?? 0),
       ],
     ];
+    return { tables: [{ rows }], goals: [rolesAtScaleGoal(first.ms, directMs)] };
   } finally {
     await json(`${big.url}/__sandbox/faults`, { method: 'PUT', body: '{}' });
   }

@@ -137,23 +137,18 @@ async function section(
     case '6':
       return {
         title: `${BIG_PERSONS.toLocaleString('en')} people, every NERM request answered after 300 ms`,
-        tables: [
-          { rows: await rolesAtScale({ big: big!, brokerUrl, connect: () => accountToken(big!) }) },
-        ],
+        ...(await rolesAtScale({ big: big!, brokerUrl, connect: () => accountToken(big!) })),
       };
     case '7':
       return loadResult(sandbox);
     default: {
-      const tables = await lifecycleBench({
+      const { tables, goals } = await lifecycleBench({
         sandbox,
         big: big!,
         persons: PERSONS,
         bigPersons: BIG_PERSONS,
       });
-      return {
-        title: 'Lifecycle events',
-        tables: tables.map((t) => ({ title: t.title, rows: t.rows })),
-      };
+      return { title: 'Lifecycle events', tables, goals };
     }
   }
 }

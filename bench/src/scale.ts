@@ -6,13 +6,16 @@
 import { pathToFileURL } from 'node:url';
 import { startSandboxProcess, type SandboxInfo } from '@nerm-connect/test-kit';
 import { FLEET, FLEET_MINUTES, fleetSection } from './fleet.ts';
+import { loadGoals } from './goals.ts';
 import { LOAD_SECONDS, SOAK_SECONDS, loadSection } from './load.ts';
 import { printSection, type SectionResult } from './report.ts';
 
 export async function loadResult(sandbox: SandboxInfo): Promise<SectionResult> {
+  const { rows, figures } = await loadSection(sandbox);
   return {
     title: `Load (${LOAD_SECONDS} s each, 32 connections, loopback) and soak (${SOAK_SECONDS} s): broker vs a bare Express fetch-and-reshape over the same sandbox`,
-    tables: [{ rows: await loadSection(sandbox) }],
+    tables: [{ rows }],
+    goals: loadGoals(figures),
   };
 }
 
@@ -23,7 +26,7 @@ export async function fleetResult(): Promise<SectionResult> {
     'postgres://postgres@127.0.0.1:5432/test';
   return {
     title: `Fleet: ${FLEET.toLocaleString('en')} accounts (one small tenant each), 60 s cadence, 3 replicas on one PostgreSQL, ${FLEET_MINUTES} intervals measured`,
-    tables: [{ rows: await fleetSection(postgres, (line) => console.log(line)) }],
+    ...(await fleetSection(postgres, (line) => console.log(line))),
   };
 }
 

@@ -4,7 +4,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startStack, type Stack } from './helpers.ts';
+import { bothStores, startStack, type Stack } from './helpers.ts';
 
 let stack: Stack | undefined;
 afterEach(async () => {
@@ -17,9 +17,19 @@ async function synced(s: Stack, accountId: string): Promise<boolean> {
   return (audit.body.result as { action: string }[]).some((e) => e.action === 'sync');
 }
 
-describe('sync scheduling throughput', () => {
+interface SyncFinished {
+  msg: string;
+  time: string;
+  account_id?: string;
+  lag_ms: number;
+  due_at?: string;
+  ms: number;
+}
+
+describe.each(bothStores('sync_throughput'))('sync scheduling throughput ($name)', (store) => {
   it('syncs every due account with two slots and no second poll', async () => {
     stack = await startStack({
+      ...(store.databaseUrl ? { databaseUrl: store.databaseUrl } : {}),
       sandbox: { persons: 8 },
       env: { NERM_BROKER_SYNC_INTERVAL: '3600', NERM_BROKER_SYNC_CONCURRENCY: '2' },
       // One poll at start only: whatever is synced after it was claimed as slots freed.
@@ -37,9 +47,15 @@ describe('sync scheduling throughput', () => {
     }
     expect(done).toEqual(Array(6).fill(true));
     const finished = stack.logs.lines
-      .map((line) => JSON.parse(line) as { msg: string; account_id?: string; lag_ms?: number })
+      .map((line) => JSON.parse(line) as SyncFinished)
       .filter((line) => line.msg === 'sync finished');
     expect(new Set(finished.map((l) => l.account_id))).toEqual(new Set(ids));
-    for (const line of finished) expect(line.lag_ms).toBeGreaterThanOrEqual(0);
+    for (const line of finished) {
+      expect(line.lag_ms).toBeGreaterThanOrEqual(0);
+      // Scheduled: it names when it was due, and it started lag_ms after that.
+      expect(Date.parse(line.time)).toBeGreaterThanOrEqual(
+        Date.parse(line.due_at!) + line.lag_ms + line.ms,
+      );
+    }
   });
 });

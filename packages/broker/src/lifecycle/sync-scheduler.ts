@@ -158,12 +158,15 @@ export class SyncScheduler {
         return emptyCounts();
       }
       const run = await this.sync(account, state, lease, mode, manualMode !== undefined);
+      const scheduled = !manualMode && !state.requested_at;
       this.deps.logger.info(
         {
           account_id: account.id,
           mode,
-          // How late the sync started against its schedule (0 for a manual or hook sync).
-          lag_ms: manualMode || state.requested_at ? 0 : Math.max(0, claimedAt - state.next_run_at),
+          // How late the sync started against its schedule (0 for a manual or hook sync),
+          // and when it was due: the fleet bench counts runs per interval by due time.
+          lag_ms: scheduled ? Math.max(0, claimedAt - state.next_run_at) : 0,
+          ...(scheduled ? { due_at: new Date(state.next_run_at).toISOString() } : {}),
           ms: run.finishedAt - claimedAt,
         },
         'sync finished',
