@@ -3,6 +3,7 @@ import { Migrator, sql, type Kysely, type Transaction } from 'kysely';
 import type { LifecycleStore } from '../lifecycle/lifecycle-store.ts';
 import type { LifecycleDatabase } from './lifecycle-schema.ts';
 import { KyselyLifecycleStore } from './lifecycle-store.ts';
+import { hotStatements, type HotStatements } from './hot-statements.ts';
 import { migrationProvider, type Engine } from './migrations.ts';
 import { toAccount, toIdempotency, toLinkToken, type StoreDatabase } from './schema.ts';
 import type {
@@ -36,12 +37,15 @@ export abstract class KyselyStore implements Store {
   private lifecycleStore: KyselyLifecycleStore | undefined;
   /** A scrub a reader held up: retried by the next `purgeExpired`. */
   private residue = false;
+  private readonly hot: HotStatements;
 
   protected constructor(
     protected readonly db: Kysely<StoreDatabase>,
     private readonly migrationSchema?: string,
     private readonly log?: StoreLog,
-  ) {}
+  ) {
+    this.hot = hotStatements(db);
+  }
 
   get lifecycle(): LifecycleStore {
     return this.outbox;
@@ -108,15 +112,11 @@ export abstract class KyselyStore implements Store {
   }
 
   async insertLinkToken(row: StoredLinkToken): Promise<void> {
-    await this.db.insertInto('link_tokens').values(row).execute();
+    await this.hot.insertLinkToken.run(this.db, row);
   }
 
   async getLinkToken(hash: string): Promise<StoredLinkToken | undefined> {
-    const row = await this.db
-      .selectFrom('link_tokens')
-      .selectAll()
-      .where('token_hash', '=', hash)
-      .executeTakeFirst();
+    const [row] = (await this.hot.linkToken.run(this.db, { hash })).rows;
     return row && toLinkToken(row);
   }
 
@@ -125,14 +125,11 @@ export abstract class KyselyStore implements Store {
     const outcome = await this.db
       .transaction()
       .execute(async (tx): Promise<CompleteLinkOutcome> => {
-        const burnt = await tx
-          .updateTable('link_tokens')
-          .set({ used_at: input.now })
-          .where('token_hash', '=', input.linkTokenHash)
-          .where('used_at', 'is', null)
-          .where('expires_at', '>', input.now)
-          .executeTakeFirst();
-        if (burnt.numUpdatedRows !== 1n) return { ok: false, reason: 'link_token_invalid' };
+        const burnt = await this.hot.burnLinkToken.run(tx, {
+          hash: input.linkTokenHash,
+          now: input.now,
+        });
+        if (burnt.numAffectedRows !== 1n) return { ok: false, reason: 'link_token_invalid' };
         const row = input.reauth
           ? await tx
               .updateTable('accounts')
@@ -152,18 +149,14 @@ export abstract class KyselyStore implements Store {
               .where('tenant_id', '=', a.tenant_id)
               .returningAll()
               .executeTakeFirst()
-          : await tx
-              .insertInto('accounts')
-              .values({
+          : (
+              await this.hot.insertAccount.run(tx, {
                 ...a,
                 field_mapping: JSON.stringify(a.field_mapping),
-                // A new account starts at generation 0, whatever the caller passed.
-                token_generation: 0,
               })
-              .returningAll()
-              .executeTakeFirstOrThrow();
+            ).rows[0];
         if (!row) throw new AccountMissing();
-        await tx.insertInto('public_tokens').values(input.publicToken).execute();
+        await this.hot.insertPublicToken.run(tx, input.publicToken);
         const account = toAccount(row);
         await this.writeOutbox(tx, account, input.outbox);
         return { ok: true, account };
@@ -179,20 +172,12 @@ export abstract class KyselyStore implements Store {
   }
 
   async redeemPublicToken(hash: string, now: number): Promise<string | undefined> {
-    const row = await this.db
-      .deleteFrom('public_tokens')
-      .where('token_hash', '=', hash)
-      .returning(['account_id', 'expires_at'])
-      .executeTakeFirst();
+    const [row] = (await this.hot.redeemPublicToken.run(this.db, { hash })).rows;
     return row && row.expires_at > now ? row.account_id : undefined;
   }
 
   async getAccount(id: string): Promise<StoredAccount | undefined> {
-    const row = await this.db
-      .selectFrom('accounts')
-      .selectAll()
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [row] = (await this.hot.account.run(this.db, { id })).rows;
     return row && toAccount(row);
   }
 
