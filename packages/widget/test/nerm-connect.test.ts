@@ -10,6 +10,7 @@ import {
   fillPat,
   input,
   mount,
+  pressReveal,
   record,
   settle,
   submit,
@@ -49,13 +50,9 @@ describe('<nerm-connect> on a fake transport', () => {
       'Client secret',
     ]);
     expect(text(submitButton(el))).to.equal('Connect');
-    const reveal = $(el, 'button.reveal')!;
-    expect(reveal.getAttribute('aria-label')).to.equal('Show secret');
-    expect(reveal.getAttribute('aria-controls')).to.equal('client-secret');
-    reveal.click();
-    await el.updateComplete;
-    expect(input(el, 'client-secret').type).to.equal('text');
-    expect(reveal.getAttribute('aria-pressed')).to.equal('true');
+    const masked = { name: 'Show secret', pressed: 'false', type: 'password' };
+    const shown = { name: 'Show secret', pressed: 'true', type: 'text' };
+    expect(await pressReveal(el, 'client-secret')).to.deep.equal([masked, shown]);
   });
 
   it('sends what was typed to its transport and succeeds once: credential cleared, focus and announcement on the outcome', async () => {

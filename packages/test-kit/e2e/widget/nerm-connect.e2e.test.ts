@@ -17,6 +17,7 @@ import {
   linkToken,
   mount,
   next,
+  pressReveal,
   record,
   sandboxRequests,
   submit,
@@ -73,16 +74,9 @@ describe('<nerm-connect>', () => {
     const el = await mount();
     const pat = el.shadowRoot!.querySelector<HTMLInputElement>('input[value="pat"]')!;
     expect(pat.checked).to.equal(true);
-    const secret = input(el, 'client-secret');
-    expect(secret.type).to.equal('password');
-    const reveal = $(el, 'button.reveal')!;
-    expect(reveal.getAttribute('aria-pressed')).to.equal('false');
-    expect(reveal.getAttribute('aria-label')).to.equal('Show secret');
-    expect(reveal.getAttribute('aria-controls')).to.equal('client-secret');
-    reveal.click();
-    await el.updateComplete;
-    expect(input(el, 'client-secret').type).to.equal('text');
-    expect(reveal.getAttribute('aria-pressed')).to.equal('true');
+    const masked = { name: 'Show secret', pressed: 'false', type: 'password' };
+    const shown = { name: 'Show secret', pressed: 'true', type: 'text' };
+    expect(await pressReveal(el, 'client-secret')).to.deep.equal([masked, shown]);
   });
 
   it('shows the normalised host as the tenant URL is typed', async () => {

@@ -51,6 +51,39 @@ export function submitButton(el: LitLike): HTMLButtonElement {
   return button;
 }
 
+/** What a person meets of a secret field's reveal toggle, and how the field shows. */
+export interface RevealState {
+  /** The toggle's accessible name. */
+  name: string | null;
+  pressed: string | null;
+  /** The field's input type: `password` while masked. */
+  type: string;
+}
+
+/** The toggle that reveals secret field `id` (the one whose aria-controls names it). */
+function revealToggle(el: LitLike, id: string): HTMLButtonElement {
+  const button = root(el).querySelector<HTMLButtonElement>(`button[aria-controls="${id}"]`);
+  if (!button) throw new Error(`no reveal toggle controls #${id}`);
+  return button;
+}
+
+function revealState(el: LitLike, id: string): RevealState {
+  const toggle = revealToggle(el, id);
+  return {
+    name: toggle.getAttribute('aria-label'),
+    pressed: toggle.getAttribute('aria-pressed'),
+    type: input(el, id).type,
+  };
+}
+
+/** Presses the reveal toggle of secret field `id`; what a person met before and after. */
+export async function pressReveal(el: LitLike, id: string): Promise<[RevealState, RevealState]> {
+  const before = revealState(el, id);
+  revealToggle(el, id).click();
+  await el.updateComplete;
+  return [before, revealState(el, id)];
+}
+
 /** The visible text of a node, whitespace collapsed. */
 export function text(node: Element | null | undefined): string {
   return node?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
