@@ -1,6 +1,7 @@
 import { BrokerError } from '../errors.ts';
 import { AccessTokenCache } from './access-tokens.ts';
 import type { StoredCredential } from './credential.ts';
+import { jsonText } from './json-text.ts';
 import type { Outbound } from './outbound.ts';
 import { OutboundError } from './outbound.ts';
 import { retrying } from '@nerm-connect/shared/retry';
@@ -51,7 +52,7 @@ export interface NermClientDeps {
 /** Parses a NERM JSON body; undefined when it is not JSON. */
 export function parseJson(res: NermResponse): unknown {
   try {
-    return JSON.parse(res.body.toString('utf8'));
+    return JSON.parse(jsonText(res.body));
   } catch {
     return undefined;
   }
