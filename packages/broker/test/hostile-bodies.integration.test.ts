@@ -1,7 +1,9 @@
-import { ENDPOINTS, PATHS, PROXY, type Endpoint } from '@nerm-connect/shared';
+import { ENDPOINTS, PATHS, PROXY, StartWorkflowInput, type Endpoint } from '@nerm-connect/shared';
 import fc from 'fast-check';
 import type { JWK } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { NermProfile } from '../src/nerm/schemas.ts';
 import { fuzz } from './fuzz.ts';
 import { bothStores, startStack, type Stack } from './helpers.ts';
 
@@ -14,24 +16,22 @@ import { bothStores, startStack, type Stack } from './helpers.ts';
 
 const CANARY = 'canary_5ecret_9f8e7d6c5b4a39281706';
 
+/** Hostile text that a text field still accepts, so a body carrying it reaches the handler. */
+const ACCEPTED_TEXT = [
+  'a\u202eb',
+  '../../etc/passwd',
+  "' OR 1=1 --",
+  '<script>alert(1)</script>',
+  '${jndi:ldap://x}',
+  '%00',
+  '2024-02-30',
+  'NaN',
+  '__proto__',
+];
 const hostileString = fc.oneof(
   fc.string(),
   fc.string({ unit: 'grapheme', maxLength: 40 }),
-  fc.constantFrom(
-    '',
-    '\u0000',
-    'a\u202eb',
-    '../../etc/passwd',
-    "' OR 1=1 --",
-    '<script>alert(1)</script>',
-    '${jndi:ldap://x}',
-    '%00',
-    '\ud800',
-    'x'.repeat(5000),
-    '2024-02-30',
-    'NaN',
-    '__proto__',
-  ),
+  fc.constantFrom('', '\u0000', '\ud800', 'x'.repeat(5000), ...ACCEPTED_TEXT),
 );
 const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   hostileString,
@@ -43,34 +43,33 @@ const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.dictionary(hostileString, hostileString, { maxKeys: 3 }),
 );
 
-/** The field names the table's bodies know, so near-valid bodies reach the handlers. */
-const FIELDS = [
-  'tenant_id',
-  'integrated_account_id',
-  'hosted',
-  'expires_in',
-  'tenant_url',
-  'auth',
-  'public_token',
-  'field_mapping',
-  'name',
-  'first_name',
-  'last_name',
-  'emails',
-  'title',
-  'status',
-  'user_type',
-  'start_date',
-  'end_date',
-  'attributes',
-  'profile_type_id',
-  'profile_ids',
-  'uid',
-  'event',
-  'type',
-  'email',
-  'by_profile_type',
-];
+/**
+ * Every property name, at any depth, of these body schemas (read as JSON Schema), so a
+ * field added to a body is fuzzed without an edit here.
+ */
+function propertyNames(schemas: readonly z.ZodType[]): string[] {
+  const names = new Set<string>();
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null) return;
+    for (const [keyword, value] of Object.entries(node)) {
+      if (keyword === 'properties')
+        for (const name of Object.keys(value as object)) names.add(name);
+      visit(value);
+    }
+  };
+  for (const schema of schemas)
+    visit(z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }));
+  return [...names].sort();
+}
+
+/** What the proxy's bodies know: the SDK's workflow start and NERM's profile. */
+const PROXY_BODIES = [StartWorkflowInput, NermProfile];
+const PROXY_FIELDS = propertyNames(PROXY_BODIES);
+/** The names every body that reaches the broker knows: the table's bodies and the proxy's. */
+const FIELDS = propertyNames([
+  ...Object.values(ENDPOINTS as Record<string, Endpoint>).flatMap((e) => e.body ?? []),
+  ...PROXY_BODIES,
+]);
 
 /** Printable ASCII: a credential the broker accepts as text, so it reaches the tenant. */
 const printable = fc.string({
@@ -114,15 +113,23 @@ function validBodies(sandboxUrl: string, accountPath: string): Record<string, ob
   };
 }
 
-/** A body: JSON text with its content type, or raw bytes under a stated type. */
-function bodies(sandboxUrl: string, valid: object) {
-  const json = (value: unknown) => ({
-    type: 'application/json',
-    text: JSON.stringify(value) ?? 'null',
-  });
-  const keys = Object.keys(valid);
-  const field = keys.length
-    ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...keys) }, fc.constantFrom(...FIELDS))
+interface Body {
+  type: string;
+  text: string;
+}
+
+const json = (value: unknown): Body => ({
+  type: 'application/json',
+  text: JSON.stringify(value) ?? 'null',
+});
+
+/**
+ * A body: JSON text with its content type, or raw bytes under a stated type. Near-valid
+ * bodies change one field, mostly one of the target's own.
+ */
+function bodies(sandboxUrl: string, { valid, fields }: Target): fc.Arbitrary<Body> {
+  const field = fields.length
+    ? fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...fields) }, fc.constantFrom(...FIELDS))
     : fc.constantFrom(...FIELDS);
   const nearValid = fc
     .tuple(field, fc.oneof(hostileValue, printable))
@@ -161,6 +168,21 @@ interface Target {
   auth: Endpoint['auth'];
   /** A valid body for it ({} when the table gives it none). */
   valid: object;
+  /** The property names its body schema knows. */
+  fields: string[];
+}
+
+/**
+ * Before the random runs, each name a target's body schema knows, once, set in its valid
+ * body to hostile text a text field accepts: a top-level field added to a body schema
+ * reaches its handler at least once (a nested name there is refused as unknown).
+ */
+function everyField(targets: Target[]): [{ target: Target; body: Body }][] {
+  return targets.flatMap((target) =>
+    target.fields.map((name, i): [{ target: Target; body: Body }] => [
+      { target, body: json({ ...target.valid, [name]: ACCEPTED_TEXT[i % ACCEPTED_TEXT.length] }) },
+    ]),
+  );
 }
 
 describe.each(bothStores('hostile'))('hostile bodies on $name', ({ databaseUrl }) => {
@@ -228,6 +250,7 @@ describe.each(bothStores('hostile'))('hostile bodies on $name', ({ databaseUrl }
           path,
           auth: e.auth,
           valid: body ?? (e.body ? (valid[path] ?? {}) : {}),
+          fields: propertyNames(e.body ? [e.body] : []),
         };
       }),
       ...PROXY.methods.map((method) => ({
@@ -235,6 +258,7 @@ describe.each(bothStores('hostile'))('hostile bodies on $name', ({ databaseUrl }
         path: `${PATHS.proxy}/profiles`,
         auth: PROXY.auth,
         valid: {},
+        fields: PROXY_FIELDS,
       })),
     ];
     expect(targets.length).toBeGreaterThan(25);
@@ -245,7 +269,7 @@ describe.each(bothStores('hostile'))('hostile bodies on $name', ({ databaseUrl }
   const hit = new Map<string, Set<number>>();
 
   /** Sends one hostile request and checks its answer: no broker fault, no secret. */
-  async function send(target: Target, body: { type: string; text: string }): Promise<void> {
+  async function send(target: Target, body: Body): Promise<void> {
     const bearer = credentials[target.auth]();
     const res = await fetch(`${stack.url}${target.path}`, {
       method: target.method,
@@ -275,12 +299,10 @@ describe.each(bothStores('hostile'))('hostile bodies on $name', ({ databaseUrl }
       fc.asyncProperty(
         fc
           .constantFrom(...targets)
-          .chain((target) =>
-            bodies(stack.sandbox.url, target.valid).map((body) => ({ target, body })),
-          ),
+          .chain((target) => bodies(stack.sandbox.url, target).map((body) => ({ target, body }))),
         async ({ target, body }) => send(target, body),
       ),
-      fuzz(300),
+      { ...fuzz(300), examples: everyField(targets) },
     );
     // Every target was reached, and some bodies got past validation to the handlers.
     expect([...hit.keys()].length).toBe(new Set(targets.map((t) => t.path)).size);
