@@ -13,6 +13,25 @@ export const root = fileURLToPath(new URL('..', import.meta.url));
 /** Lit's html`` and css`` literals, minified by the maintained plugin; failures fail the build. */
 const literals = () => minifyHtmlLiterals({ failOnError: true });
 
+/**
+ * `@lit/task` runs in the on-demand chunk, and takes one function from Lit: `notEqual`.
+ * Resolved to Lit's definition here (reactive-element.ts, `!Object.is(value, old)`), the
+ * chunk needs nothing of the main file (docs/decisions/0110-widget-first-paint-in-the-main-file.md).
+ */
+const taskNotEqual = () => ({
+  name: 'lit-task-not-equal',
+  enforce: 'pre',
+  resolveId(id, importer) {
+    if (id === '@lit/reactive-element' && importer?.includes('/@lit/task/')) return '\0not-equal';
+    return null;
+  },
+  load(id) {
+    return id === '\0not-equal'
+      ? 'export const notEqual = (value, old) => !Object.is(value, old);'
+      : null;
+  },
+});
+
 const shared = {
   root,
   configFile: false,
@@ -28,7 +47,7 @@ const shared = {
 export function bundleConfig({ write = true } = {}) {
   return {
     ...shared,
-    plugins: [literals()],
+    plugins: [literals(), taskNotEqual()],
     build: {
       write,
       outDir: 'dist',

@@ -1,20 +1,14 @@
 import type { NermConnectStrings } from './i18n/strings.ts';
-import type { ConnectPayload } from './transport.ts';
 
-/** The form's pure logic: fields, validation, the request body, where an error belongs. */
+/**
+ * The form's fields and their labels: what the first paint needs. The rules that read
+ * what was typed (validation, the request body) load on demand (form-rules.ts).
+ */
 
 export type FieldId = 'tenant-url' | 'client-id' | 'client-secret' | 'token-url' | 'api-key';
 export type AuthType = 'pat' | 'api_key';
 export type FormValues = Record<FieldId, string>;
 export type FieldErrors = Partial<Record<FieldId, string>>;
-
-export const FIELD_ORDER: FieldId[] = [
-  'tenant-url',
-  'client-id',
-  'client-secret',
-  'token-url',
-  'api-key',
-];
 
 export const EMPTY_FORM: FormValues = {
   'tenant-url': '',
@@ -22,12 +16,6 @@ export const EMPTY_FORM: FormValues = {
   'client-secret': '',
   'token-url': '',
   'api-key': '',
-};
-
-/** The fields of each sign-in method (the tenant URL belongs to both). */
-export const FIELDS_OF: Record<AuthType, FieldId[]> = {
-  pat: ['tenant-url', 'client-id', 'client-secret', 'token-url'],
-  api_key: ['tenant-url', 'api-key'],
 };
 
 /** Test credentials the host may offer (a sandbox tenant): each method gets a fill button. */
@@ -39,21 +27,6 @@ export interface NermConnectSandbox {
   apiKey?: string;
 }
 
-/** Every field of `authType`, filled from the sandbox. */
-export function sandboxValues(
-  sandbox: NermConnectSandbox,
-  authType: AuthType,
-): Partial<FormValues> {
-  return authType === 'pat'
-    ? {
-        'tenant-url': sandbox.tenantUrl,
-        'client-id': sandbox.clientId ?? '',
-        'client-secret': sandbox.clientSecret ?? '',
-        'token-url': sandbox.tokenUrl ?? '',
-      }
-    : { 'tenant-url': sandbox.tenantUrl, 'api-key': sandbox.apiKey ?? '' };
-}
-
 export function labelOf(t: NermConnectStrings, id: FieldId): string {
   return {
     'tenant-url': t.tenantUrlLabel,
@@ -62,18 +35,4 @@ export function labelOf(t: NermConnectStrings, id: FieldId): string {
     'token-url': t.tokenUrlLabel,
     'api-key': t.apiKeyLabel,
   }[id];
-}
-
-export function payload(values: FormValues, authType: AuthType): ConnectPayload {
-  const v = (id: FieldId) => values[id].trim();
-  const auth: ConnectPayload['auth'] =
-    authType === 'pat'
-      ? {
-          type: 'pat',
-          client_id: v('client-id'),
-          client_secret: v('client-secret'),
-          ...(v('token-url') ? { token_url: v('token-url') } : {}),
-        }
-      : { type: 'api_key', api_key: v('api-key') };
-  return { tenant_url: v('tenant-url'), auth };
 }

@@ -1,33 +1,14 @@
-import { initialState, Task, TaskStatus } from '@lit/task';
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import type { ConnectFlow } from './connect-flow.ts';
 import { FormController } from './controllers/form-controller.ts';
 import { LocaleController } from './controllers/locale-controller.ts';
-import { NermConnectErrorEvent } from './events/nerm-connect-error-event.ts';
 import { NermConnectExitEvent } from './events/nerm-connect-exit-event.ts';
-import { NermConnectRecoverEvent } from './events/nerm-connect-recover-event.ts';
-import { NermConnectStepEvent, type NermConnectStep } from './events/nerm-connect-step-event.ts';
-import { NermConnectSuccessEvent } from './events/nerm-connect-success-event.ts';
-import {
-  FIELD_ORDER,
-  FIELDS_OF,
-  labelOf,
-  payload,
-  sandboxValues,
-  type NermConnectSandbox,
-} from './form.ts';
+import { NermConnectStepEvent } from './events/nerm-connect-step-event.ts';
+import type { NermConnectSandbox } from './form.ts';
 import { format, type NermConnectStrings, type StringOverrides } from './i18n/strings.ts';
+import { kit, loadOnDemand } from './load-on-demand.ts';
 import { styles } from './nerm-connect.styles.ts';
-import { kit, loadOnDemand, onDemand } from './load-on-demand.ts';
-import type { LinkRecovery } from './on-demand.ts';
-import {
-  fetchTransport,
-  localFailure,
-  type BrokerFailure,
-  type ConnectOutcome,
-  type ConnectPayload,
-  type NermConnectTransport,
-  type SessionOutcome,
-} from './transport.ts';
+import type { NermConnectTransport } from './transport.ts';
 import * as view from './views.ts';
 
 export type { AuthType, NermConnectSandbox } from './form.ts';
@@ -109,10 +90,6 @@ export class NermConnect extends LitElement {
     strings: { attribute: false },
     transport: { attribute: false },
     sandbox: { attribute: false },
-    _success: { state: true },
-    _status: { state: true },
-    _connectedHost: { state: true },
-    _retryAt: { state: true },
   };
 
   /** Base URL of the nerm-connect broker. */
@@ -136,74 +113,30 @@ export class NermConnect extends LitElement {
   /** Overrides for any text, per key (and `errors` per code). */
   strings: StringOverrides | undefined;
 
-  /** How the element reaches the broker; the default speaks HTTP to `brokerUrl`. */
-  transport: NermConnectTransport = fetchTransport;
+  /** How the element reaches the broker; unset, it speaks HTTP to `brokerUrl`. */
+  transport: NermConnectTransport | undefined;
 
   /** Test credentials to offer with a "Use sandbox credentials" button per sign-in method. */
   sandbox: NermConnectSandbox | undefined;
 
-  private _success = false;
-  private _status = '';
-  private _connectedHost = '';
-  private _retryAt = 0;
-  private _retryTimer: ReturnType<typeof setTimeout> | undefined;
-
   private readonly _i18n = new LocaleController(this);
   private readonly _form = new FormController(this);
-  /** Added when a link first dies. */
-  private _recovery: LinkRecovery | undefined;
-
-  /** Checks the link as soon as there is one: a dead link, or the tenant to re-authenticate. */
-  private readonly _session = new Task(this, {
-    task: async ([transport, brokerUrl, linkToken], { signal }) =>
-      brokerUrl && linkToken ? transport.session(brokerUrl, linkToken, signal) : initialState,
-    args: () => [this.transport, this.brokerUrl, this.linkToken] as const,
-    onComplete: (outcome: SessionOutcome) => this._sessionChecked(outcome),
-  });
-
-  private readonly _submit = new Task(this, {
-    task: async ([body]: readonly [ConnectPayload], { signal }) => {
-      const outcome = await this.transport.connect(this.brokerUrl, this.linkToken, body, signal);
-      signal.throwIfAborted(); // a transport that ignores the signal cannot succeed after Cancel
-      return outcome;
-    },
-    autoRun: false,
-    onComplete: (outcome: ConnectOutcome) =>
-      outcome.ok ? this._succeed(outcome) : void this._fail(outcome),
-  });
+  /** What the element does after its first paint (connect-flow.ts), once its chunk is here. */
+  private _flow: ConnectFlow | undefined;
 
   /** Resolves once the texts of the current locale are loaded (for tests and hosts). */
   get localeReady(): Promise<void> {
     return this._i18n.ready;
   }
 
-  private get _busy(): boolean {
-    return this._submit.status === TaskStatus.PENDING;
-  }
-
   private get _app(): string {
     return this.appName || this._i18n.t.appFallback;
   }
 
-  override disconnectedCallback(): void {
-    super.disconnectedCallback();
-    this._submit.abort();
-    clearTimeout(this._retryTimer);
-  }
-
-  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    // What only the on-demand chunk renders is styled by it, adopted before it shows.
-    const out = onDemand();
-    const root = this.renderRoot as ShadowRoot;
-    if (out && !root.adoptedStyleSheets.includes(out.styles()))
-      root.adoptedStyleSheets = [...root.adoptedStyleSheets, out.styles()];
-    // A value (filled in by the host or the session) needs the tenant preview.
-    if (Object.values(this._form.values).some(Boolean)) this._prefetch();
-    if (changed.has('linkToken') && changed.get('linkToken') !== undefined) {
-      // A fresh link token starts a fresh connection, whatever happened before.
-      this._success = false;
-      this._form.clearErrors();
-    }
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // Asked for now, so it is here before anyone types: the first paint does not wait.
+    void this._load();
   }
 
   protected override firstUpdated(): void {
@@ -212,7 +145,7 @@ export class NermConnect extends LitElement {
 
   override render(): TemplateResult {
     const t = this._i18n.t;
-    const out = onDemand(); // loaded with the first focus or value, submit or failure
+    const flow = this._flow;
     return html`
       <section
         part="container"
@@ -227,13 +160,7 @@ export class NermConnect extends LitElement {
             <p class="intro" part="intro">${format(t.intro, { app: this._app })}</p>
           </div>
         </header>
-        ${
-          this._success && out
-            ? out.successView(kit, t, this._connectedHost, this._app, () => this._exit('done'))
-            : this._recovery?.expired && out
-              ? out.expiredView(kit, t, this._recovery)
-              : this._renderForm(t)
-        }
+        ${flow?.outcome(t, this._app, () => this._exit('done')) ?? this._renderForm(t, flow)}
         <div
           class="visually-hidden"
           part="status"
@@ -241,22 +168,22 @@ export class NermConnect extends LitElement {
           aria-live="polite"
           aria-atomic="true"
         >
-          ${this._status}
+          ${flow?.status}
         </div>
       </section>
     `;
   }
 
-  private _renderForm(t: NermConnectStrings): TemplateResult {
-    const busy = this._busy;
-    const previewHost = onDemand()?.tenantHost(this._form.values['tenant-url']);
+  private _renderForm(t: NermConnectStrings, flow: ConnectFlow | undefined): TemplateResult {
+    const busy = flow?.busy ?? false;
+    const previewHost = flow?.tenantHost(this._form.values['tenant-url']);
     const pat = this._form.authType === 'pat';
     const failure = this._form.failure;
     const sandbox = this.sandbox;
     const offersSandbox = pat ? sandbox?.clientId && sandbox.clientSecret : sandbox?.apiKey;
     return html`
       ${view.accessList(t, this._app, this.access !== 'read')}
-      <form part="form" novalidate @submit=${this._onSubmit} @focusin=${this._prefetch}>
+      <form part="form" novalidate @submit=${this._onSubmit}>
         ${this._form.field(t, 'tenant-url', t.tenantUrlHelp, busy, {
           autocomplete: 'url',
           inputmode: 'url',
@@ -268,7 +195,7 @@ export class NermConnect extends LitElement {
               : nothing,
         })}
         ${this._form.authChoice(t, busy)}
-        ${offersSandbox ? view.sandboxButton(t, busy, () => this._fillSandbox()) : nothing}
+        ${offersSandbox ? view.sandboxButton(t, busy, () => flow?.fillSandbox()) : nothing}
         ${
           pat
             ? html`
@@ -288,148 +215,36 @@ export class NermConnect extends LitElement {
         ${view.encryptedLine(t, this._app)}
         ${view.actions(t, {
           busy,
-          held: this._retryAt > Date.now(),
+          held: flow?.held ?? false,
           describedBy: failure && !failure.field ? 'form-error' : undefined,
-          onSecondary: busy ? () => this._onCancel() : () => this._exit('cancel'),
+          onSecondary: busy ? () => flow?.cancel() : () => this._exit('cancel'),
         })}
       </form>
     `;
   }
 
-  // ---- behaviour ---------------------------------------------------------------
+  // ---- behaviour (the rest is connect-flow.ts, on demand) --------------------------
 
-  private _step(name: NermConnectStep, extra: { valid?: boolean; code?: string } = {}): void {
-    this.dispatchEvent(new NermConnectStepEvent({ name, ...extra }));
-  }
-
-  /** What typing needs next (the tenant preview, validation) loads on first focus. */
-  private _prefetch(): void {
-    if (!onDemand()) void loadOnDemand().then((out) => out && this.requestUpdate());
-  }
-
-  private _fillSandbox(): void {
-    if (this.sandbox) this._form.fill(sandboxValues(this.sandbox, this._form.authType));
-  }
-
-  private _sessionChecked(outcome: SessionOutcome): void {
-    if (outcome.ok) {
-      // A re-authentication link names its tenant: fill it in, scheme included.
-      if (outcome.tenantUrl && this._form.values['tenant-url'] === '')
-        this._form.fill({ 'tenant-url': outcome.tenantUrl });
-      return;
+  /** The on-demand chunk, and with it the flow. */
+  private async _load(): Promise<ConnectFlow | undefined> {
+    const out = await loadOnDemand();
+    if (out && !this._flow) {
+      this._flow = new out.ConnectFlow(this, this._form, this._i18n, kit);
+      this.requestUpdate();
     }
-    if (outcome.code === 'network_error' || this._success || this._recovery?.expired) return;
-    // Say so now, before anything is typed; the form stays, so a host page that hands
-    // over a fresh link token loses nothing. Submitting a dead link shows the expired screen.
-    void this._report(outcome, { keepForm: true });
+    return this._flow;
   }
 
   private async _onSubmit(event: SubmitEvent): Promise<void> {
     event.preventDefault();
-    if (this._busy || this._retryAt > Date.now()) return;
-    const { values, authType } = this._form;
-    // Error texts and the key-character check load with the first submit, not the page.
-    const [, out] = await Promise.all([this._i18n.errors(), loadOnDemand()]);
-    const t = this._i18n.t;
-    // Without its checks (no network for the chunk) the broker still validates everything.
-    const errors = out?.validate(values, authType, t, FIELDS_OF[authType]) ?? {};
-    const first = FIELD_ORDER.find((id) => errors[id]);
-    this._step('validate', { valid: first === undefined });
-    this._form.show(errors);
-    if (first) {
-      this._status = `${labelOf(t, first)}: ${errors[first]}`;
-      void this._focusFirstError();
-      return;
-    }
-    // Without the outcome screens there is nothing to show for an answer: no network.
-    if (!out) return void this._form.show({}, { message: t.networkError });
-    if (!this.brokerUrl) return void this._fail(localFailure('broker_url_missing'));
-    if (!this.linkToken) return void this._fail(localFailure('link_token_missing'));
-    this._status = t.submitting;
-    this._step('submit');
-    void this._submit.run([payload(this._form.values, this._form.authType)]);
+    const flow = this._flow ?? (await this._load());
+    // Without its chunk (no network) nothing can be checked or sent.
+    if (flow) await flow.submit();
+    else this._form.show({}, { message: this._i18n.t.networkError });
   }
 
-  private _succeed(outcome: Extract<ConnectOutcome, { ok: true }>): void {
-    // The credential leaves the form now: nothing of it stays in the element.
-    this._form.forget(true);
-    this._connectedHost = outcome.tenantHost;
-    this._success = true;
-    this._status = format(this._i18n.t.successTitle, { host: outcome.tenantHost });
-    this.dispatchEvent(
-      new NermConnectSuccessEvent({
-        publicToken: outcome.publicToken,
-        integratedAccountId: outcome.integratedAccountId,
-        tenantHost: outcome.tenantHost,
-      }),
-    );
-    this._step('success');
-    void this._focus('.outcome h3');
-  }
-
-  private async _fail(failure: BrokerFailure): Promise<void> {
-    const out = await loadOnDemand();
-    if (failure.code === 'link_token_invalid' && out) {
-      this._form.forget(false);
-      // Cancelable: a host that will set a fresh linkToken says so with preventDefault().
-      const ask = () =>
-        !this.dispatchEvent(new NermConnectRecoverEvent({ reason: 'link_token_invalid' }));
-      (this._recovery ??= new out.LinkRecovery(this, ask)).expire();
-    } else if (failure.code === 'rate_limited') {
-      this._holdOff(failure.retryAfter ?? 30);
-    }
-    await this._report(failure, { keepForm: false });
-    await this._focusFirstError();
-  }
-
-  /** Shows a failure where it can be fixed, announces it, and tells the host. */
-  private async _report(failure: BrokerFailure, { keepForm }: { keepForm: boolean }) {
-    const [, out] = await Promise.all([this._i18n.errors(), loadOnDemand()]);
-    const t = this._i18n.t;
-    const { code, requestId } = failure;
-    if (!out) return void this._form.show({}, { message: t.networkError });
-    const message = out.messageFor(kit, failure, t);
-    out.warnIfSetup(failure);
-    const { authType } = this._form;
-    const fields =
-      keepForm || code === 'link_token_invalid'
-        ? []
-        : out.fieldsFor(failure, authType, FIELDS_OF[authType]);
-    this._form.show(Object.fromEntries(fields.map((f) => [f, message])), {
-      ...(fields[0] ? { field: fields[0] } : {}),
-      message,
-      note: out.failureNote(kit, t, failure),
-    });
-    this._status = message;
-    this.dispatchEvent(
-      new NermConnectErrorEvent({ code, message, ...(requestId ? { requestId } : {}) }),
-    );
-    this._step('error', { code });
-  }
-
-  private _holdOff(seconds: number): void {
-    this._retryAt = Date.now() + seconds * 1000;
-    clearTimeout(this._retryTimer);
-    this._retryTimer = setTimeout(() => (this._retryAt = 0), seconds * 1000);
-  }
-
-  private async _focus(selector: string): Promise<void> {
-    await this.updateComplete;
-    this.renderRoot.querySelector<HTMLElement>(selector)?.focus();
-  }
-
-  private async _focusFirstError(): Promise<void> {
-    if (this._recovery?.expired) return;
-    const first = FIELD_ORDER.find((id) => this._form.errors[id]);
-    await this._focus(first ? `#${first}` : 'button[type="submit"]');
-  }
-
-  private async _onCancel(): Promise<void> {
-    this._submit.abort();
-    this._status = '';
-    this._step('cancel');
-    await this._submit.taskComplete.catch(() => {});
-    await this._focus('button[type="submit"]');
+  private _step(name: 'open' | 'exit'): void {
+    this.dispatchEvent(new NermConnectStepEvent({ name }));
   }
 
   private _exit(reason: 'cancel' | 'done'): void {
