@@ -113,6 +113,33 @@ describe('secrets never leak', () => {
   });
 });
 
+describe('the request log', () => {
+  it('has one line per answer: its id, method, path without the query, status and time, nothing else', async () => {
+    const logged = stack.logs.lines.length;
+    const res = await stack.call('/healthz?api_key=d3adb33f0c0ffee', {
+      headers: { authorization: 'Bearer d3adb33f0c0ffee', 'x-request-id': 'req-log-line-1' },
+    });
+    const lines = stack.logs.lines
+      .slice(logged)
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l['msg'] === 'request');
+    expect(res.status).toBe(200);
+    expect(lines).toEqual([
+      {
+        level: 30,
+        time: expect.any(String),
+        service: 'nerm-connect-broker',
+        req_id: 'req-log-line-1',
+        method: 'GET',
+        path: '/healthz',
+        status: 200,
+        ms: expect.any(Number),
+        msg: 'request',
+      },
+    ]);
+  });
+});
+
 describe('a secret pasted into the tenant URL field', () => {
   it('is resolved at most, never echoed in the error or written to the log', async () => {
     const { sandbox } = stack;
