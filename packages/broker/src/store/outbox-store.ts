@@ -2,9 +2,35 @@ import type { DeliveryStatus, EventType } from '@nerm-connect/shared';
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely';
 import type { NewEvent } from '../lifecycle/events.ts';
 import type { AttemptResult, AuditRecord, OutboxEvent } from '../lifecycle/lifecycle-store.ts';
+import { compiledOnce } from './compiled-once.ts';
 import type { LifecycleDatabase } from './lifecycle-schema.ts';
 
 type EventRow = Selectable<LifecycleDatabase['lifecycle_events']>;
+
+/** An event as the outbox inserts it. */
+interface NewEventRow {
+  id: string;
+  account_id: string;
+  type: string;
+  created_at: number;
+  body: string;
+  status: 'pending' | 'not_sent';
+  next_attempt_at: number | null;
+}
+
+function eventRow(e: NewEvent, deliver: boolean): NewEventRow {
+  return {
+    id: e.id,
+    account_id: e.account_id,
+    type: e.type,
+    created_at: e.created_at,
+    body: e.body,
+    status: deliver ? 'pending' : 'not_sent',
+    next_attempt_at: deliver ? e.created_at : null,
+  };
+}
+
+type AuditRow = Omit<AuditRecord, 'seq' | 'detail'> & { detail: string };
 
 /**
  * Any number for PostgreSQL's transaction-level advisory lock that orders outbox writes:
@@ -28,10 +54,28 @@ function toOutbox(row: EventRow): OutboxEvent {
  * `write` puts events into any transaction, so they commit with the change that caused them.
  */
 export class KyselyOutbox {
+  /**
+   * A connect's (or any state change's) one event and every audit entry, compiled once
+   * (docs/decisions/0107-statements-compiled-once.md).
+   */
+  private readonly insertEvent;
+  private readonly insertAudit;
+
   constructor(
     protected readonly db: Kysely<LifecycleDatabase>,
     protected readonly engine: 'sqlite' | 'postgres',
-  ) {}
+  ) {
+    this.insertEvent = compiledOnce<LifecycleDatabase, NewEventRow, never>(
+      db,
+      ['id', 'account_id', 'type', 'created_at', 'body', 'status', 'next_attempt_at'],
+      (s) => db.insertInto('lifecycle_events').values(s),
+    );
+    this.insertAudit = compiledOnce<LifecycleDatabase, AuditRow, never>(
+      db,
+      ['account_id', 'at', 'actor', 'action', 'detail'],
+      (s) => db.insertInto('lifecycle_audit').values(s),
+    );
+  }
 
   /** `FOR UPDATE SKIP LOCKED` where the engine has it; SQLite serialises writers anyway. */
   protected get skipLocked() {
@@ -47,20 +91,13 @@ export class KyselyOutbox {
     if (events.length === 0) return;
     if (this.engine === 'postgres')
       await sql`SELECT pg_advisory_xact_lock(${OUTBOX_LOCK})`.execute(tx);
-    await tx
-      .insertInto('lifecycle_events')
-      .values(
-        events.map((e) => ({
-          id: e.id,
-          account_id: e.account_id,
-          type: e.type,
-          created_at: e.created_at,
-          body: e.body,
-          status: deliver ? 'pending' : 'not_sent',
-          next_attempt_at: deliver ? e.created_at : null,
-        })),
-      )
-      .execute();
+    const [only] = events;
+    if (events.length === 1 && only) await this.insertEvent.run(tx, eventRow(only, deliver));
+    else
+      await tx
+        .insertInto('lifecycle_events')
+        .values(events.map((e) => eventRow(e, deliver)))
+        .execute();
   }
 
   async insertEvents(events: NewEvent[], deliver: boolean): Promise<void> {
@@ -159,10 +196,7 @@ export class KyselyOutbox {
   // ---- audit -----------------------------------------------------------------------
 
   async appendAudit(row: Omit<AuditRecord, 'seq'>): Promise<void> {
-    await this.db
-      .insertInto('lifecycle_audit')
-      .values({ ...row, detail: JSON.stringify(row.detail) })
-      .execute();
+    await this.insertAudit.run(this.db, { ...row, detail: JSON.stringify(row.detail) });
   }
 
   async listAudit(
