@@ -1,8 +1,9 @@
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, type PostgresPool, type PostgresPoolClient } from 'kysely';
 import pg from 'pg';
 import { KyselyStore, type ScrubResult } from './kysely-store.ts';
 import type { StoreDatabase } from './schema.ts';
 import type { StoreLog, StoreOptions } from './store.ts';
+import { isBackendUnavailable } from './unavailable.ts';
 
 const INT8_OID = 20;
 
@@ -49,14 +50,51 @@ function pool(options: PostgresStoreOptions): { pool: pg.Pool; schema: string } 
  * A connection the server or the network cuts (a restart, `pg_terminate_backend`, a
  * failover) must never end the process: pg emits 'error' on the pool for an idle client
  * and on the client itself for one checked out between queries, and an unheard 'error'
- * event throws. The broken client is then refused by its next query (a 503) and dropped
- * from the pool on release; new connections are made as needed (docs/operations.md, "Faults").
+ * event throws. A client whose query met the cut is dropped from the pool on release
+ * (`dropsBrokenClients`); new connections are made as needed (docs/operations.md, "Faults").
  */
 export function survivesLostConnections(pool: pg.Pool, log?: StoreLog): void {
   const lost = (error: Error) =>
     log?.warn({ err: error.message }, 'a PostgreSQL connection was lost; the pool reconnects');
   pool.on('error', lost);
   pool.on('connect', (client) => client.on('error', lost));
+}
+
+/**
+ * The pool as Kysely sees it, with one change: a client whose query failed because its
+ * connection is gone (57P01 admin_shutdown from pg_terminate_backend, a crash, a
+ * connection exception: `isBackendUnavailable`) is released as broken, so pg-pool ends it
+ * at once. pg marks such a client dead only when the socket's close arrives, after the
+ * server's error reached the query; released as healthy, it went back idle and the next
+ * request could draw it (two 503s for one killed connection instead of one).
+ */
+function dropsBrokenClients(pool: pg.Pool): PostgresPool {
+  const wrapped = new WeakMap<pg.PoolClient, PostgresPoolClient>();
+  const wrap = (client: pg.PoolClient): PostgresPoolClient => {
+    let broken = false;
+    const query = async (text: string, values: readonly unknown[]) => {
+      try {
+        return await client.query(text, values as unknown[]);
+      } catch (error) {
+        if (isBackendUnavailable(error)) broken = true;
+        throw error;
+      }
+    };
+    return {
+      // Kysely is given no cursor, so it sends only text and values.
+      query: query as unknown as PostgresPoolClient['query'],
+      release: (destroy?: boolean) => client.release(Boolean(destroy) || broken),
+    };
+  };
+  return {
+    connect: async () => {
+      const client = await pool.connect();
+      let facade = wrapped.get(client);
+      if (!facade) wrapped.set(client, (facade = wrap(client)));
+      return facade;
+    },
+    end: () => pool.end(),
+  };
 }
 
 /**
@@ -72,7 +110,9 @@ export class PostgresStore extends KyselyStore {
     survivesLostConnections(opened.pool, options.log);
     // The migration tables live in the store's schema too (Kysely creates it if missing).
     super(
-      new Kysely<StoreDatabase>({ dialect: new PostgresDialect({ pool: opened.pool }) }),
+      new Kysely<StoreDatabase>({
+        dialect: new PostgresDialect({ pool: dropsBrokenClients(opened.pool) }),
+      }),
       opened.schema,
       options.log,
     );
