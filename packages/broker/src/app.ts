@@ -30,11 +30,14 @@ import type { LifecycleService } from './services/lifecycle-service.ts';
 import type { LinkService } from './services/link-service.ts';
 import type { ProxyService } from './services/proxy-service.ts';
 import type { TokenService } from './services/token-service.ts';
+import type { Counters } from './scale/counters.ts';
 import type { Store } from './store/store.ts';
 
 export interface AppDeps {
   logger: Logger;
   store: Store;
+  /** Shared counters: `GET /readyz` asks them too. */
+  counters: Counters;
   jwt: TokenService;
   links: LinkService;
   accounts: AccountService;
@@ -117,7 +120,7 @@ export function createApp(deps: AppDeps): Express {
     },
     auditTrail(deps.lifecycle, deps.logger),
   );
-  healthRoutes(route, deps.jwt);
+  healthRoutes(route, deps.jwt, deps);
   linkRoutes(route, deps.links, {
     limiter: deps.limiter,
     perLinkToken: deps.limits.connectPerLinkToken,

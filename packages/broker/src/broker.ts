@@ -175,6 +175,7 @@ export async function createBroker(
   const app = createApp({
     logger,
     store,
+    counters,
     jwt,
     links,
     accounts,

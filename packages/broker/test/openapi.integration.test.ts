@@ -56,6 +56,7 @@ describe('GET /openapi.json', () => {
     expect(doc.openapi).toBe('3.1.0');
     for (const path of [
       '/healthz',
+      '/readyz',
       '/.well-known/jwks.json',
       '/link-tokens',
       '/link/connect',
@@ -78,6 +79,7 @@ describe('GET /openapi.json', () => {
   it('describes every answer the broker gives, successes and errors alike', async () => {
     const { sandbox: sb } = stack;
     conforms('get', '/healthz', await stack.call('/healthz'));
+    conforms('get', '/readyz', await stack.call('/readyz'));
     conforms('get', '/.well-known/jwks.json', await stack.call('/.well-known/jwks.json'));
 
     const lt = await stack.admin('/link-tokens', { method: 'POST', json: { tenant_id: 'doc' } });

@@ -73,6 +73,12 @@ async function servesAgain(broker: BrokerProcess, cut: number): Promise<void> {
   }
 }
 
+/** `GET /readyz` out (503) while `GET /healthz`, liveness, still answers 200. */
+async function expectNotReady(broker: BrokerProcess): Promise<void> {
+  expectUnavailable(await call(broker, '/readyz'));
+  expect((await call(broker, '/healthz')).body).toEqual({ status: 'ok' });
+}
+
 function expectUnavailable(answer: { status: number; headers: Headers; body: any }) {
   expect(answer.status).toBe(503);
   expect(answer.body.error.code).toBe('service_unavailable');
@@ -131,15 +137,19 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL unavailable under a serving broker', 
 
   it('answers 503 service_unavailable while the server refuses or ignores connections, then serves again without a restart', async () => {
     const pid = broker.process.pid;
+    expect((await call(broker, '/readyz')).body).toEqual({ status: 'ok' });
     await door.close(); // refused
     expectUnavailable(
       await call(broker, '/link-tokens', { method: 'POST', json: { tenant_id: 't' } }),
     );
     expectUnavailable(await call(broker, '/integrated-accounts'));
+    await expectNotReady(broker);
     await door.hold(); // accepted, never answered: the connect timeout ends the wait
     expectUnavailable(await call(broker, '/integrated-accounts'));
+    await expectNotReady(broker);
     await door.open();
     expect(await served(broker)).toEqual([201, 200]);
+    expect((await call(broker, '/readyz')).status).toBe(200);
     expect(broker.process.pid).toBe(pid);
     expect(broker.process.exitCode).toBeNull();
     expect(logs.text).not.toMatch(/"code":"internal"/);
@@ -154,11 +164,13 @@ describe.skipIf(!POSTGRES_URL)('PostgreSQL unavailable under a serving broker', 
     try {
       await admin.query(`ALTER TABLE ${schema}.rate_limits RENAME TO rate_limits_away`);
       expectUnavailable(await call(broker, '/link/session', { token }));
+      await expectNotReady(broker);
       await admin.query(`ALTER TABLE ${schema}.rate_limits_away RENAME TO rate_limits`);
     } finally {
       await admin.end();
     }
     expect((await call(broker, '/link/session', { token })).status).toBe(200);
+    expect((await call(broker, '/readyz')).status).toBe(200);
   });
 });
 
@@ -189,10 +201,13 @@ describe.skipIf(!REDIS_URL)('Redis unavailable under a serving broker (shared co
     const link = await call(broker, '/link-tokens', { method: 'POST', json: { tenant_id: 't' } });
     const token = link.body.link_token as string;
     expect((await call(broker, '/link/session', { token })).status).toBe(200);
+    expect((await call(broker, '/readyz')).status).toBe(200);
     await door.close();
     expectUnavailable(await call(broker, '/link/session', { token }));
+    await expectNotReady(broker);
     await door.hold();
     expectUnavailable(await call(broker, '/link/session', { token }));
+    await expectNotReady(broker);
     await door.open();
     let status = 0;
     // ioredis reconnects on its own schedule: the first answers after the door opens may still be 503.
@@ -204,6 +219,7 @@ describe.skipIf(!REDIS_URL)('Redis unavailable under a serving broker (shared co
       }
     }
     expect(status).toBe(200);
+    expect((await call(broker, '/readyz')).status).toBe(200);
     expect(broker.process.exitCode).toBeNull();
   }, 90_000);
 });

@@ -104,6 +104,17 @@ export const ENDPOINTS = {
     response: HealthSchema,
     errors: [],
   },
+  getReady: {
+    method: 'GET',
+    path: PATHS.ready,
+    auth: 'none',
+    summary: 'Readiness',
+    description:
+      'Answers once the store, and the shared counters when configured, answer a query; 503 service_unavailable with Retry-After while either is out. GET /healthz stays liveness and touches neither.',
+    status: 200,
+    response: HealthSchema,
+    errors: ['service_unavailable'],
+  },
   getJwks: {
     method: 'GET',
     path: PATHS.jwks,

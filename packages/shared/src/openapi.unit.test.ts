@@ -72,7 +72,7 @@ describe('redocly lint', () => {
     );
     expect(report.totals.errors, problems.join('\n')).toBe(0);
     expect(problems.sort()).toEqual(
-      ['~1.well-known~1jwks.json', '~1connect', '~1healthz', '~1openapi.json'].map(
+      ['~1.well-known~1jwks.json', '~1connect', '~1healthz', '~1openapi.json', '~1readyz'].map(
         (p) => `warn operation-4xx-response #/paths/${p}/get/responses`,
       ),
     );

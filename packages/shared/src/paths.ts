@@ -8,6 +8,8 @@
  */
 export const PATHS = {
   health: '/healthz',
+  /** Readiness: the store (and shared counters) answer; docs/operations.md. */
+  ready: '/readyz',
   jwks: '/.well-known/jwks.json',
   openapi: '/openapi.json',
   linkTokens: '/link-tokens',

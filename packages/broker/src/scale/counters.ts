@@ -12,6 +12,8 @@ export interface Counters {
   readonly kind: 'memory' | 'postgres' | 'redis';
   limiter(options: LimiterOptions): RateLimiterAbstract;
   readonly slots: SlotLeases;
+  /** Rejects while the backend (or its tables) cannot be used (`GET /readyz`). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -27,6 +29,7 @@ export function memoryCounters(now: () => number = Date.now): Counters {
       return limiter;
     },
     slots: new MemorySlots(now),
+    ping: async () => {},
     close: async () => {},
   };
 }

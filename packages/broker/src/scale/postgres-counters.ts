@@ -53,6 +53,10 @@ export async function postgresCounters(databaseUrl: string): Promise<Counters> {
         tableCreated: true,
       }),
     slots: new PostgresSlots(pool),
+    // Both tables, not just the connection: a counter table gone is a counter backend out.
+    ping: async () => {
+      await pool.query('SELECT 1 FROM rate_limits, upstream_slots LIMIT 1');
+    },
     close: () => pool.end(),
   };
 }

@@ -43,6 +43,9 @@ export async function redisCounters(url: string): Promise<Counters> {
     kind: 'redis',
     limiter: (options) => new RateLimiterRedis({ ...options, storeClient: redis }),
     slots: new RedisSlots(redis),
+    ping: async () => {
+      await redis.ping();
+    },
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },

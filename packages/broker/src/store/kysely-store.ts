@@ -111,6 +111,10 @@ export abstract class KyselyStore implements Store {
     await this.db.destroy();
   }
 
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
   async insertLinkToken(row: StoredLinkToken): Promise<void> {
     await this.hot.insertLinkToken.run(this.db, row);
   }

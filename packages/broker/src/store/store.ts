@@ -131,6 +131,8 @@ export interface Store {
   readonly lifecycle: LifecycleStore;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** One trivial query: rejects while the database cannot be reached (`GET /readyz`). */
+  ping(): Promise<void>;
 
   insertLinkToken(row: StoredLinkToken): Promise<void>;
   getLinkToken(hash: string): Promise<StoredLinkToken | undefined>;
