@@ -12,6 +12,7 @@ import type { RoleWalk, RolesOf, RolesService } from './roles-service.ts';
 
 /** Up to this many people, a first page reads their roles one by one (docs/decisions/0011). */
 const PER_PERSON_ROLES_MAX = 100;
+import { listJson } from './list-json.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
 import { TakeOnce } from './ttl-cache.ts';
 import { upstreamId } from './upstream-id.ts';
@@ -154,7 +155,7 @@ export class UserService {
 
   private async serializedPage(tenant: Tenant, query: UsersQuery): Promise<SerializedPage> {
     const page = await this.page(tenant, query);
-    return { json: Buffer.from(JSON.stringify(page)), nextCursor: page.next_cursor };
+    return { json: listJson(page), nextCursor: page.next_cursor };
   }
 
   /** Everything that shapes a page: a cursor sent with other filters must miss (and then be refused). */
