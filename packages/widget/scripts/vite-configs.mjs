@@ -10,6 +10,13 @@ import minifyHtmlLiterals from '@lit-labs/rollup-plugin-minify-html-literals';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * dist/nerm-connect.js's gzip budget in bytes, checked by test/delivery.unit.test.ts and
+ * shown by `pnpm bench 4`: 11,250 B measured, plus 270 B of headroom
+ * (docs/decisions/0110-widget-first-paint-in-the-main-file.md).
+ */
+export const GZIP_BUDGET = 11.25 * 1024;
+
 /** Lit's html`` and css`` literals, minified by the maintained plugin; failures fail the build. */
 const literals = () => minifyHtmlLiterals({ failOnError: true });
 

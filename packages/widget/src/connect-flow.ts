@@ -4,7 +4,14 @@ import type { FormController } from './controllers/form-controller.ts';
 import type { LocaleController } from './controllers/locale-controller.ts';
 import { failureNote, fieldsFor, messageFor, warnIfSetup } from './failures.ts';
 import type { NermConnectStrings } from './i18n/strings.ts';
-import { FIELD_ORDER, FIELDS_OF, payload, sandboxValues, tenantHost, validate } from './form-rules.ts';
+import {
+  FIELD_ORDER,
+  FIELDS_OF,
+  payload,
+  sandboxValues,
+  tenantHost,
+  validate,
+} from './form-rules.ts';
 import type { Kit } from './load-on-demand.ts';
 import type { NermConnect } from './nerm-connect.ts';
 import type { NermConnectStep } from './events/nerm-connect-step-event.ts';

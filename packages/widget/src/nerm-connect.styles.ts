@@ -24,6 +24,8 @@ export const styles = unsafeCSS(css`
     --_success: var(--nerm-connect-color-success, light-dark(#1a7f37, #3fb950));
     --_radius: var(--nerm-connect-radius, 8px);
     --_space: var(--nerm-connect-spacing, 16px);
+    /* Inner corners: fields, buttons, panels. */
+    --_r: calc(var(--_radius) - 2px);
 
     color-scheme: light;
     display: block;
@@ -82,7 +84,7 @@ export const styles = unsafeCSS(css`
     margin-block-end: var(--_space);
     padding: 8px 12px;
     background: var(--_surface);
-    border-radius: calc(var(--_radius) - 2px);
+    border-radius: var(--_r);
   }
 
   ul {
@@ -152,9 +154,7 @@ export const styles = unsafeCSS(css`
     font-size: 0.875em;
   }
 
-  input[type='text'],
-  input[type='password'],
-  input[type='url'] {
+  .field input {
     inline-size: 100%;
     min-block-size: 2.5rem;
     padding-block: 8px;
@@ -163,7 +163,7 @@ export const styles = unsafeCSS(css`
     color: var(--_text);
     background: var(--_bg);
     border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) - 2px);
+    border-radius: var(--_r);
   }
 
   input:focus-visible,
@@ -199,8 +199,8 @@ export const styles = unsafeCSS(css`
     background: var(--_surface);
     border: 1px solid var(--_border);
     border-inline-start: none;
-    border-start-end-radius: calc(var(--_radius) - 2px);
-    border-end-end-radius: calc(var(--_radius) - 2px);
+    border-start-end-radius: var(--_r);
+    border-end-end-radius: var(--_r);
     cursor: pointer;
   }
 
@@ -218,7 +218,7 @@ export const styles = unsafeCSS(css`
     align-items: flex-start;
     padding: 10px 12px;
     border: 1px solid var(--_border);
-    border-radius: calc(var(--_radius) - 2px);
+    border-radius: var(--_r);
     cursor: pointer;
   }
 
@@ -266,7 +266,7 @@ export const styles = unsafeCSS(css`
     padding-inline: 18px;
     font: inherit;
     font-weight: 600;
-    border-radius: calc(var(--_radius) - 2px);
+    border-radius: var(--_r);
     cursor: pointer;
   }
 
@@ -289,7 +289,7 @@ export const styles = unsafeCSS(css`
     padding: 10px 12px;
     color: var(--_danger);
     border: 1px solid var(--_danger);
-    border-radius: calc(var(--_radius) - 2px);
+    border-radius: var(--_r);
     font-weight: 600;
   }
 
@@ -309,9 +309,7 @@ export const styles = unsafeCSS(css`
     :host {
       border-color: CanvasText;
     }
-    input[type='text'],
-    input[type='password'],
-    input[type='url'],
+    .field input,
     .choice,
     .reveal,
     button.secondary {

@@ -1,6 +1,5 @@
 import { html, nothing, svg, type TemplateResult } from 'lit';
 import { ifDefined } from 'lit/directives/if-defined.js';
-import type { FieldId } from './form.ts';
 import { format, type NermConnectStrings } from './i18n/strings.ts';
 
 /** Template pieces of `<nerm-connect>` that need no element state. */
@@ -86,68 +85,10 @@ export function actions(
   </div>`;
 }
 
-export interface FieldView {
-  id: FieldId;
-  label: string;
-  help: string;
-  value: string;
-  error: string | undefined;
-  /** Rendered under the error (the broker's reason, the reference). */
-  note?: unknown;
-  disabled: boolean;
-  onInput: (value: string) => void;
-  secret?: { revealed: boolean; toggle: () => void; show: string };
-  autocomplete?: string;
-  inputmode?: string;
-  required?: boolean;
-  extra?: unknown;
-}
-
-export function field(f: FieldView): TemplateResult {
-  const describedBy = [`${f.id}-help`, f.error ? `${f.id}-error` : ''].filter(Boolean).join(' ');
-  const input = html`<input
-    id=${f.id}
-    part="input"
-    type=${f.secret && !f.secret.revealed ? 'password' : 'text'}
-    .value=${f.value}
-    @input=${(e: Event) => f.onInput((e.target as HTMLInputElement).value)}
-    ?required=${f.required !== false}
-    ?disabled=${f.disabled}
-    aria-invalid=${f.error ? 'true' : 'false'}
-    aria-describedby=${describedBy}
-    autocomplete=${f.secret ? 'off' : (f.autocomplete ?? 'off')}
-    inputmode=${ifDefined(f.inputmode)}
-    spellcheck="false"
-    autocapitalize="off"
-  />`;
-  const s = f.secret;
-  return html`<div class="field" part="field">
-    <label part="label" for=${f.id}>${f.label}</label>
-    ${
-      s
-        ? html`<div class="secret">
-            ${input}
-            <button
-              class="reveal"
-              part="reveal"
-              type="button"
-              aria-label=${s.show}
-              aria-pressed=${s.revealed ? 'true' : 'false'}
-              aria-controls=${f.id}
-              ?disabled=${f.disabled}
-              @click=${s.toggle}
-            >
-              ${icon(s.revealed ? svg`${eye}<path d="M3 2 22 21" stroke="currentColor" stroke-width="2"/>` : eye, 'eye')}
-            </button>
-          </div>`
-        : input
-    }
-    <p class="help" part="help" id="${f.id}-help">${f.help}</p>
-    ${f.extra ?? nothing}
-    ${
-      f.error
-        ? html`<p class="error" part="error" id="${f.id}-error">${f.error}${f.note ?? nothing}</p>`
-        : nothing
-    }
-  </div>`;
+/** The reveal toggle's eye, struck through while the secret is shown. */
+export function eyeIcon(revealed: boolean): TemplateResult {
+  return icon(
+    revealed ? svg`${eye}<path d="M3 2 22 21" stroke="currentColor" stroke-width="2"/>` : eye,
+    'eye',
+  );
 }

@@ -1,5 +1,6 @@
 import {
   html,
+  nothing,
   type ReactiveController,
   type ReactiveControllerHost,
   type TemplateResult,
@@ -13,6 +14,7 @@ import {
   type FormValues,
 } from '../form.ts';
 import type { NermConnectStrings } from '../i18n/strings.ts';
+import { ifDefined } from 'lit/directives/if-defined.js';
 import * as view from '../views.ts';
 
 /** A failure shown on one field (`field`) or for the whole form. */
@@ -78,37 +80,69 @@ export class FormController implements ReactiveController {
     this._host.requestUpdate();
   }
 
+  /** A field: label, input (a reveal toggle for secrets), help, anything `extra`, its error. */
   field(
     t: NermConnectStrings,
     id: FieldId,
     help: string,
     disabled: boolean,
-    options: Partial<Pick<view.FieldView, 'autocomplete' | 'inputmode' | 'required' | 'extra'>> & {
+    options: {
+      autocomplete?: string;
+      inputmode?: string;
+      required?: boolean;
       secret?: boolean;
+      /** Rendered under the help (the tenant preview). */
+      extra?: unknown;
     } = {},
   ): TemplateResult {
-    const { secret, ...rest } = options;
-    const failure = this.failure?.field === id ? this.failure : undefined;
-    return view.field({
-      ...rest,
-      id,
-      label: labelOf(t, id),
-      help,
-      value: this.values[id],
-      error: this.errors[id],
-      note: failure?.note,
-      disabled,
-      onInput: (value) => this.input(id, value),
-      ...(secret
-        ? {
-            secret: {
-              revealed: this._revealed.has(id),
-              toggle: () => this._toggle(id),
-              show: t.show,
-            },
-          }
-        : {}),
-    });
+    const error = this.errors[id];
+    const revealed = this._revealed.has(id);
+    const input = html`<input
+      id=${id}
+      part="input"
+      type=${options.secret && !revealed ? 'password' : 'text'}
+      .value=${this.values[id]}
+      @input=${(e: Event) => this.input(id, (e.target as HTMLInputElement).value)}
+      ?required=${options.required !== false}
+      ?disabled=${disabled}
+      aria-invalid=${error ? 'true' : 'false'}
+      aria-describedby=${error ? `${id}-help ${id}-error` : `${id}-help`}
+      autocomplete=${options.autocomplete ?? 'off'}
+      inputmode=${ifDefined(options.inputmode)}
+      spellcheck="false"
+      autocapitalize="off"
+    />`;
+    return html`<div class="field" part="field">
+      <label part="label" for=${id}>${labelOf(t, id)}</label>
+      ${
+        options.secret
+          ? html`<div class="secret">
+              ${input}
+              <button
+                class="reveal"
+                part="reveal"
+                type="button"
+                aria-label=${t.show}
+                aria-pressed=${revealed ? 'true' : 'false'}
+                aria-controls=${id}
+                ?disabled=${disabled}
+                @click=${() => this._toggle(id)}
+              >
+                ${view.eyeIcon(revealed)}
+              </button>
+            </div>`
+          : input
+      }
+      <p class="help" part="help" id="${id}-help">${help}</p>
+      ${options.extra ?? nothing}
+      ${
+        error
+          ? html`<p class="error" part="error" id="${id}-error">
+              ${error}${this.failure?.field === id ? this.failure.note : nothing}
+            </p>`
+          : nothing
+      }
+    </div>`;
   }
 
   /** The sign-in method, with the link to SailPoint's help for the chosen one. */
