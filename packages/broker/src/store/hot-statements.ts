@@ -8,38 +8,28 @@ export type NewAccountRow = Omit<StoredAccount, 'field_mapping' | 'token_generat
   field_mapping: string;
 };
 
-const ACCOUNT_COLUMNS = [
-  'id',
-  'tenant_id',
-  'tenant_host',
-  'tenant_origin',
-  'auth_type',
-  'status',
-  'credential_kid',
-  'credential',
-  'credential_hint',
-  'field_mapping',
-  'created_at',
-  'updated_at',
-  'last_verified_at',
-  'sync_hook_id',
-] as const satisfies readonly (keyof NewAccountRow)[];
+type Words<S extends string> = S extends `${infer Word} ${infer Rest}` ? Word | Words<Rest> : S;
 
-const LINK_TOKEN_COLUMNS = [
-  'token_hash',
-  'tenant_id',
-  'account_id',
-  'expires_at',
-  'used_at',
-  'created_at',
-] as const satisfies readonly (keyof StoredLinkToken)[];
+/**
+ * Every column of a row type, as space-separated names: a name that is not a column, or a
+ * column left out (which the insert would silently leave to its default), does not compile.
+ */
+function columnsOf<T>() {
+  return <S extends string>(
+    names: S &
+      ([Words<S>] extends [keyof T] ? ([keyof T] extends [Words<S>] ? unknown : never) : never),
+  ) => names.split(' ') as (keyof T & string)[];
+}
 
-const PUBLIC_TOKEN_COLUMNS = [
-  'token_hash',
-  'account_id',
-  'expires_at',
-  'created_at',
-] as const satisfies readonly (keyof StoredPublicToken)[];
+const ACCOUNT_COLUMNS = columnsOf<NewAccountRow>()(
+  'id tenant_id tenant_host tenant_origin auth_type status credential_kid credential credential_hint field_mapping created_at updated_at last_verified_at sync_hook_id',
+);
+const LINK_TOKEN_COLUMNS = columnsOf<StoredLinkToken>()(
+  'token_hash tenant_id account_id expires_at used_at created_at',
+);
+const PUBLIC_TOKEN_COLUMNS = columnsOf<StoredPublicToken>()(
+  'token_hash account_id expires_at created_at',
+);
 
 /**
  * The statements every request or every connect runs, compiled once per store
