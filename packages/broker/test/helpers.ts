@@ -269,7 +269,10 @@ export async function walk(
   stack: Stack,
   token: string,
   query: string,
-  onPage: (page: number) => void = () => undefined,
+  onPage: (
+    page: number,
+    body: { result: { id: string }[]; next_cursor: string | null },
+  ) => void | Promise<void> = () => undefined,
 ): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
@@ -282,7 +285,7 @@ export async function walk(
     expect(res.status, res.text).toBe(200);
     ids.push(...res.body.result.map((u: any) => u.id));
     cursor = res.body.next_cursor;
-    onPage(++page);
+    await onPage(++page, res.body);
   } while (cursor);
   return ids;
 }

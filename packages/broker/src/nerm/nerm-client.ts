@@ -77,6 +77,16 @@ export class NermClient {
       credential.type === 'pat' ? AccessTokenCache.keyFor(account.id, credential) : undefined;
   }
 
+  /**
+   * The same tenant's client for reads nobody waits on yet (a walk's NERM page read ahead):
+   * they leave half of the tenant's budget to callers (docs/decisions/0083).
+   */
+  asBackground(): NermClient {
+    return this.deps.background
+      ? this
+      : new NermClient({ ...this.deps, background: true }, this.account);
+  }
+
   /** Sends one request; upstream statuses come back as they are, except a final 401. */
   async send(req: NermRequest): Promise<NermResponse> {
     let refreshed = false;

@@ -82,31 +82,50 @@ function upstreamQuery(query: UsersQuery, profileTypeId: string | undefined): UR
   return upstream;
 }
 
+/** Reads one keyset page of profiles from `client`. */
+export const readProfiles = (client: NermClient, query: URLSearchParams) =>
+  fetchPage(client, 'profiles', query, NermProfile);
+
 /**
- * The profile reader of one page. Without `user_type` the page's first NERM request needs
- * no metadata (only the exact filter does), so it is sent now, while the caller reads the
- * profile types, attributes and roles, and handed to `collectPage` when it asks for that
- * very query; any other query is read as it comes (docs/operations.md, "Roles at scale").
+ * The first NERM query of a page after id `after`, when it needs no metadata (no
+ * `user_type`: only the exact filter does); undefined otherwise.
  */
-export function profileReader(
-  client: NermClient,
+export function firstProfileQuery(
   query: UsersQuery,
   after: string,
   limit: number,
-): ProfilePageReader {
-  const read: ProfilePageReader = (q) => fetchPage(client, 'profiles', q, NermProfile);
-  if (query.user_type !== undefined) return read;
+): URLSearchParams | undefined {
+  if (query.user_type !== undefined) return undefined;
   const first = upstreamQuery(query, undefined);
   first.set('after_id', after);
   first.set('limit', String(askFor(limit)));
+  return first;
+}
+
+/**
+ * The profile reader of one page. Its `first` query is sent now, while the caller reads the
+ * profile types, attributes and roles, and handed to `collectPage` when it asks for that
+ * very query; any other query is read as it comes (docs/operations.md, "Roles at scale").
+ * `early` is that first page already read ahead by the page before (docs/operations.md,
+ * "Read-ahead"); when that read failed (such as its background share of the budget spent)
+ * the page reads it again itself.
+ */
+export function profileReader(
+  client: NermClient,
+  first: URLSearchParams | undefined,
+  early?: Promise<NermPage<NermProfile>>,
+): ProfilePageReader {
+  const read: ProfilePageReader = (q) => readProfiles(client, q);
+  if (first === undefined) return read;
   const key = first.toString();
-  let early: ReturnType<ProfilePageReader> | undefined = read(first);
+  let pending: ReturnType<ProfilePageReader> | undefined =
+    early?.catch(() => read(first)) ?? read(first);
   // Not asked for after all (no person types): its failure is nobody's.
-  early.catch(() => undefined);
+  pending.catch(() => undefined);
   return (q) => {
-    if (early === undefined || q.toString() !== key) return read(q);
-    const answer = early;
-    early = undefined;
+    if (pending === undefined || q.toString() !== key) return read(q);
+    const answer = pending;
+    pending = undefined;
     return answer;
   };
 }
@@ -121,7 +140,7 @@ export async function collectPage(
   plan: UserQueryPlan,
   after: string,
   limit: number,
-  readPage: ProfilePageReader = (q) => fetchPage(client, 'profiles', q, NermProfile),
+  readPage: ProfilePageReader = (q) => readProfiles(client, q),
 ): Promise<CollectedPage> {
   const persons: NermProfile[] = [];
   const q = new URLSearchParams(plan.upstream);

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { scopeDigest, type CursorCodec } from '../crypto/cursor.ts';
 import { BrokerError } from '../errors.ts';
-import { upstreamFailure } from '../nerm/lists.ts';
+import { upstreamFailure, type NermPage } from '../nerm/lists.ts';
 import { isNotFoundAnswer } from '../nerm/live-answers.ts';
 import { PERSON_CATEGORIES, profileToUser, type MappingContext } from '../nerm/mapping.ts';
 import { NermProfile, objectAnswer, parseAnswer, type NermProfileType } from '../nerm/schemas.ts';
@@ -16,7 +16,14 @@ import { listJson } from './list-json.ts';
 import type { TenantMetadata } from './tenant-metadata.ts';
 import { TakeOnce } from './ttl-cache.ts';
 import { upstreamId } from './upstream-id.ts';
-import { FIRST_ID, collectPage, profileReader, userQueryPlan } from './user-pages.ts';
+import {
+  FIRST_ID,
+  collectPage,
+  firstProfileQuery,
+  profileReader,
+  readProfiles,
+  userQueryPlan,
+} from './user-pages.ts';
 import { UsersCursor, neighbours, packId, unpackId } from './users-cursor.ts';
 
 type UsersQuery = z.output<typeof ListUsersQuery>;
@@ -39,6 +46,8 @@ export interface UserServiceDeps {
 /** Users: pages of people (built ahead while the previous page travels) and single reads. */
 export class UserService {
   private readonly aheadPages: TakeOnce<Promise<SerializedPage>>;
+  /** NERM profile pages read ahead by a page built ahead: the first read of the page after it. */
+  private readonly aheadProfiles: TakeOnce<Promise<NermPage<NermProfile>>>;
   private readonly statusWarnings = new WeakMap<
     Tenant,
     NonNullable<MappingContext['onUnknownStatus']>
@@ -47,6 +56,7 @@ export class UserService {
   constructor(private readonly deps: UserServiceDeps) {
     // Pages are large (500 users with their raw profiles): keep few, briefly.
     this.aheadPages = new TakeOnce(15_000, 32, deps.now);
+    this.aheadProfiles = new TakeOnce(15_000, 32, deps.now);
   }
 
   /**
@@ -148,13 +158,17 @@ export class UserService {
     const key = this.aheadKey(tenant, query);
     // Callers of the same page at once get the same next cursor: one page built ahead for all.
     if (this.aheadPages.has(key)) return;
-    const next = this.serializedPage(tenant, query);
+    const next = this.serializedPage(tenant, query, true);
     next.catch(() => undefined);
     this.aheadPages.put(key, next);
   }
 
-  private async serializedPage(tenant: Tenant, query: UsersQuery): Promise<SerializedPage> {
-    const page = await this.page(tenant, query);
+  private async serializedPage(
+    tenant: Tenant,
+    query: UsersQuery,
+    ahead = false,
+  ): Promise<SerializedPage> {
+    const page = await this.page(tenant, query, ahead);
     return { json: listJson(page), nextCursor: page.next_cursor };
   }
 
@@ -190,7 +204,31 @@ export class UserService {
     return roleWalk.rolesOf();
   }
 
-  private async page(tenant: Tenant, query: UsersQuery): Promise<ListEnvelope<User>> {
+  /**
+   * A page built ahead reads the NERM page after it as soon as it knows where that starts,
+   * before mapping its own: the walk's NERM reads follow one another without waiting for the
+   * broker's CPU or the client, two pages ahead of the client at most (one built, one read).
+   * In the background share of the budget; kept 15 s, handed out once.
+   */
+  private readProfilesAhead(tenant: Tenant, query: UsersQuery, after: string): void {
+    const first = firstProfileQuery(query, after, query.limit);
+    if (first === undefined) return;
+    const key = this.profilesKey(tenant, first);
+    if (this.aheadProfiles.has(key)) return;
+    const read = readProfiles(tenant.client.asBackground(), first);
+    read.catch(() => undefined);
+    this.aheadProfiles.put(key, read);
+  }
+
+  private profilesKey(tenant: Tenant, first: URLSearchParams): string {
+    return JSON.stringify([tenant.cacheKey, tenant.revision, first.toString()]);
+  }
+
+  private async page(
+    tenant: Tenant,
+    query: UsersQuery,
+    ahead: boolean,
+  ): Promise<ListEnvelope<User>> {
     const { cursors, metadata, roles } = this.deps;
     const scope = scopeDigest('users', {
       status: query.status,
@@ -201,7 +239,9 @@ export class UserService {
       ? cursors.decode(query.next_cursor, tenant.accountId, scope, UsersCursor)
       : { k: packId(FIRST_ID), h: [] };
     const after = unpackId(cursor.k);
-    const readProfiles = profileReader(tenant.client, query, after, query.limit);
+    const first = firstProfileQuery(query, after, query.limit);
+    const early = first && this.aheadProfiles.take(this.profilesKey(tenant, first));
+    const readPage = profileReader(tenant.client, first, early);
     const [types, dateFormatOf] = await Promise.all([
       metadata.profileTypes(tenant),
       metadata.dateFormats(tenant),
@@ -213,7 +253,8 @@ export class UserService {
     // One role snapshot per walk: its id travels in the cursor.
     const roleWalk = roles.walk(tenant, cursor.x);
     cursor.x = roleWalk.id;
-    const page = await collectPage(tenant.client, plan, after, query.limit, readProfiles);
+    const page = await collectPage(tenant.client, plan, after, query.limit, readPage);
+    if (ahead && page.more) this.readProfilesAhead(tenant, query, page.last);
     const rolesOf = await this.rolesFor(tenant, page.persons, roleWalk, query.next_cursor);
     const result = page.persons.map((p) =>
       this.mapped(tenant, p, types.get(String(p.profile_type_id)) as NermProfileType, {
