@@ -145,7 +145,7 @@ export function fleetGoals(f: FleetFigures): Goal[] {
       worst,
       f.rssMb.map((r) => `${r[0]} MB`).join(' / '),
       { most: FLAT_GROWTH_PERCENT, unit: '%' },
-      `RSS per interval ${f.rssMb.map((r) => r.join('→')).join('; ')} MB`,
+      `RSS per interval ${f.rssMb.map((r) => r.join('→')).join('; ')} MB; ${FLEET_DOC}`,
     ),
   ];
 }

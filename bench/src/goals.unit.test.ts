@@ -76,7 +76,7 @@ describe('the Goals table of bench/results.md', () => {
       { id: '1', goals: [ratioGoal('connect', 2.72, 'probe', 1.5, 'docs/decisions/0092')] },
       { id: '5' },
       { id: '7', goals: loadGoals(load) },
-      { id: '8', goals: fleetGoals(fleet) },
+      { id: '8', goals: fleetGoals({ ...fleet, rssMb: [[193, 206, 223, 228]] }) },
     ]);
     expect(rows[0]).toEqual(['section', 'figure', 'now', 'baseline', 'goal', 'result', 'note']);
     expect(rows.slice(1).map((r) => r[0])).toEqual([
