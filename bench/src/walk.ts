@@ -135,7 +135,7 @@ export async function walkSection(options: {
         vsProfiles,
         `direct ${ms(s.profiles!.p50)}`,
         1.2,
-        `broker CPU ${cpuPerThousand.toFixed(1)} ms per 1,000 users; where it goes (parse, mapping, serialising, GC): docs/operations.md and docs/decisions/0093-users-page-cpu.md`,
+        `broker CPU ${cpuPerThousand.toFixed(1)} ms per 1,000 users; where it goes (parse, mapping, serialising, GC, large strings): docs/operations.md and docs/decisions/0093-users-page-cpu.md, 0104, 0105`,
       ),
       ratioGoal(
         `full walk with ${SLOW_MS} ms per NERM request, broker vs direct`,
