@@ -40,6 +40,11 @@ export interface NermClientDeps {
   guard?: UpstreamGuard;
   /** A sync's calls: they leave half of the tenant's budget to callers. */
   background?: boolean;
+  /**
+   * Reads nobody waits on yet (a walk's page read ahead): background, and refused at once
+   * when no slot is free rather than queued, so a caller never waits behind one.
+   */
+  readAhead?: boolean;
   /** Called once when the credential is refused after a refresh. */
   onReauthNeeded?: (accountId: string) => Promise<void>;
   /**
@@ -79,12 +84,14 @@ export class NermClient {
 
   /**
    * The same tenant's client for reads nobody waits on yet (a walk's NERM page read ahead):
-   * they leave half of the tenant's budget to callers (docs/decisions/0083).
+   * they leave half of the tenant's budget to callers (docs/decisions/0083) and never wait
+   * for a slot: with none free they fail at once, and the page reads for itself when asked
+   * (docs/decisions/0115-walk-reads-two-pages-ahead.md).
    */
-  asBackground(): NermClient {
-    return this.deps.background
+  forReadAhead(): NermClient {
+    return this.deps.readAhead
       ? this
-      : new NermClient({ ...this.deps, background: true }, this.account);
+      : new NermClient({ ...this.deps, background: true, readAhead: true }, this.account);
   }
 
   /** Sends one request; upstream statuses come back as they are, except a final 401. */
@@ -108,7 +115,10 @@ export class NermClient {
       // spent budget is a BrokerError, never retried here).
       const { guard } = this.deps;
       const res = guard
-        ? await guard.run(this.account.origin, call, { background: this.deps.background === true })
+        ? await guard.run(this.account.origin, call, {
+            background: this.deps.background === true,
+            wait: this.deps.readAhead !== true,
+          })
         : await call();
       if (res.status !== 401) return res;
       if (!this.tokenKey || refreshed) throw await this.refused();

@@ -74,16 +74,18 @@ export class UpstreamGuard {
   /**
    * Runs one call to `origin` under its breaker and budget. A `background` call (a sync)
    * takes a slot only while fewer than half are in use, so callers always find the other
-   * half free (docs/decisions/0083-background-calls-half-the-budget.md).
+   * half free (docs/decisions/0083-background-calls-half-the-budget.md). With `wait: false`
+   * a call finding no slot (or this second's starts spent) is refused at once instead of
+   * waiting for one: a read ahead that nobody waits on yet.
    */
   async run<T extends { status: number }>(
     origin: string,
     call: () => Promise<T>,
-    options: { background?: boolean } = {},
+    options: { background?: boolean; wait?: boolean } = {},
   ): Promise<T> {
     const breaker = this.breakerFor(origin);
     this.refuseIfOpen(origin, breaker);
-    const lease = await this.acquire(origin, options.background === true);
+    const lease = await this.acquire(origin, options.background === true, options.wait !== false);
     try {
       return (await breaker.policy.execute(call)) as T;
     } catch (error) {
@@ -158,13 +160,13 @@ export class UpstreamGuard {
       if (breaker.openedAt === undefined) this.breakers.delete(origin);
   }
 
-  /** A slot, then a start in this second's window; waits for both up to `maxWaitMs`. */
-  private async acquire(origin: string, background: boolean): Promise<SlotLease> {
+  /** A slot, then a start in this second's window; waits for both up to `maxWaitMs` (or not). */
+  private async acquire(origin: string, background: boolean, wait: boolean): Promise<SlotLease> {
     const { maxWaitMs, leaseMs } = this.deps.budget;
     const concurrency = background
       ? backgroundShare(this.deps.budget.concurrency)
       : this.deps.budget.concurrency;
-    const deadline = this.now() + maxWaitMs;
+    const deadline = this.now() + (wait ? maxWaitMs : 0);
     let pause = 5;
     let lease: SlotLease | undefined;
     for (;;) {

@@ -215,7 +215,7 @@ export class UserService {
     if (first === undefined) return;
     const key = this.profilesKey(tenant, first);
     if (this.aheadProfiles.has(key)) return;
-    const read = readProfiles(tenant.client.asBackground(), first);
+    const read = readProfiles(tenant.client.forReadAhead(), first);
     read.catch(() => undefined);
     this.aheadProfiles.put(key, read);
   }
