@@ -101,14 +101,19 @@ export async function until(predicate: () => boolean, timeoutMs = 25_000): Promi
   }
 }
 
-/** Polls an asynchronous condition until it holds (a guard, never a timing check). */
+/**
+ * Polls an asynchronous condition until it holds (a guard, never a timing check). On a
+ * timeout, `describe` says what was seen instead, for the next look at a failure.
+ */
 export async function eventually(
   predicate: () => Promise<boolean>,
   timeoutMs = 25_000,
+  describe?: () => Promise<string>,
 ): Promise<void> {
   const start = Date.now();
   while (!(await predicate())) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
+    if (Date.now() - start > timeoutMs)
+      throw new Error(`condition not met in time${describe ? `: ${await describe()}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -126,6 +131,11 @@ export async function linkAlive(token: string): Promise<boolean> {
 export async function sandboxRequests(): Promise<number> {
   const res = await fetch('/__e2e/sandbox-stats');
   return ((await res.json()) as { total: number }).total;
+}
+
+/** The sandbox's request counters as text (for a failure's message). */
+export async function sandboxStatsText(): Promise<string> {
+  return JSON.stringify(await (await fetch('/__e2e/sandbox-stats')).json());
 }
 
 /** Fills a valid API-key connection to the sandbox. */
