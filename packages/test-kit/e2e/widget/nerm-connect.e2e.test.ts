@@ -218,8 +218,9 @@ describe('<nerm-connect>', () => {
     await faults({});
     // The broker still finishes the connect the page walked away from (the link is then
     // used up); the element, having cancelled, reports nothing of it.
-    // Failed once in a full check (2026-12-06 ~20:05, load ~5; 0 of 8 runs alone since):
-    // the message says what the sandbox had seen when it did.
+    // Failed once in a full check (2026-12-06 ~20:05): the wait above counted the sandbox's
+    // stats calls too, so Cancel could come before the connect had left the page; the
+    // message says what the sandbox had seen, should it time out again.
     await eventually(
       async () => !(await linkAlive(el.linkToken)),
       25_000,
